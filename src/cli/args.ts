@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { ProtocolName } from '../protocol/adapter.js';
+import type { TranscriptFormat } from '../transcript/transcript.js';
+
+/** Everything the command line can say (SPEC §1). */
+export interface CliOptions {
+  protocol?: ProtocolName;
+  tls: boolean;
+  starttls: boolean;
+  insecure: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  sni?: string;
+  log?: string;
+  logFormat: TranscriptFormat;
+  logSecrets: boolean;
+  keylog?: string;
+  execute: string[];
+  script?: string;
+  ehlo?: string;
+  timeoutSeconds: number;
+  family: 0 | 4 | 6;
+  dns?: string;
+  user?: string;
+  color: boolean;
+  raw: boolean;
+  maxLine?: number;
+  help: boolean;
+  version: boolean;
+  positionals: string[];
+}
+
+const PROTOCOLS: readonly ProtocolName[] = ['smtp', 'lmtp', 'imap', 'pop3', 'sieve', 'line'];
+
+const OPTIONS = {
+  protocol: { type: 'string', short: 'p' },
+  tls: { type: 'boolean' },
+  starttls: { type: 'boolean' },
+  insecure: { type: 'boolean', short: 'k' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  sni: { type: 'string' },
+  log: { type: 'string' },
+  'log-format': { type: 'string' },
+  'log-secrets': { type: 'boolean' },
+  keylog: { type: 'string' },
+  execute: { type: 'string', short: 'e', multiple: true },
+  script: { type: 'string', short: 'f' },
+  ehlo: { type: 'string' },
+  timeout: { type: 'string' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  dns: { type: 'string' },
+  user: { type: 'string', short: 'u' },
+  'no-color': { type: 'boolean' },
+  raw: { type: 'boolean' },
+  'max-line': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/** Parses argv (without node and script); wrong flags are UsageErrors (exit 2). */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs messages are clear but long; keep the first sentence.
+    throw new UsageError(`${(err as Error).message.split('. ')[0]} (see mailsh --help)`);
+  }
+  const v = parsed.values;
+  const protocol = v.protocol?.toLowerCase();
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolName)) {
+    throw new UsageError(`-p/--protocol must be one of ${PROTOCOLS.join(', ')}, not "${v.protocol}"`);
+  }
+  const logFormat = v['log-format'] ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'jsonl') throw new UsageError(`--log-format must be text or jsonl, not "${logFormat}"`);
+  if (v.tls && v.starttls) throw new UsageError('--tls and --starttls exclude each other');
+  if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
+  if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
+  const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
+  if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
+  const maxLine = v['max-line'] === undefined ? undefined : Number(v['max-line']);
+  if (maxLine !== undefined && !(Number.isInteger(maxLine) && maxLine > 0)) throw new UsageError(`--max-line needs a positive number of bytes`);
+  return {
+    protocol: protocol as ProtocolName | undefined,
+    tls: v.tls ?? false,
+    starttls: v.starttls ?? false,
+    insecure: v.insecure ?? false,
+    ca: v.ca,
+    cert: v.cert,
+    key: v.key,
+    sni: v.sni,
+    log: v.log,
+    logFormat,
+    logSecrets: v['log-secrets'] ?? false,
+    keylog: v.keylog ?? (env.SSLKEYLOGFILE || undefined),
+    execute: v.execute ?? [],
+    script: v.script,
+    ehlo: v.ehlo,
+    timeoutSeconds,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
+    dns: v.dns,
+    user: v.user,
+    color: !(v['no-color'] ?? false) && env.NO_COLOR === undefined,
+    raw: v.raw ?? false,
+    maxLine,
+    help: v.help ?? false,
+    version: v.version ?? false,
+    positionals: parsed.positionals,
+  };
+}
+
+/** `mailsh --help`. */
+export const USAGE = `usage:
+  mailsh [options] TARGET          open a session (TARGET: URL, host:port or "host port")
+  mailsh show FILE                 render a transcript
+
+TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
+  pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)
+
+options:
+  -p, --protocol NAME   smtp, lmtp, imap, pop3, sieve or line (default: from
+                        the URL, the port, or the greeting)
+      --tls             implicit TLS        --starttls   STARTTLS at connect
+  -k, --insecure        go on when certificate verification fails
+      --ca FILE         trust this CA       --sni NAME   server name to send and verify
+      --cert FILE --key FILE                client certificate
+      --log FILE        append a transcript (mode 0600)
+      --log-format F    text (default) or jsonl
+      --log-secrets     do not mask credentials in the transcript
+      --keylog FILE     write TLS keys for Wireshark (also SSLKEYLOGFILE)
+  -e, --execute LINE    run LINE as if typed (repeatable), then quit
+  -f, --script FILE     run the lines of FILE, then quit
+      --ehlo NAME       name for the EHLO mailsh sends itself (--starttls, /send)
+      --timeout SEC     connect, greeting and script reply timeout (default 30)
+  -4, -6                IPv4 or IPv6 only
+      --dns SERVER[:PORT]  resolver for host look-ups
+  -u, --user NAME       default user for authentication
+      --no-color        no colour (NO_COLOR is honoured too)
+      --raw             no protocol awareness: plain lines both ways
+      --max-line BYTES  longest server line accepted (default 1048576)
+  -h, --help            this text          -V, --version   the version
+
+At the prompt, lines starting with / are mailsh commands (/help lists them);
+// sends a line starting with /. Exit status: 0 ok, 1 a command failed (script),
+2 usage error, 3 connection or TLS failure, 4 timeout.`;

@@ -1,0 +1,61 @@
+/**
+ * Error families (DESIGN.md rule 3). A CommandError is a server saying no and
+ * the session goes on; everything here ends the session or the program with a
+ * one-line message and a stable exit status (SPEC §1), never a stack trace.
+ */
+
+/** Exit statuses from SPEC §1. */
+export const EXIT = {
+  ok: 0,
+  commandFailed: 1,
+  usage: 2,
+  connection: 3,
+  timeout: 4,
+} as const;
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
+
+/** A mistake in what the user typed or passed: exit 2. */
+export class UsageError extends Error {
+  readonly exitStatus = EXIT.usage;
+}
+
+/** A connection or TLS failure: exit 3. */
+export class ConnectionError extends Error {
+  readonly exitStatus = EXIT.connection;
+}
+
+/** No answer in time: exit 4. */
+export class TimeoutError extends Error {
+  readonly exitStatus = EXIT.timeout;
+}
+
+/** Stable codes for malformed or hostile server input that ends a session. */
+export type ProtocolErrorCode =
+  | 'LINE_TOO_LONG'
+  | 'REPLY_TOO_LONG'
+  | 'LITERAL_TOO_LARGE'
+  | 'STARTTLS_INJECTION';
+
+/** The server broke the protocol so badly that the session must close: exit 3. */
+export class ProtocolError extends Error {
+  readonly exitStatus = EXIT.connection;
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The exit status an error maps to; unknown errors are bugs and map to 1. */
+export function exitStatusOf(err: unknown): ExitStatus {
+  if (err instanceof UsageError || err instanceof ConnectionError || err instanceof TimeoutError || err instanceof ProtocolError) {
+    return err.exitStatus;
+  }
+  return EXIT.commandFailed;
+}
+
+/** Whether an error is one of ours (message only) or a bug (show the stack). */
+export function isUserFacing(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof ConnectionError || err instanceof TimeoutError || err instanceof ProtocolError;
+}

@@ -1,0 +1,43 @@
+/**
+ * Splits typed or piped input into lines (SPEC §2): LF, CR and CRLF all end a
+ * line, and a CR followed by LF is ONE line end even when a read ends between
+ * the two bytes. Lines come out without their terminator; the writer adds
+ * exactly one CRLF.
+ */
+export class InputLineSplitter {
+  private partial = '';
+  /** A CR ended the previous chunk: an LF starting the next one belongs to it. */
+  private swallowLf = false;
+
+  /** Feeds a chunk; returns the lines it completed. */
+  push(chunk: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    let i = 0;
+    if (this.swallowLf && chunk.startsWith('\n')) {
+      start = i = 1;
+    }
+    this.swallowLf = false;
+    for (; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (c !== 0x0a && c !== 0x0d) continue;
+      lines.push(this.partial + chunk.slice(start, i));
+      this.partial = '';
+      if (c === 0x0d) {
+        if (i + 1 === chunk.length) this.swallowLf = true;
+        else if (chunk.charCodeAt(i + 1) === 0x0a) i++;
+      }
+      start = i + 1;
+    }
+    this.partial += chunk.slice(start);
+    return lines;
+  }
+
+  /** End of input: a last line without a terminator still counts. */
+  end(): string[] {
+    const rest = this.partial;
+    this.partial = '';
+    this.swallowLf = false;
+    return rest === '' ? [] : [rest];
+  }
+}

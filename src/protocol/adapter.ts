@@ -1,0 +1,75 @@
+import type { ServerLine } from '../framing/line-reader.js';
+import type { Outgoing } from './outgoing.js';
+
+export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'sieve' | 'line';
+
+/**
+ * The outcome class of a reply, which drives colour and the exit status:
+ * ok (2xx, OK, +OK), more (3xx, `+` continuation), temp (4xx), fail (5xx, NO,
+ * BAD, -ERR), info (untagged or unclassified lines).
+ */
+export type ReplyClass = 'ok' | 'more' | 'temp' | 'fail' | 'info';
+
+/** A complete reply to a command (or an unsolicited one). */
+export interface Reply {
+  /** The status as the server wrote it: `250`, `OK`, `NO`, `+OK`, `-ERR`. */
+  status: string;
+  cls: ReplyClass;
+  /** The reply's text lines, without line ends. */
+  lines: string[];
+  /** The command verb this answers (`EHLO`, `LOGIN`), if any. */
+  command?: string;
+}
+
+/** How one server line should be shown. */
+export interface LineView {
+  cls: ReplyClass;
+  /** `[ALERT]` and the like: shown highlighted. */
+  alert?: boolean;
+  /** A dim annotation after the line, e.g. a decoded SASL challenge. */
+  annotation?: string;
+}
+
+export type AdapterEvent =
+  | { type: 'reply'; reply: Reply }
+  /** The server accepted STARTTLS/STLS: upgrade the connection now. */
+  | { type: 'starttls' }
+  | { type: 'notice'; level: 'info' | 'warn'; text: string };
+
+/** What a typed line becomes on the wire. */
+export interface Prepared {
+  out: Outgoing;
+  /**
+   * The input that follows must wait for this command's reply, because the
+   * reply changes how it is read (DATA, AUTH, STARTTLS).
+   */
+  blocking: boolean;
+}
+
+/**
+ * One protocol's pure, synchronous logic (DESIGN layer protocol/): it turns a
+ * typed line into wire bytes and server lines into events, and keeps the state
+ * the prompt and the script runner need. No sockets, timers or terminals.
+ */
+export interface ProtocolAdapter {
+  readonly protocol: ProtocolName;
+  /** Commands sent (or the greeting) still waiting for their final reply. */
+  readonly pending: number;
+  /** Short state for the prompt: `data`, `auth`, `INBOX`, `+`; '' when plain. */
+  readonly promptState: string;
+  /** Whether meta commands and helpers apply to the next typed line (not in DATA). */
+  readonly metaAllowed: boolean;
+  /**
+   * The server is waiting for input that is not a new command (a SASL
+   * response, IDLE's DONE, a literal): a script must not wait for a reply.
+   */
+  readonly awaitingInput: boolean;
+  /** Capabilities learned from the server, keyword → parameters. */
+  readonly capabilities: ReadonlyMap<string, readonly string[]>;
+  prepare(line: string): Prepared;
+  receive(line: ServerLine): { view: LineView; events: AdapterEvent[] };
+  /** The polite goodbye (`QUIT`, `LOGOUT`), if the protocol has one. */
+  quitCommand(): string | undefined;
+  /** The connection is now TLS: forget what was learned in plaintext (RFC 3207 §4.2). */
+  tlsStarted(): AdapterEvent[];
+}

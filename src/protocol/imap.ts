@@ -1,0 +1,182 @@
+import type { ServerLine } from '../framing/line-reader.js';
+import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
+import { Secret, commandLine, type Outgoing } from './outgoing.js';
+import { TagAllocator, tagLine } from './imap-tagging.js';
+import { decodeChallenge } from './sasl-challenge.js';
+
+/** What the next typed line is (DESIGN rule 6). */
+export type ImapMode = 'command' | 'idle' | 'sasl';
+
+interface InFlight {
+  command: string;
+  /** The mailbox a SELECT/EXAMINE would open. */
+  mailbox?: string;
+}
+
+const STATUS_RE = /^(OK|NO|BAD|PREAUTH|BYE)\b/i;
+
+function statusClass(status: string): ReplyClass {
+  switch (status.toUpperCase()) {
+    case 'OK':
+    case 'PREAUTH':
+      return 'ok';
+    case 'NO':
+    case 'BAD':
+      return 'fail';
+    default:
+      return 'info';
+  }
+}
+
+/** `[CAPABILITY IMAP4rev1 …]` in a status response, or an untagged CAPABILITY. */
+function capabilityList(text: string): string[] | undefined {
+  const code = /\[CAPABILITY ([^\]]*)\]/i.exec(text);
+  if (code) return code[1].split(/\s+/);
+  const untagged = /^CAPABILITY (.*)$/i.exec(text);
+  return untagged ? untagged[1].trim().split(/\s+/) : undefined;
+}
+
+/**
+ * IMAP (RFC 9051/3501): auto-tagging, matching tagged completions to their
+ * commands, continuations for IDLE and AUTHENTICATE, capability and selected
+ * mailbox tracking.
+ */
+export class ImapAdapter implements ProtocolAdapter {
+  readonly protocol = 'imap';
+  readonly metaAllowed = true;
+  private mode: ImapMode = 'command';
+  private readonly tags = new TagAllocator();
+  private readonly inFlight = new Map<string, InFlight>();
+  private greeted = false;
+  private caps = new Map<string, string[]>();
+  private selected: string | undefined;
+  /** The tag of the last IDLE/AUTHENTICATE, to which `DONE` or a SASL line belongs. */
+  private continuationTag: string | undefined;
+  autoTag = true;
+
+  get pending(): number {
+    return this.inFlight.size + (this.greeted ? 0 : 1);
+  }
+
+  get promptState(): string {
+    if (this.mode === 'idle') return 'idle';
+    if (this.mode === 'sasl') return '+';
+    return this.selected ?? '';
+  }
+
+  get awaitingInput(): boolean {
+    return this.mode !== 'command';
+  }
+
+  get capabilities(): ReadonlyMap<string, readonly string[]> {
+    return this.caps;
+  }
+
+  prepare(line: string): Prepared {
+    if (this.mode === 'idle') {
+      // RFC 2177: DONE ends IDLE and is sent untagged.
+      if (line.trim().toUpperCase() === 'DONE') this.mode = 'command';
+      return { out: commandLine(line), blocking: false };
+    }
+    if (this.mode === 'sasl') {
+      this.mode = 'command';
+      return { out: commandLine(new Secret(line)), blocking: true };
+    }
+    const tagged = tagLine(line, this.tags, this.autoTag);
+    if (!tagged) return { out: commandLine(line), blocking: false };
+    const flight: InFlight = { command: tagged.command };
+    if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
+      flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
+    }
+    this.inFlight.set(tagged.tag.toUpperCase(), flight);
+    if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
+    const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
+    const blocking = ['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command);
+    return { out: this.commandOut(prefix, tagged.command, tagged.rest), blocking };
+  }
+
+  /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
+  private commandOut(prefix: string, command: string, rest: string): Outgoing {
+    const args = /^(\S+\s+)(.*)$/.exec(rest);
+    if (command === 'LOGIN' && args) return commandLine(prefix, args[1], new Secret(args[2]));
+    if (command === 'AUTHENTICATE' && args) {
+      const ir = /^(\S+\s+)(\S.*)$/.exec(args[2]);
+      if (ir) return commandLine(prefix, args[1], ir[1], new Secret(ir[2]));
+    }
+    return commandLine(prefix, rest);
+  }
+
+  receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
+    const text = line.bytes.toString('utf8');
+    const alert = /\[ALERT\]/i.test(text);
+    if (text.startsWith('+')) return this.continuation(text);
+    if (text.startsWith('* ')) return this.untagged(text.slice(2), alert);
+    const m = /^(\S+) (.*)$/.exec(text);
+    const flight = m ? this.inFlight.get(m[1].toUpperCase()) : undefined;
+    if (!m || !flight) {
+      return { view: { cls: 'info', alert }, events: [{ type: 'notice', level: 'warn', text: 'response for a tag that is not in flight' }] };
+    }
+    this.inFlight.delete(m[1].toUpperCase());
+    const status = STATUS_RE.exec(m[2])?.[1].toUpperCase() ?? '';
+    const cls = statusClass(status);
+    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines: [text], command: flight.command } }];
+    this.learnCapabilities(m[2]);
+    if (m[1] === this.continuationTag) {
+      this.continuationTag = undefined;
+      this.mode = 'command';
+    }
+    if (flight.command === 'SELECT' || flight.command === 'EXAMINE') this.selected = cls === 'ok' ? flight.mailbox : undefined;
+    if (flight.command === 'CLOSE' || flight.command === 'UNSELECT') this.selected = undefined;
+    if (flight.command === 'STARTTLS' && status === 'OK') events.push({ type: 'starttls' });
+    return { view: { cls, alert }, events };
+  }
+
+  private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
+    this.learnCapabilities(text);
+    const status = STATUS_RE.exec(text)?.[1].toUpperCase();
+    if (!this.greeted) {
+      this.greeted = true;
+      const cls = statusClass(status ?? '');
+      return { view: { cls, alert }, events: [{ type: 'reply', reply: { status: status ?? '', cls, lines: [`* ${text}`], command: '<greeting>' } }] };
+    }
+    return { view: { cls: status ? statusClass(status) : 'info', alert }, events: [] };
+  }
+
+  private continuation(text: string): { view: LineView; events: AdapterEvent[] } {
+    const flight = this.continuationTag ? this.inFlight.get(this.continuationTag.toUpperCase()) : undefined;
+    const view: LineView = { cls: 'more' };
+    if (flight?.command === 'IDLE') this.mode = 'idle';
+    else if (flight?.command === 'AUTHENTICATE') {
+      this.mode = 'sasl';
+      view.annotation = decodeChallenge(text.slice(1));
+    }
+    return { view, events: [] };
+  }
+
+  private learnCapabilities(text: string): void {
+    const list = capabilityList(text);
+    if (!list) return;
+    // AUTH=PLAIN AUTH=LOGIN becomes AUTH → [PLAIN, LOGIN].
+    this.caps = new Map();
+    for (const cap of list) {
+      const [key, value] = cap.split('=');
+      const values = this.caps.get(key.toUpperCase()) ?? [];
+      if (value !== undefined) values.push(value);
+      this.caps.set(key.toUpperCase(), values);
+    }
+  }
+
+  quitCommand(): string {
+    return 'LOGOUT';
+  }
+
+  tlsStarted(): AdapterEvent[] {
+    this.caps = new Map();
+    return [];
+  }
+}
+
+function unquote(s: string): string {
+  const m = /^"((?:[^"\\]|\\.)*)"$/.exec(s);
+  return m ? m[1].replace(/\\(.)/g, '$1') : s;
+}

@@ -1,0 +1,32 @@
+import type { ServerLine } from '../framing/line-reader.js';
+import type { AdapterEvent, LineView, Prepared, ProtocolAdapter } from './adapter.js';
+import { commandLine } from './outgoing.js';
+
+/**
+ * Protocol-agnostic line mode (`tcp://`, `tls://`, `--raw`): every typed line
+ * is sent with CRLF, every server line is shown, nothing is interpreted.
+ */
+export class LineAdapter implements ProtocolAdapter {
+  readonly protocol = 'line';
+  readonly pending = 0;
+  readonly promptState = '';
+  readonly metaAllowed = true;
+  readonly awaitingInput = false;
+  readonly capabilities: ReadonlyMap<string, readonly string[]> = new Map();
+
+  prepare(line: string): Prepared {
+    return { out: commandLine(line), blocking: false };
+  }
+
+  receive(_line: ServerLine): { view: LineView; events: AdapterEvent[] } {
+    return { view: { cls: 'info' }, events: [] };
+  }
+
+  quitCommand(): undefined {
+    return undefined;
+  }
+
+  tlsStarted(): AdapterEvent[] {
+    return [];
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What mailsh sends: the exact wire bytes, cut into pieces so that secrets are
+ * marked where they are made (DESIGN rule 4). The transcript, the screen echo
+ * and the history consume these marks instead of guessing with regexes.
+ */
+export interface Piece {
+  bytes: Buffer;
+  secret: boolean;
+}
+
+export interface Outgoing {
+  pieces: Piece[];
+}
+
+/** A part of a command line that must never be shown or logged. */
+export class Secret {
+  constructor(readonly text: string) {}
+}
+
+export type LinePart = string | Secret;
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Builds one command line from its parts and appends exactly one CRLF
+ * (DESIGN rule 2). A CR or LF inside the line would split it on the wire, so
+ * it is refused: only `/bytes` may send bare line ends.
+ */
+export function commandLine(...parts: LinePart[]): Outgoing {
+  const pieces: Piece[] = [];
+  for (const part of parts) {
+    const text = part instanceof Secret ? part.text : part;
+    if (/[\r\n]/.test(text)) throw new Error('a command line cannot contain CR or LF');
+    if (text === '') continue;
+    pieces.push({ bytes: Buffer.from(text, 'utf8'), secret: part instanceof Secret });
+  }
+  pieces.push({ bytes: CRLF, secret: false });
+  return { pieces };
+}
+
+/** Bytes sent exactly as given (message data, `/bytes`). */
+export function rawBytes(bytes: Buffer): Outgoing {
+  return { pieces: [{ bytes, secret: false }] };
+}
+
+/** The wire bytes of an outgoing message. */
+export function wireBytes(out: Outgoing): Buffer {
+  return out.pieces.length === 1 ? out.pieces[0].bytes : Buffer.concat(out.pieces.map((p) => p.bytes));
+}
+
+/** Whether any piece is secret (such lines stay out of the history). */
+export function hasSecret(out: Outgoing): boolean {
+  return out.pieces.some((p) => p.secret);
+}

@@ -1,0 +1,137 @@
+import type { ServerLine } from '../framing/line-reader.js';
+import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
+import { Secret, commandLine } from './outgoing.js';
+import { decodeChallenge } from './sasl-challenge.js';
+
+type Pop3Mode = 'command' | 'sasl';
+
+interface Awaiting {
+  verb: string;
+  /** Whether a positive answer is followed by lines up to a lone "." (RFC 1939 §3). */
+  multiline: boolean;
+}
+
+/** Which commands answer with a multi-line response (RFC 1939, RFC 2449). */
+function isMultiline(verb: string, args: string[]): boolean {
+  switch (verb) {
+    case 'CAPA':
+    case 'RETR':
+    case 'TOP':
+      return true;
+    case 'LIST':
+    case 'UIDL':
+      return args.length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * POP3 (RFC 1939, 2449, 5034): `+OK`/`-ERR` status lines, multi-line
+ * responses read to the terminating ".", STLS, and AUTH continuations.
+ */
+export class Pop3Adapter implements ProtocolAdapter {
+  readonly protocol = 'pop3';
+  private mode: Pop3Mode = 'command';
+  private readonly awaiting: Awaiting[] = [{ verb: '<greeting>', multiline: false }];
+  /** Inside a multi-line body: the lines until "." belong to `lines`. */
+  private body: { status: string; lines: string[]; verb: string } | undefined;
+  private caps = new Map<string, string[]>();
+
+  get pending(): number {
+    return this.awaiting.length + (this.body ? 1 : 0);
+  }
+
+  get promptState(): string {
+    return this.mode === 'sasl' ? 'auth' : '';
+  }
+
+  readonly metaAllowed = true;
+
+  get awaitingInput(): boolean {
+    return this.mode === 'sasl';
+  }
+
+  get capabilities(): ReadonlyMap<string, readonly string[]> {
+    return this.caps;
+  }
+
+  prepare(line: string): Prepared {
+    if (this.mode === 'sasl') {
+      this.mode = 'command';
+      this.awaiting.push({ verb: 'AUTH', multiline: false });
+      return { out: commandLine(new Secret(line)), blocking: true };
+    }
+    const [word = '', ...args] = line.split(' ');
+    const verb = word.toUpperCase();
+    this.awaiting.push({ verb, multiline: isMultiline(verb, args) });
+    return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH' };
+  }
+
+  /** USER, PASS, APOP and AUTH carry credentials (SPEC §9). */
+  private commandOut(verb: string, line: string) {
+    const m = /^(\S+\s+)(.*)$/.exec(line);
+    if (!m) return commandLine(line);
+    switch (verb) {
+      case 'USER':
+      case 'PASS':
+        return commandLine(m[1], new Secret(m[2]));
+      case 'APOP':
+      case 'AUTH': {
+        // Keep the user name / mechanism visible, mask the digest or response.
+        const rest = /^(\S+\s+)(\S.*)$/.exec(m[2]);
+        return rest ? commandLine(m[1], rest[1], new Secret(rest[2])) : commandLine(line);
+      }
+      default:
+        return commandLine(line);
+    }
+  }
+
+  receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
+    const text = line.bytes.toString('utf8');
+    if (this.body) {
+      if (text === '.') {
+        const { status, lines, verb } = this.body;
+        this.body = undefined;
+        if (verb === 'CAPA') this.learnCapabilities(lines);
+        return { view: { cls: 'ok' }, events: [{ type: 'reply', reply: { status, cls: 'ok', lines, command: verb } }] };
+      }
+      this.body.lines.push(text.startsWith('.') ? text.slice(1) : text);
+      return { view: { cls: 'info' }, events: [] };
+    }
+    const status = /^(\+OK|-ERR|\+)/.exec(text)?.[1];
+    const cls: ReplyClass = status === '+OK' ? 'ok' : status === '-ERR' ? 'fail' : status === '+' ? 'more' : 'info';
+    const awaiting = this.awaiting.shift();
+    const verb = awaiting?.verb;
+    const view: LineView = { cls, alert: /\[(IN-USE|AUTH|SYS\/[A-Z]+|LOGIN-DELAY)\]/.test(text) };
+    if (status === '+') {
+      this.mode = 'sasl';
+      view.annotation = decodeChallenge(text.slice(1));
+      return { view, events: [{ type: 'reply', reply: { status, cls, lines: [text], command: verb } }] };
+    }
+    if (status === '+OK' && awaiting?.multiline) {
+      this.body = { status, lines: [text], verb: awaiting.verb };
+      return { view, events: [] };
+    }
+    const events: AdapterEvent[] = [{ type: 'reply', reply: { status: status ?? '', cls, lines: [text], command: verb } }];
+    if (verb === 'STLS' && status === '+OK') events.push({ type: 'starttls' });
+    return { view, events };
+  }
+
+  private learnCapabilities(lines: string[]): void {
+    this.caps = new Map();
+    for (const line of lines.slice(1)) {
+      const [keyword, ...params] = line.trim().split(/\s+/);
+      if (keyword) this.caps.set(keyword.toUpperCase(), params);
+    }
+  }
+
+  quitCommand(): string {
+    return 'QUIT';
+  }
+
+  tlsStarted(): AdapterEvent[] {
+    this.caps = new Map();
+    return [];
+  }
+}

@@ -1,0 +1,154 @@
+import { ProtocolError } from '../errors.js';
+import { dotStuffLine } from '../framing/dot-stuffing.js';
+import type { ServerLine } from '../framing/line-reader.js';
+import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, Reply } from './adapter.js';
+import { Secret, commandLine } from './outgoing.js';
+import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
+import { decodeChallenge } from './sasl-challenge.js';
+
+/** What the next typed line is: a command, message text, or a SASL response. */
+export type SmtpMode = 'command' | 'data' | 'sasl';
+
+/** Longest multi-line reply accepted, so `250-` forever cannot eat memory. */
+export const MAX_REPLY_LINES = 10_000;
+
+/** Verbs whose reply changes how the following input is read. */
+const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
+
+/**
+ * SMTP, Submission and LMTP (RFC 5321, 6409, 2033): groups multi-line replies,
+ * matches them to commands in order (which also covers pipelining), learns
+ * EHLO/LHLO capabilities, and tracks DATA and SASL modes.
+ */
+export class SmtpAdapter implements ProtocolAdapter {
+  readonly protocol: 'smtp' | 'lmtp';
+  private mode: SmtpMode = 'command';
+  /** Verbs awaiting a reply, oldest first; the greeting is the first. */
+  private readonly awaiting: string[] = ['<greeting>'];
+  private replyLines: string[] = [];
+  private caps = new Map<string, string[]>();
+
+  constructor(protocol: 'smtp' | 'lmtp' = 'smtp') {
+    this.protocol = protocol;
+  }
+
+  get pending(): number {
+    return this.awaiting.length;
+  }
+
+  get promptState(): string {
+    if (this.mode === 'data') return 'data';
+    if (this.mode === 'sasl') return 'auth';
+    return '';
+  }
+
+  get metaAllowed(): boolean {
+    return this.mode !== 'data';
+  }
+
+  get awaitingInput(): boolean {
+    return this.mode === 'sasl';
+  }
+
+  get capabilities(): ReadonlyMap<string, readonly string[]> {
+    return this.caps;
+  }
+
+  /** The current input mode (DATA text, SASL response, or commands). */
+  get inputMode(): SmtpMode {
+    return this.mode;
+  }
+
+  prepare(line: string): Prepared {
+    if (this.mode === 'data') {
+      if (line === '.') {
+        this.mode = 'command';
+        this.awaiting.push('.');
+        return { out: commandLine('.'), blocking: false };
+      }
+      return { out: commandLine(dotStuffLine(line)), blocking: false };
+    }
+    if (this.mode === 'sasl') {
+      // RFC 4954 §4: each line after a 334 is a SASL response, a secret.
+      this.mode = 'command';
+      this.awaiting.push('AUTH');
+      return { out: commandLine(new Secret(line)), blocking: true };
+    }
+    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    this.awaiting.push(verb);
+    return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
+  }
+
+  /**
+   * `/send` wrote message bytes itself (DATA body and its ".", or a BDAT
+   * chunk): a reply to `verb` is now due, and input is commands again.
+   */
+  dataSent(verb: '.' | 'BDAT'): void {
+    this.mode = 'command';
+    this.awaiting.push(verb);
+  }
+
+  /** `AUTH MECH initial-response`: the initial response is a secret. */
+  private commandOut(verb: string, line: string) {
+    if (verb === 'AUTH') {
+      const m = /^(\S+\s+\S+\s+)(\S.*)$/.exec(line);
+      if (m) return commandLine(m[1], new Secret(m[2]));
+    }
+    return commandLine(line);
+  }
+
+  receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
+    const text = line.bytes.toString('utf8');
+    const parsed = parseSmtpReplyLine(text);
+    if (!parsed) {
+      const events = this.complete('', [text], 'fail');
+      events.unshift({ type: 'notice', level: 'warn', text: 'malformed reply line: no three-digit reply code' });
+      return { view: { cls: 'fail' }, events };
+    }
+    const cls = smtpReplyClass(parsed.code);
+    this.replyLines.push(parsed.text);
+    if (parsed.more) {
+      if (this.replyLines.length > MAX_REPLY_LINES) {
+        throw new ProtocolError('REPLY_TOO_LONG', `server sent a reply of more than ${MAX_REPLY_LINES} lines`);
+      }
+      return { view: { cls }, events: [] };
+    }
+    const view: LineView = { cls };
+    if (parsed.code === '334') view.annotation = decodeChallenge(parsed.text);
+    const lines = this.replyLines;
+    this.replyLines = [];
+    return { view, events: this.complete(parsed.code, lines, cls) };
+  }
+
+  private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
+    const command = this.awaiting.shift();
+    const reply: Reply = { status: code, cls, lines, command };
+    const events: AdapterEvent[] = [{ type: 'reply', reply }];
+    switch (command) {
+      case 'EHLO':
+      case 'LHLO':
+        if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
+        break;
+      case 'DATA':
+        if (code === '354') this.mode = 'data';
+        break;
+      case 'AUTH':
+        if (code === '334') this.mode = 'sasl';
+        break;
+      case 'STARTTLS':
+        if (code === '220') events.push({ type: 'starttls' });
+        break;
+    }
+    return events;
+  }
+
+  quitCommand(): string {
+    return 'QUIT';
+  }
+
+  tlsStarted(): AdapterEvent[] {
+    this.caps = new Map();
+    const hello = this.protocol === 'lmtp' ? 'LHLO' : 'EHLO';
+    return [{ type: 'notice', level: 'info', text: `TLS is on: capabilities from before were dropped; send ${hello} again` }];
+  }
+}

@@ -1,0 +1,92 @@
+import { UsageError } from '../errors.js';
+import { rawBytes } from '../protocol/outgoing.js';
+import { parseEscapes } from '../sasl/text-escapes.js';
+import { sendMessageFile, type Progress } from '../session/send-message.js';
+import type { Session } from '../session/session.js';
+import { escapeBytes } from '../transcript/escape.js';
+
+/** What meta commands may do besides talking to the session. */
+export interface MetaContext {
+  session: Session;
+  /** Prints a local line (never sent). */
+  print(text: string): void;
+  /** `/log FILE` opens a transcript, `/log off` (undefined) closes it. */
+  setLog(file: string | undefined): void;
+  /** Polite quit, then the program ends. */
+  quit(): Promise<void>;
+  progress: Progress;
+}
+
+interface MetaCommand {
+  usage: string;
+  help: string;
+  run(args: string, ctx: MetaContext): Promise<void> | void;
+}
+
+function onOff(args: string, name: string): boolean {
+  const v = args.trim().toLowerCase();
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw new UsageError(`usage: /${name} on|off`);
+}
+
+function need(args: string, usage: string): string {
+  if (args.trim() === '') throw new UsageError(`usage: ${usage}`);
+  return args;
+}
+
+/** The meta command table: one source for dispatch and for `/help`. */
+export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, MetaCommand>([
+  ['help', { usage: '/help', help: 'this list', run: (_a, ctx) => printHelp(ctx) }],
+  ['quit', { usage: '/quit', help: 'say QUIT/LOGOUT, wait for the reply, close and exit', run: (_a, ctx) => ctx.quit() }],
+  ['close', { usage: '/close', help: 'drop the connection without a goodbye', run: (_a, ctx) => ctx.session.close() }],
+  ['tls', { usage: '/tls', help: 'show TLS protocol, cipher and certificate', run: (_a, ctx) => ctx.session.tlsReport().forEach((l) => ctx.print(l)) }],
+  ['caps', { usage: '/caps', help: 'show the capabilities the server announced', run: (_a, ctx) => printCaps(ctx) }],
+  ['log', {
+    usage: '/log FILE|off',
+    help: 'start (append) or stop a transcript',
+    run: (a, ctx) => ctx.setLog(need(a, '/log FILE|off').trim() === 'off' ? undefined : a.trim()),
+  }],
+  ['raw', { usage: '/raw on|off', help: 'turn protocol awareness off or back on', run: (a, ctx) => ctx.session.setRaw(onOff(a, 'raw')) }],
+  ['b64', {
+    usage: '/b64 TEXT',
+    help: 'print base64 of TEXT (escapes \\0 \\t \\\\ \\xNN)',
+    run: (a, ctx) => ctx.print(parseEscapes(need(a, '/b64 TEXT')).toString('base64')),
+  }],
+  ['unb64', {
+    usage: '/unb64 BASE64',
+    help: 'print decoded base64, control bytes escaped',
+    run: (a, ctx) => ctx.print(escapeBytes(Buffer.from(need(a, '/unb64 BASE64').trim(), 'base64'), 'transcript')),
+  }],
+  ['bytes', {
+    usage: '/bytes TEXT',
+    help: 'send exact bytes, no CRLF added (escapes \\r \\n \\xNN)',
+    run: (a, ctx) => ctx.session.write(rawBytes(parseEscapes(need(a, '/bytes TEXT')))),
+  }],
+  ['send', {
+    usage: '/send FILE',
+    help: 'SMTP: send a message file through DATA (or BDAT with CHUNKING)',
+    run: (a, ctx) => sendMessageFile(ctx.session, need(a, '/send FILE').trim(), ctx.progress),
+  }],
+]);
+
+function printHelp(ctx: MetaContext): void {
+  ctx.print('Lines are sent to the server with CRLF. Lines starting with / are for mailsh:');
+  const width = Math.max(...[...META_COMMANDS.values()].map((c) => c.usage.length));
+  for (const cmd of META_COMMANDS.values()) ctx.print(`  ${cmd.usage.padEnd(width)}  ${cmd.help}`);
+  ctx.print(`  ${'//TEXT'.padEnd(width)}  send a line starting with /`);
+}
+
+function printCaps(ctx: MetaContext): void {
+  const caps = ctx.session.adapter.capabilities;
+  if (caps.size === 0) ctx.print('no capabilities known yet (EHLO, CAPABILITY or CAPA asks for them)');
+  for (const [key, params] of caps) ctx.print(params.length ? `${key} ${params.join(' ')}` : key);
+}
+
+/** Runs one `/command args` line; unknown commands are errors and nothing is sent. */
+export async function runMetaCommand(line: string, ctx: MetaContext): Promise<void> {
+  const m = /^\/(\S*)\s?(.*)$/s.exec(line)!;
+  const cmd = META_COMMANDS.get(m[1].toLowerCase());
+  if (!cmd) throw new UsageError(`unknown meta command /${m[1]} (nothing was sent; /help lists them, // sends a literal /)`);
+  await cmd.run(m[2], ctx);
+}

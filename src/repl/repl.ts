@@ -1,0 +1,176 @@
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { EXIT, isUserFacing, type ExitStatus } from '../errors.js';
+import { hasSecret } from '../protocol/outgoing.js';
+import { InputQueue } from '../session/input-queue.js';
+import type { NoteLevel, Session, SessionOutput } from '../session/session.js';
+import { appendHistory, loadHistory } from './history.js';
+import { runMetaCommand, type MetaContext } from './meta-commands.js';
+import { promptFor } from './prompt.js';
+import { renderNote, renderSent, renderServerLine } from './render.js';
+import { progressLine } from './progress.js';
+
+export interface ReplOptions {
+  input: Readable;
+  output: Writable & { columns?: number };
+  historyFile?: string;
+  setLog: MetaContext['setLog'];
+}
+
+const ANSI_RE = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** Readline keeps `prevRows` to redraw; after we clear the line ourselves it must start over. */
+interface RedrawState {
+  prevRows?: number;
+}
+
+/**
+ * The interactive front end (SPEC §3): node:readline with the prompt built
+ * from state, server output written above the prompt without destroying the
+ * half-typed line, Ctrl-C / Ctrl-D as specified, and a history that never
+ * holds credentials.
+ */
+export class Repl {
+  private rl: Interface | undefined;
+  private queue!: InputQueue;
+  private finished!: (status: ExitStatus) => void;
+  private status: ExitStatus = EXIT.ok;
+  private quitting = false;
+  private session!: Session;
+
+  constructor(private readonly opts: ReplOptions) {}
+
+  /** The SessionOutput that renders above the prompt. */
+  readonly output: SessionOutput = {
+    server: (bytes, ending, view) => this.show(renderServerLine(bytes, ending, view)),
+    sent: (out) => this.show(renderSent(out)),
+    note: (level: NoteLevel, text: string) => this.show(renderNote(level, text)),
+    stateChanged: () => this.refreshPrompt(),
+  };
+
+  /** Runs until the user quits or the connection ends. */
+  run(session: Session): Promise<ExitStatus> {
+    this.session = session;
+    const done = new Promise<ExitStatus>((resolve) => (this.finished = resolve));
+    const ctx: MetaContext = {
+      session,
+      print: (text) => this.show(text),
+      setLog: this.opts.setLog,
+      quit: () => this.quit(session),
+      progress: (n, total) => this.progress(n, total),
+    };
+    this.queue = new InputQueue(
+      session,
+      (line) => runMetaCommand(line, ctx),
+      'interactive',
+      0,
+      (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
+      (line, out) => this.remember(line, hasSecret(out)),
+    );
+    const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
+    const rl = createInterface({
+      input: this.opts.input,
+      output: this.opts.output,
+      terminal: true,
+      history,
+      historySize: 1000,
+      removeHistoryDuplicates: true,
+      prompt: promptFor(session),
+    });
+    this.rl = rl;
+    rl.on('line', (line) => this.onLine(line, session));
+    rl.on('SIGINT', () => {
+      // Ctrl-C clears a half-typed line; on an empty line it quits politely.
+      if (rl.line !== '') {
+        rl.write(null, { ctrl: true, name: 'e' });
+        rl.write(null, { ctrl: true, name: 'u' });
+      } else {
+        void this.quit(session);
+      }
+    });
+    rl.on('close', () => {
+      this.rl = undefined;
+      // Ctrl-D (end of input) quits politely.
+      void this.quit(session);
+    });
+    session.on('fatal', (err) => {
+      if (isUserFacing(err) && 'exitStatus' in (err as object)) this.status = (err as { exitStatus: ExitStatus }).exitStatus;
+    });
+    session.on('closed', () => this.finish());
+    rl.prompt();
+    return done;
+  }
+
+  private onLine(line: string, session: Session): void {
+    const rl = this.rl;
+    // Replace the typed line with the echo of what is actually sent, which
+    // also wipes a password typed in clear from the screen.
+    if (rl && !line.startsWith('/') && this.opts.output.columns) {
+      const width = rl.getPrompt().replace(ANSI_RE, '').length + line.length;
+      const rows = Math.max(1, Math.ceil(width / this.opts.output.columns));
+      this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
+    }
+    if (!session.connected) {
+      this.show(renderNote('error', 'not connected: the line was not sent'));
+      return;
+    }
+    this.queue.push(line);
+  }
+
+  /** Writes a line above the prompt and redraws the prompt with what was typed. */
+  private show(text: string): void {
+    const rl = this.rl;
+    if (!rl) {
+      this.opts.output.write(`${text}\n`);
+      return;
+    }
+    const rows = rl.getCursorPos().rows;
+    this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
+    (rl as unknown as RedrawState).prevRows = 0;
+    rl.prompt(true);
+  }
+
+  private refreshPrompt(): void {
+    const rl = this.rl;
+    if (!rl) return;
+    if (this.session) rl.setPrompt(promptFor(this.session));
+    rl.prompt(true);
+  }
+
+  private lastProgress = -1;
+
+  private progress(done: number, total: number): void {
+    const percent = total === 0 ? 100 : Math.floor((done * 100) / total);
+    if (total < 1024 * 1024 || percent === this.lastProgress) return;
+    this.lastProgress = percent;
+    this.show(progressLine(done, total));
+  }
+
+  /** History keeps lines whose wire form had no secret (SPEC §9). */
+  private remember(line: string, secret: boolean): void {
+    const rl = this.rl as (Interface & { history: string[] }) | undefined;
+    if (secret) {
+      const i = rl?.history.indexOf(line) ?? -1;
+      if (rl && i >= 0) rl.history.splice(i, 1);
+      return;
+    }
+    if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
+  }
+
+  private async quit(session: Session): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
+    await this.queue.drained();
+    await session.quit();
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.rl) {
+      const rl = this.rl;
+      this.rl = undefined;
+      rl.close();
+    }
+    this.finished(this.status);
+  }
+}

@@ -1,0 +1,342 @@
+import { EventEmitter } from 'node:events';
+import { ProtocolError, TimeoutError } from '../errors.js';
+import { LineReader, type LineEnding } from '../framing/line-reader.js';
+import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
+import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
+import { LineAdapter } from '../protocol/line.js';
+import { wireBytes, type Outgoing } from '../protocol/outgoing.js';
+import { Connection, type ConnectOptions } from '../transport/connection.js';
+import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
+import type { Transcript } from '../transcript/transcript.js';
+
+export type NoteLevel = 'info' | 'warn' | 'error';
+
+/** Where a session's output goes: the REPL screen or script-mode stdout. */
+export interface SessionOutput {
+  /** A server line as received (raw bytes, how it ended, how to show it). */
+  server(bytes: Buffer, ending: LineEnding, view: LineView): void;
+  /** What was sent, for the echo: secrets are already marked in `out`. */
+  sent(out: Outgoing): void;
+  note(level: NoteLevel, text: string): void;
+  /** The prompt's inputs changed (mode, TLS, mailbox). */
+  stateChanged(): void;
+}
+
+export interface SessionOptions {
+  connect: ConnectOptions;
+  /** `auto`: decide from the greeting (SPEC §1). */
+  protocol: ProtocolName | 'auto';
+  /** `--starttls`: negotiate TLS right after the greeting. */
+  starttls: boolean;
+  /** The name mailsh uses when it must say EHLO/LHLO itself. */
+  ehloName: string;
+  /** Reply timeout for scripts and for the greeting. */
+  timeoutMs: number;
+  maxLine?: number;
+  transcript?: Transcript;
+  output: SessionOutput;
+}
+
+/**
+ * One connection and its protocol state (DESIGN layer session/): it feeds
+ * server bytes through framing into the adapter, sends prepared lines through
+ * the single write path, and upgrades to TLS in place after STARTTLS.
+ */
+export class Session extends EventEmitter {
+  adapter: ProtocolAdapter;
+  transcript: Transcript | undefined;
+  /** Failed replies (4xx/5xx, NO/BAD, -ERR) not accepted by an /expect. */
+  failures = 0;
+  lastReply: Reply | undefined;
+  private conn: Connection | undefined;
+  private readonly reader: LineReader;
+  private detecting: boolean;
+  /** The protocol adapter put aside by `/raw on`. */
+  private cooked: ProtocolAdapter | undefined;
+  private upgrading = false;
+  /** After a blocking command: input waits until pending drops to this. */
+  private blockUntil: number | undefined;
+  private readonly out: SessionOutput;
+  /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
+  quitting = false;
+
+  constructor(private readonly opts: SessionOptions) {
+    super();
+    this.out = opts.output;
+    this.transcript = opts.transcript;
+    this.detecting = opts.protocol === 'auto';
+    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+    this.reader = new LineReader(opts.maxLine);
+  }
+
+  get protocol(): ProtocolName | 'auto' {
+    return this.detecting ? 'auto' : this.adapter.protocol;
+  }
+
+  get connected(): boolean {
+    return this.conn?.isOpen ?? false;
+  }
+
+  get tls(): boolean {
+    return this.conn?.tls !== undefined;
+  }
+
+  get connection(): Connection | undefined {
+    return this.conn;
+  }
+
+  /** Connects, waits for the greeting, and runs `--starttls` if asked. */
+  async connect(): Promise<void> {
+    const conn = await Connection.open(this.opts.connect);
+    this.conn = conn;
+    this.transcript?.note(`connected ${conn.remote}`);
+    if (conn.tls) this.tlsEstablished();
+    conn.on('data', (chunk: Buffer) => this.onData(chunk));
+    conn.on('error', (err: Error) => this.noteLine('error', err.message));
+    conn.on('close', () => this.onClose());
+    if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
+    if (this.opts.starttls) await this.negotiateStartTls();
+  }
+
+  private async awaitGreeting(): Promise<void> {
+    try {
+      await this.settled(this.opts.timeoutMs);
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || !this.detecting) throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s`);
+      this.detecting = false;
+      this.noteLine('info', 'no greeting: line mode');
+    }
+  }
+
+  /** `--starttls`: EHLO/CAPABILITY as needed, then STARTTLS/STLS, then upgrade. */
+  private async negotiateStartTls(): Promise<void> {
+    const protocol = this.adapter.protocol;
+    if (protocol === 'smtp' || protocol === 'lmtp') await this.command(`${protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${this.opts.ehloName}`);
+    const verb = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
+    await this.command(verb);
+    if (!this.tls) throw new ProtocolError('STARTTLS_INJECTION', `${this.conn!.where}: the server refused ${verb}`);
+  }
+
+  /** Sends one command and waits for its reply (used by mailsh itself). */
+  async command(line: string): Promise<Reply | undefined> {
+    await this.send(line);
+    await this.settled(this.opts.timeoutMs);
+    return this.lastReply;
+  }
+
+  /** Whether the next input line may go out now (REPL: after mode-changing replies). */
+  get accepting(): boolean {
+    if (this.detecting || this.upgrading) return false;
+    if (this.blockUntil === undefined) return true;
+    if (this.adapter.pending <= this.blockUntil || this.adapter.awaitingInput) {
+      this.blockUntil = undefined;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether nothing is outstanding (scripts wait for this between commands). */
+  get idle(): boolean {
+    return !this.detecting && !this.upgrading && (this.adapter.pending === 0 || this.adapter.awaitingInput);
+  }
+
+  /** Prepares a typed line for the wire and sends it; returns what was sent. */
+  async send(line: string): Promise<Outgoing> {
+    const wasCommand = this.adapter.metaAllowed;
+    const prepared = this.adapter.prepare(line);
+    // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
+    if (wasCommand && /^(\S+\s+)?(QUIT|LOGOUT)\s*$/i.test(line)) this.quitting = true;
+    if (prepared.blocking) this.blockUntil = this.adapter.pending - 1;
+    await this.write(prepared.out);
+    this.out.stateChanged();
+    return prepared.out;
+  }
+
+  /** The single write path: transcript, echo, socket (DESIGN rule 2). */
+  async write(out: Outgoing, echo = true): Promise<void> {
+    if (!this.conn?.isOpen) throw new Error('not connected');
+    this.transcript?.client(out);
+    if (echo) this.out.sent(out);
+    await this.conn.write(wireBytes(out));
+  }
+
+  /** Resolves once nothing is outstanding; rejects after `timeoutMs` (0: never). */
+  settled(timeoutMs = 0): Promise<void> {
+    return this.until(() => this.idle, timeoutMs);
+  }
+
+  /** Resolves once the next typed line may be sent (interactive pace). */
+  whenAccepting(): Promise<void> {
+    return this.until(() => this.accepting, 0);
+  }
+
+  /** Waits for a condition re-checked on each server event, or for the close. */
+  private until(ready: () => boolean, timeoutMs: number): Promise<void> {
+    if (ready() || !this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => finish(new TimeoutError(`no reply within ${timeoutMs / 1000}s`)), timeoutMs) : undefined;
+      const check = (): void => {
+        if (ready() || !this.connected) finish();
+      };
+      const finish = (err?: Error): void => {
+        if (timer) clearTimeout(timer);
+        this.off('progress', check);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.on('progress', check);
+    });
+  }
+
+  /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
+  async quit(): Promise<void> {
+    const bye = this.adapter.quitCommand();
+    if (this.connected && bye && !this.quitting && this.adapter.metaAllowed) {
+      await this.send(bye);
+      await this.settled(Math.min(this.opts.timeoutMs, 5000)).catch(() => undefined);
+    }
+    await this.close();
+  }
+
+  /** Closes the connection without a goodbye (`/close`), waiting for the close. */
+  close(): Promise<void> {
+    const conn = this.conn;
+    if (!conn?.isOpen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => conn.destroy(), 2000);
+      conn.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      conn.end();
+    });
+  }
+
+  /**
+   * `/raw on`: no protocol awareness, every line and reply passes as is;
+   * `/raw off` brings the protocol adapter back with its state.
+   */
+  setRaw(on: boolean): void {
+    if (on && !this.cooked) {
+      this.cooked = this.adapter;
+      this.adapter = new LineAdapter();
+    } else if (!on && this.cooked) {
+      this.adapter = this.cooked;
+      this.cooked = undefined;
+    }
+    this.out.stateChanged();
+  }
+
+  get raw(): boolean {
+    return this.cooked !== undefined || this.adapter.protocol === 'line';
+  }
+
+  /** The `/tls` report. */
+  tlsReport(): string[] {
+    const info = this.conn?.tls;
+    return info ? formatTlsSummary(info) : ['not using TLS'];
+  }
+
+  private onData(chunk: Buffer): void {
+    this.transcript?.server(chunk);
+    let lines;
+    try {
+      lines = this.reader.push(chunk);
+    } catch (err) {
+      this.fatal(err);
+      return;
+    }
+    for (let i = 0; i < lines.length; i++) {
+      const { bytes, ending } = lines[i];
+      let events: AdapterEvent[];
+      try {
+        events = this.receive(bytes, ending);
+      } catch (err) {
+        this.fatal(err);
+        return;
+      }
+      if (events.some((e) => e.type === 'starttls')) {
+        const rest = Buffer.concat([...lines.slice(i + 1).map((l) => l.bytes), this.reader.drain()]);
+        void this.upgrade(rest);
+        return;
+      }
+    }
+    this.emit('progress');
+  }
+
+  /** Hands one server line to the adapter and shows it. */
+  private receive(bytes: Buffer, ending: LineEnding): AdapterEvent[] {
+    if (this.detecting) {
+      this.detecting = false;
+      const protocol = protocolFromGreeting(bytes.toString('utf8'));
+      this.adapter = createAdapter(protocol);
+      this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
+    }
+    const { view, events } = this.adapter.receive({ bytes, ending });
+    this.out.server(bytes, ending, view);
+    for (const event of events) {
+      if (event.type === 'reply') {
+        this.lastReply = event.reply;
+        if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
+        this.emit('reply', event.reply);
+      } else if (event.type === 'notice') {
+        this.noteLine(event.level, event.text);
+      }
+    }
+    this.out.stateChanged();
+    return events;
+  }
+
+  /** STARTTLS accepted: drop what came after the reply, then handshake in place. */
+  private async upgrade(injected: Buffer): Promise<void> {
+    this.upgrading = true;
+    if (injected.length > 0) {
+      // RFC 3207 §4.2 / CVE-2011-0411: plaintext after the reply must not be
+      // read as if it came over TLS.
+      this.noteLine('warn', `STARTTLS injection: discarded ${injected.length} bytes the server sent after its STARTTLS reply`);
+    }
+    try {
+      await this.conn!.upgrade();
+    } catch (err) {
+      this.upgrading = false;
+      this.fatal(err);
+      return;
+    }
+    this.upgrading = false;
+    this.tlsEstablished();
+    for (const event of this.adapter.tlsStarted()) {
+      if (event.type === 'notice') this.noteLine(event.level, event.text);
+    }
+    this.out.stateChanged();
+    this.emit('progress');
+  }
+
+  private tlsEstablished(): void {
+    const info = this.conn!.tls!;
+    this.transcript?.note(tlsNote(info));
+    this.noteLine('info', `TLS ${info.protocol} ${info.cipher}, certificate ${info.verify === 'ok' ? 'verified' : `NOT verified: ${info.verify}`}`);
+  }
+
+  /** A protocol error: say it in one line and close (DESIGN rule 3). */
+  private fatal(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.noteLine('error', message);
+    this.emit('fatal', err);
+    this.conn?.destroy();
+  }
+
+  private onClose(): void {
+    const rest = this.reader.drain();
+    if (rest.length > 0) this.out.server(rest, 'none', { cls: 'info' });
+    this.transcript?.note('closed');
+    if (!this.quitting) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    this.out.stateChanged();
+    this.emit('progress');
+    this.emit('closed');
+  }
+
+  noteLine(level: NoteLevel, text: string): void {
+    if (level !== 'info') this.transcript?.note(`${level} ${text}`);
+    this.out.note(level, text);
+  }
+}

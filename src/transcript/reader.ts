@@ -1,0 +1,38 @@
+import { UsageError } from '../errors.js';
+import type { Direction } from './transcript.js';
+
+/** One transcript record; `text` keeps the escapes (see unescapeRecord). */
+export interface TranscriptRecord {
+  ts: string;
+  dir: Direction;
+  text: string;
+}
+
+const TEXT_RECORD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (C:|S:|==) (.*)$/;
+
+/**
+ * Reads a text or jsonl transcript (SPEC §9) back into records. Lines that
+ * are neither are an error naming the line, so a damaged file is noticed.
+ */
+export function parseTranscript(content: string): { header?: string; records: TranscriptRecord[] } {
+  const records: TranscriptRecord[] = [];
+  let header: string | undefined;
+  const lines = content.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  lines.forEach((line, i) => {
+    if (line.startsWith('# ')) {
+      header ??= line.slice(2);
+      return;
+    }
+    if (line.startsWith('{')) {
+      const obj = JSON.parse(line) as { type?: string; ts?: string; dir?: string; data?: string; target?: string; start?: string };
+      if (obj.type === 'header') header ??= `mailsh transcript target=${obj.target} start=${obj.start}`;
+      else records.push({ ts: obj.ts ?? '', dir: (obj.dir === '==' ? '==' : `${obj.dir}:`) as Direction, text: obj.data ?? '' });
+      return;
+    }
+    const m = TEXT_RECORD.exec(line);
+    if (!m) throw new UsageError(`not a mailsh transcript record at line ${i + 1}: ${line.slice(0, 60)}`);
+    records.push({ ts: m[1], dir: m[2] as Direction, text: m[3] });
+  });
+  return { header, records };
+}

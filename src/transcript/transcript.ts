@@ -1,0 +1,100 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Outgoing } from '../protocol/outgoing.js';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { escapeBytes, redactedMarker } from './escape.js';
+
+export type TranscriptFormat = 'text' | 'jsonl';
+
+/** Where a record came from: client, server, or a note from mailsh. */
+export type Direction = 'C:' | 'S:' | '==';
+
+export interface TranscriptOptions {
+  file: string;
+  format: TranscriptFormat;
+  target: string;
+  /** `--log-secrets`: write credentials instead of masking them. */
+  logSecrets: boolean;
+  /** Injected clock, for reproducible tests. */
+  now?: () => Date;
+}
+
+/**
+ * An append-only session transcript (SPEC §9). Every record is written with a
+ * synchronous write as it happens, so a crash or kill loses nothing that was
+ * already on the wire. The file is created with mode 0600.
+ */
+export class Transcript {
+  private fd: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: TranscriptOptions) {
+    this.now = opts.now ?? (() => new Date());
+    try {
+      this.fd = openSync(opts.file, 'a', 0o600);
+    } catch (err) {
+      throw new UsageError(`cannot open log file ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const start = this.now().toISOString();
+    const secrets = opts.logSecrets ? ' secrets=logged' : '';
+    if (opts.format === 'text') {
+      this.append(`# mailsh ${VERSION} transcript target=${opts.target} start=${start}${secrets}\n`);
+    } else {
+      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : 'redacted' };
+      this.append(`${JSON.stringify(header)}\n`);
+    }
+  }
+
+  /** Records bytes sent, masking secret pieces unless --log-secrets. */
+  client(out: Outgoing): void {
+    let text = '';
+    for (const piece of out.pieces) {
+      if (piece.secret && !this.opts.logSecrets) {
+        text += redactedMarker(piece.bytes.length);
+        continue;
+      }
+      text = this.lines('C:', text, piece.bytes);
+    }
+    if (text !== '') this.write('C:', text);
+  }
+
+  /** Records bytes received, exactly as they arrived. */
+  server(chunk: Buffer): void {
+    const rest = this.lines('S:', '', chunk);
+    if (rest !== '') this.write('S:', rest);
+  }
+
+  /** Records a note from mailsh (connect, TLS, close, errors). */
+  note(text: string): void {
+    this.write('==', escapeBytes(Buffer.from(text, 'utf8')));
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /**
+   * Writes one record per line ended by LF in `bytes`, the first one prefixed
+   * by `head`; returns the escaped rest that has no line end yet.
+   */
+  private lines(dir: Direction, head: string, bytes: Buffer): string {
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+      this.write(dir, head + escapeBytes(bytes.subarray(start, nl + 1)));
+      head = '';
+      start = nl + 1;
+    }
+    return head + escapeBytes(bytes.subarray(start));
+  }
+
+  private write(dir: Direction, text: string): void {
+    const ts = this.now().toISOString();
+    if (this.opts.format === 'text') this.append(`${ts} ${dir} ${text}\n`);
+    else this.append(`${JSON.stringify({ ts, dir: dir.replace(':', ''), data: text })}\n`);
+  }
+
+  private append(text: string): void {
+    if (this.fd >= 0) writeSync(this.fd, text);
+  }
+}

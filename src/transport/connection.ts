@@ -1,0 +1,183 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { UsageError } from '../errors.js';
+import { describeConnectError } from './tls-errors.js';
+import { summarizeTls, type TlsSummary } from './tls-summary.js';
+
+/** TLS settings from the command line (SPEC §1, §7). */
+export interface TlsSettings {
+  /** `-k`: go on when verification fails (the failure is still reported). */
+  insecure: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** `--sni NAME`: the name sent and verified instead of the host. */
+  sni?: string;
+  /** `--keylog FILE` or SSLKEYLOGFILE: NSS key-log lines for Wireshark. */
+  keylogFile?: string;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  implicitTls: boolean;
+  family: 0 | 4 | 6;
+  timeoutMs: number;
+  lookup?: LookupFunction;
+  tls: TlsSettings;
+}
+
+function readFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/**
+ * One TCP connection that may become TLS, at connect or in place after
+ * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
+ * `write`, the single choke point the session feeds to the transcript.
+ */
+export class Connection extends EventEmitter {
+  private socket: Socket;
+  private tlsInfo: TlsSummary | undefined;
+  private closed = false;
+  readonly where: string;
+
+  private constructor(
+    socket: Socket,
+    private readonly opts: ConnectOptions,
+  ) {
+    super();
+    this.socket = socket;
+    this.where = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+  }
+
+  /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
+  static async open(opts: ConnectOptions): Promise<Connection> {
+    const secure = Connection.secureContextOptions(opts);
+    const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup });
+    const conn = new Connection(tcp, opts);
+    await conn.settle(tcp, 'connect');
+    if (opts.implicitTls) await conn.startTls(secure);
+    conn.listen();
+    return conn;
+  }
+
+  /** The address actually connected to, for the transcript. */
+  get remote(): string {
+    const s = this.socket;
+    return s.remoteAddress ? `${s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]` : s.remoteAddress}:${s.remotePort}` : this.where;
+  }
+
+  get tls(): TlsSummary | undefined {
+    return this.tlsInfo;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends bytes; resolves when the socket can take more (backpressure). */
+  write(bytes: Buffer): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.socket.write(bytes)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.once('close', done);
+    });
+  }
+
+  /** Upgrades this connection to TLS in place (STARTTLS, RFC 3207). */
+  async upgrade(): Promise<TlsSummary> {
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('error');
+    await this.startTls(Connection.secureContextOptions(this.opts));
+    this.listen();
+    return this.tlsInfo!;
+  }
+
+  /** Half-closes politely: the server may still send its last words. */
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private static secureContextOptions(opts: ConnectOptions): ConnectionOptions {
+    const t = opts.tls;
+    const name = t.sni ?? opts.host;
+    return {
+      rejectUnauthorized: !t.insecure,
+      // SNI is for host names only (RFC 6066 §3), never for IP literals.
+      servername: isIP(name) ? undefined : name,
+      ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
+      cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
+      key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
+    };
+  }
+
+  private async startTls(secure: ConnectionOptions): Promise<void> {
+    const identity = this.opts.tls.sni ?? this.opts.host;
+    const tls: TLSSocket = tlsConnect({
+      ...secure,
+      socket: this.socket,
+      // Node verifies against `host` when no servername is sent (IP targets).
+      host: identity,
+    });
+    if (this.opts.tls.keylogFile) {
+      const file = this.opts.tls.keylogFile;
+      tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
+    }
+    this.socket = tls;
+    await this.settle(tls, 'secureConnect');
+    this.tlsInfo = summarizeTls(tls, identity);
+  }
+
+  /** Waits for `event`, turning errors and the timeout into one-line reasons. */
+  private settle(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.opts.timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        socket.off(event, ok);
+        socket.off('error', fail);
+        socket.off('close', closed);
+      };
+      const ok = (): void => {
+        cleanup();
+        resolve();
+      };
+      const fail = (err: Error): void => {
+        cleanup();
+        socket.destroy();
+        reject(describeConnectError(err, this.where));
+      };
+      const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      socket.once(event, ok);
+      socket.once('error', fail);
+      socket.once('close', closed);
+    });
+  }
+
+  private listen(): void {
+    this.socket.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.emit('error', describeConnectError(err, this.where)));
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.emit('close');
+    });
+  }
+}
