@@ -12,6 +12,7 @@ export class InputLineSplitter {
   /** Feeds a chunk; returns the lines it completed. */
   push(chunk: string): string[] {
     const lines: string[] = [];
+    if (chunk === '') return lines;
     let start = 0;
     let i = 0;
     if (this.swallowLf && chunk.startsWith('\n')) {

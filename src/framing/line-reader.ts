@@ -9,6 +9,18 @@ export interface ServerLine {
   ending: LineEnding;
 }
 
+const TERMINATORS: Record<LineEnding, Buffer> = {
+  crlf: Buffer.from('\r\n'),
+  lf: Buffer.from('\n'),
+  cr: Buffer.from('\r'),
+  none: Buffer.alloc(0),
+};
+
+/** A line's bytes as they came on the wire, terminator included. */
+export function wireLine(line: ServerLine): Buffer {
+  return Buffer.concat([line.bytes, TERMINATORS[line.ending]]);
+}
+
 /** Default longest server line accepted (bytes): far above any real reply. */
 export const DEFAULT_MAX_LINE = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { isImapCommand } from './imap-commands.js';
+import { IMAP_COMMANDS, isImapCommand } from './imap-commands.js';
 
 /** A typed IMAP line split into the tag to send and the command. */
 export interface TaggedLine {
@@ -49,13 +49,15 @@ function commandName(words: string[], at: number): string {
 export function tagLine(line: string, tags: TagAllocator, autoTag: boolean): TaggedLine | undefined {
   const words = line.trim().split(/\s+/);
   if (words[0] === '') return undefined;
-  if (autoTag && isImapCommand(words[0])) {
-    return { tag: tags.next(), generated: true, command: commandName(words, 0), rest: line.trimStart() };
-  }
-  if (words.length > 1 && isImapCommand(words[1])) {
+  // `x1 uid fetch …`: a word that is not a known command before one that is
+  // is the user's tag, even when it looks like an X- extension.
+  if (words.length > 1 && isImapCommand(words[1]) && !IMAP_COMMANDS.has(words[0].toUpperCase())) {
     tags.reserve(words[0]);
     const rest = line.trimStart().slice(words[0].length).trimStart();
     return { tag: words[0], generated: false, command: commandName(words, 1), rest };
+  }
+  if (autoTag && isImapCommand(words[0])) {
+    return { tag: tags.next(), generated: true, command: commandName(words, 0), rest: line.trimStart() };
   }
   return undefined;
 }

@@ -90,6 +90,10 @@ export class Repl {
     });
     rl.on('close', () => {
       this.rl = undefined;
+      // Wipe the prompt line, so that what follows (the QUIT echo, the shell's
+      // own prompt) does not start after a stale `smtp> ` / `(closed)> `.
+      const rows = rl.getCursorPos().rows;
+      this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J`);
       // Ctrl-D (end of input) quits politely.
       void this.quit(session);
     });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ProtocolError, TimeoutError } from '../errors.js';
-import { LineReader, type LineEnding } from '../framing/line-reader.js';
+import { LineReader, wireLine, type LineEnding } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
@@ -256,7 +256,7 @@ export class Session extends EventEmitter {
         return;
       }
       if (events.some((e) => e.type === 'starttls')) {
-        const rest = Buffer.concat([...lines.slice(i + 1).map((l) => l.bytes), this.reader.drain()]);
+        const rest = Buffer.concat([...lines.slice(i + 1).map(wireLine), this.reader.drain()]);
         void this.upgrade(rest);
         return;
       }

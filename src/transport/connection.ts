@@ -102,7 +102,14 @@ export class Connection extends EventEmitter {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
-    await this.startTls(Connection.secureContextOptions(this.opts));
+    try {
+      await this.startTls(Connection.secureContextOptions(this.opts));
+    } catch (err) {
+      // The listeners are gone, so say here that this connection is over.
+      this.closed = true;
+      this.emit('close');
+      throw err;
+    }
     this.listen();
     return this.tlsInfo!;
   }

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,9 +33,13 @@ export interface RealServers {
   host: '127.0.0.1';
   /** Postfix, MX-style: no TLS, no AUTH; local domain accepted, relay refused (554 5.7.1). */
   smtpPort: number;
-  /** Postfix submission: STARTTLS offered (optional); AUTH only after STARTTLS; relay only when authenticated. */
+  /**
+   * Postfix submission: STARTTLS offered (optional); AUTH only after
+   * STARTTLS; every RCPT needs AUTH ("554 5.7.1 ... Access denied" without);
+   * authenticated mail to foreign domains is accepted and discarded.
+   */
   submissionPort: number;
-  /** Postfix with implicit TLS (wrappermode); AUTH offered at once. */
+  /** Postfix with implicit TLS (wrappermode); AUTH offered at once; otherwise like submission. */
   smtpsPort: number;
   /** Dovecot IMAP (STARTTLS offered) / IMAPS / POP3 (STLS offered) / POP3S / ManageSieve (STARTTLS offered). */
   imapPort: number;
@@ -141,6 +145,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Runs on 'exit', which the signal handlers below turn signals into. */
 function killLeftoversSync(): void {
   for (const pid of livePids) killGroup(pid, 'SIGKILL');
   livePids.clear();
@@ -153,12 +158,10 @@ function installSafetyNet(): void {
   safetyNetInstalled = true;
   process.on('exit', killLeftoversSync);
   // The daemons run in their own process groups, so a Ctrl-C or the test
-  // runner's SIGTERM would not reach them: kill them, then die as signalled.
+  // runner's SIGTERM would not reach them. Death by signal skips 'exit'
+  // handlers (ours and certs.ts's); exiting with 128+N runs them.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killLeftoversSync();
-      process.kill(process.pid, signal);
-    });
+    process.once(signal, () => process.exit(128 + osConstants.signals[signal]));
   }
 }
 
@@ -167,6 +170,7 @@ function installSafetyNet(): void {
 
 interface Layout {
   root: string;
+  mailUid: number;         // uid of MAIL_USER, owner of mail/ and home/
   postfixConfig: string;   // main.cf, master.cf, vmailbox
   postfixQueue: string;    // queue_directory
   postfixData: string;     // data_directory
@@ -189,9 +193,12 @@ interface Ports {
 const PORT_NAMES = ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s', 'sieve'] as const;
 
 async function makeLayout(root: string): Promise<Layout> {
+  const owner = systemAccount(MAIL_USER);
+  if (!owner) throw new Error(`no system account ${MAIL_USER}`);
   const at = (name: string): string => join(root, name);
   const layout: Layout = {
     root,
+    mailUid: owner.uid,
     postfixConfig: at('postfix'),
     postfixQueue: at('postfix-queue'),
     postfixData: at('postfix-data'),
@@ -212,8 +219,6 @@ async function makeLayout(root: string): Promise<Layout> {
   for (const dir of [layout.postfixConfig, layout.postfixQueue, at('dovecot'), layout.mail, layout.home]) {
     await mkdir(dir);
   }
-  const owner = systemAccount(MAIL_USER);
-  if (!owner) throw new Error(`no system account ${MAIL_USER}`);
   await chown(layout.mail, owner.uid, owner.gid);
   await chown(layout.home, owner.uid, owner.gid);
   return layout;
@@ -238,7 +243,7 @@ queue_directory = ${l.postfixQueue}
 data_directory = ${l.postfixData}
 mail_owner = postfix
 # Log to a file: there is no syslog here, and without a tty Postfix would
-# otherwise report start-up errors nowhere. The prefix list must allow it.
+# otherwise report errors nowhere. The prefix list must allow the path.
 maillog_file = ${l.postfixLog}
 maillog_file_prefixes = ${l.root}
 inet_interfaces = 127.0.0.1
@@ -314,11 +319,10 @@ postlog   unix-dgram n - n - 1 postlogd
 `;
 }
 
-function dovecotConf(l: Layout, p: Ports, certs: TestCerts): string {
+function dovecotConf(l: Layout, p: Ports, certs: TestCerts, mailUid: number): string {
   const listener = (kind: string, name: string, port: number, ssl = false): string =>
     `  ${kind} ${name} {\n    port = ${port}\n${ssl ? '    ssl = yes\n' : ''}  }\n`;
   const socket = (name: string): string => `  unix_listener ${name} {\n    mode = 0666\n  }\n`;
-  const mailOwner = systemAccount(MAIL_USER);
   return `# Throwaway Dovecot instance for mailsh tests.
 base_dir = ${l.dovecotRun}
 state_dir = ${l.dovecotState}
@@ -337,14 +341,15 @@ auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
 auth_failure_delay = 0
 # Dovecot treats 127.0.0.1 as secure anyway; say so explicitly.
 disable_plaintext_auth = no
-# All Maildirs belong to the system "mail" user (uid ${mailOwner?.uid}), below the
+# All Maildirs belong to the system "mail" user, whose uid is below the
 # default first_valid_uid of 500.
 mail_uid = ${MAIL_USER}
 mail_gid = ${MAIL_USER}
-first_valid_uid = ${mailOwner?.uid ?? 8}
+first_valid_uid = ${mailUid}
 # %n (user without @domain): LMTP looks up "alice@${DOMAIN}", IMAP "alice".
 mail_location = maildir:${l.mail}/%n
 mail_home = ${l.home}/%n
+# Throwaway mail: skip fsync for speed.
 mail_fsync = never
 passdb {
   driver = passwd-file
@@ -376,7 +381,7 @@ plugin {
 `;
 }
 
-async function writeConfigs(l: Layout, p: Ports, certs: TestCerts): Promise<void> {
+async function writeConfigs(l: Layout, p: Ports, certs: TestCerts, mailUid: number): Promise<void> {
   const vmailbox = USERS.map((u) => `${u.address} ${u.name}\n`).join('');
   const passwd = USERS.map((u) => `${u.name}:{PLAIN}${u.password}::::::\n`).join('');
   const postfixFiles: [string, string][] = [
@@ -392,7 +397,7 @@ async function writeConfigs(l: Layout, p: Ports, certs: TestCerts): Promise<void
       await writeFile(file, text);
       await utimes(file, past, past);
     }),
-    writeFile(l.dovecotConfig, dovecotConf(l, p, certs)),
+    writeFile(l.dovecotConfig, dovecotConf(l, p, certs, mailUid)),
     writeFile(l.dovecotUsers, passwd),
   ]);
 }
@@ -406,6 +411,8 @@ interface Daemon {
   /** Resolves (never rejects) when the process has exited. */
   exited: Promise<string>;
   hasExited: boolean;
+  /** Added to the error when the daemon dies during start-up. */
+  hint?: string;
 }
 
 /**
@@ -438,15 +445,12 @@ function spawnDaemon(name: string, command: string, args: string[], outputFile: 
   return daemon;
 }
 
-/** SIGTERM to the master, which stops its children; SIGKILL for stragglers. */
+/** SIGTERM to the daemon's process group, then SIGKILL for stragglers. */
 async function stopDaemon(daemon: Daemon): Promise<void> {
   if (daemon.pid < 0) return;
   if (!daemon.hasExited) {
-    try {
-      process.kill(daemon.pid, 'SIGTERM');
-    } catch {
-      // ESRCH: exited meanwhile.
-    }
+    // The whole group: Dovecot's master alone lingers ~1 s for its children.
+    killGroup(daemon.pid, 'SIGTERM');
     const timer = new AbortController();
     await Promise.race([daemon.exited, sleep(STOP_GRACE_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
     timer.abort();
@@ -491,7 +495,9 @@ async function preparePostfix(l: Layout): Promise<void> {
  * and run the slow `postfix check` first). Errors go to maillog_file.
  */
 function startPostfix(l: Layout): Daemon {
-  return spawnDaemon('postfix', POSTFIX_MASTER, ['-c', l.postfixConfig, '-d'], l.postfixStderr);
+  const daemon = spawnDaemon('postfix', POSTFIX_MASTER, ['-c', l.postfixConfig, '-d'], l.postfixStderr);
+  daemon.hint = 'errors found before maillog_file is open, such as a bad main.cf value, go to syslog only';
+  return daemon;
 }
 
 function startDovecot(l: Layout): Daemon {
@@ -567,7 +573,7 @@ async function waitUntilReady(p: Ports, caPem: string, daemons: Daemon[]): Promi
   const deadline = Date.now() + START_TIMEOUT_MS;
   const died = new Promise<never>((_, reject) => {
     for (const d of daemons) {
-      void d.exited.then((how) => reject(new Error(`${d.name} ${how} during start-up`)));
+      void d.exited.then((how) => reject(new Error(`${d.name} ${how} during start-up${d.hint ? ` (${d.hint})` : ''}`)));
     }
   });
   died.catch(() => undefined); // settles late (at stop) when start-up succeeded
@@ -648,7 +654,7 @@ export async function startRealServers(): Promise<RealServers> {
   let ports: Ports;
   try {
     ports = await freePorts();
-    await writeConfigs(layout, ports, certs);
+    await writeConfigs(layout, ports, certs, layout.mailUid);
     // Dovecot first: Postfix needs its LMTP and auth sockets.
     daemons.push(startDovecot(layout));
     await preparePostfix(layout);

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MessageEncoder, dotStuffLine, dotUnstuffLine } from '../src/framing/dot-stuffing.js';
+
+test('dot-stuffing: typed lines', () => {
+  assert.equal(dotStuffLine('.'), '..');
+  assert.equal(dotStuffLine('.hidden'), '..hidden');
+  assert.equal(dotStuffLine('a.b'), 'a.b');
+  assert.equal(dotStuffLine(''), '');
+  assert.equal(dotUnstuffLine('..x'), '.x');
+});
+
+function encode(chunks: string[], stuff: boolean): string {
+  const e = new MessageEncoder(stuff);
+  return Buffer.concat([...chunks.map((c) => e.push(Buffer.from(c, 'latin1'))), e.end()]).toString('latin1');
+}
+
+test('message encoder: CRLF normalisation and dot-stuffing', () => {
+  const table: [string, string][] = [
+    ['Subject: x\n\nbody\n', 'Subject: x\r\n\r\nbody\r\n.\r\n'],
+    ['a\r\nb\rc', 'a\r\nb\r\nc\r\n.\r\n'],
+    ['.dot\n..two\nnot.first\n.', '..dot\r\n...two\r\nnot.first\r\n..\r\n.\r\n'],
+    ['', '.\r\n'],
+  ];
+  for (const [input, wire] of table) {
+    assert.equal(encode([input], true), wire, JSON.stringify(input));
+    // Any chunking gives the same bytes.
+    assert.equal(encode([...input], true), wire, `bytewise ${JSON.stringify(input)}`);
+  }
+  assert.equal(encode(['.a\nb'], false), '.a\r\nb\r\n');
+});

@@ -1,0 +1,39 @@
+/** Runs the built CLI as a child process, the way a script or a pipe would. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `mailsh ARGS`; `input` chunks are written to stdin one after another,
+ * each after the previous one was flushed, so a test can split lines across
+ * reads. Without input, stdin is closed at once.
+ */
+export function runCli(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    (async () => {
+      for (const chunk of input) {
+        await new Promise<void>((r) => child.stdin.write(chunk, () => r()));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.stdin.end();
+    })();
+  });
+}

@@ -1,0 +1,148 @@
+/**
+ * An in-process loopback server for CLI tests: the test scripts the replies
+ * line by line, may upgrade to TLS in place (STARTTLS) or start in TLS, and
+ * every byte received is recorded per connection (as plaintext, after TLS).
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { CertPair } from './certs.js';
+
+export interface ScriptedConn {
+  /** Writes bytes as they are (the test adds CRLF). */
+  write(text: string | Buffer): void;
+  /** Upgrades this connection to TLS as the server side, in place. */
+  startTls(): Promise<void>;
+  end(text?: string): void;
+  /** Received bytes so far (plaintext of this connection). */
+  received(): Buffer;
+  readonly tls: boolean;
+}
+
+export type LineHandler = (line: string, conn: ScriptedConn) => void | Promise<void>;
+
+export interface ScriptedServer {
+  port: number;
+  /** Every connection accepted so far. */
+  conns: ScriptedConn[];
+  /** Resolves with the received bytes of the first connection once it closed. */
+  firstClosed(): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export interface ScriptedOptions {
+  greeting?: string;
+  onLine: LineHandler;
+  /** Implicit TLS with this certificate. */
+  tlsCert?: CertPair;
+  /** Certificate used for STARTTLS upgrades. */
+  starttlsCert?: CertPair;
+}
+
+function secureContext(pair: CertPair): tls.SecureContext {
+  return tls.createSecureContext({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) });
+}
+
+export async function startScriptedServer(opts: ScriptedOptions): Promise<ScriptedServer> {
+  const conns: ScriptedConn[] = [];
+  const closed: Promise<Buffer>[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((raw) => {
+    sockets.add(raw);
+    const chunks: Buffer[] = [];
+    let socket: net.Socket = raw;
+    let buffered = '';
+    let isTls = false;
+    let queue = Promise.resolve();
+    const conn: ScriptedConn = {
+      write: (t) => socket.write(t),
+      end: (t) => (t === undefined ? socket.end() : socket.end(t)),
+      received: () => Buffer.concat(chunks),
+      get tls() {
+        return isTls;
+      },
+      startTls: async () => {
+        const pair = opts.starttlsCert ?? opts.tlsCert;
+        if (!pair) throw new Error('no certificate for STARTTLS');
+        raw.removeAllListeners('data');
+        const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(pair) });
+        attach(secure);
+        socket = secure;
+        isTls = true;
+        await once(secure, 'secure');
+      },
+    };
+    const attach = (s: net.Socket): void => {
+      s.on('data', (d: Buffer) => {
+        chunks.push(d);
+        buffered += d.toString('latin1');
+        let i;
+        while ((i = buffered.indexOf('\r\n')) >= 0) {
+          const line = buffered.slice(0, i);
+          buffered = buffered.slice(i + 2);
+          queue = queue.then(() => opts.onLine(line, conn));
+        }
+      });
+      s.on('error', () => undefined);
+    };
+    conns.push(conn);
+    closed.push(new Promise((resolve) => raw.on('close', () => {
+      sockets.delete(raw);
+      resolve(Buffer.concat(chunks));
+    })));
+    const start = (): void => {
+      if (opts.greeting !== undefined) socket.write(opts.greeting);
+    };
+    if (opts.tlsCert) {
+      const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(opts.tlsCert) });
+      socket = secure;
+      isTls = true;
+      attach(secure);
+      secure.on('secure', start);
+    } else {
+      attach(raw);
+      start();
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    conns,
+    firstClosed: async () => {
+      while (closed.length === 0) await new Promise((r) => setImmediate(r));
+      return closed[0];
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Replies like a small SMTP server; `extra` may answer first (return true). */
+export function smtpHandler(extra?: (line: string, conn: ScriptedConn) => boolean | Promise<boolean>): LineHandler {
+  let inData = false;
+  return async (line, conn) => {
+    if (inData) {
+      if (line === '.') {
+        inData = false;
+        conn.write('250 2.0.0 queued\r\n');
+      }
+      return;
+    }
+    if (extra && (await extra(line, conn))) return;
+    const verb = line.split(' ')[0].toUpperCase();
+    if (verb === 'EHLO') conn.write(`250-test\r\n250-PIPELINING\r\n${conn.tls ? '250 AUTH PLAIN' : '250 STARTTLS'}\r\n`);
+    else if (verb === 'STARTTLS') {
+      conn.write('220 2.0.0 go ahead\r\n');
+      await conn.startTls();
+    } else if (verb === 'DATA') {
+      inData = true;
+      conn.write('354 go ahead\r\n');
+    } else if (verb === 'RCPT' && /@example\.com>/i.test(line)) conn.write('554 5.7.1 Relay access denied\r\n');
+    else if (verb === 'QUIT') conn.end('221 2.0.0 bye\r\n');
+    else conn.write('250 2.0.0 ok\r\n');
+  };
+}
