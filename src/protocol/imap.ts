@@ -98,7 +98,12 @@ export class ImapAdapter implements ProtocolAdapter {
   /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
   private commandOut(prefix: string, command: string, rest: string): Outgoing {
     const args = /^(\S+\s+)(.*)$/.exec(rest);
-    if (command === 'LOGIN' && args) return commandLine(prefix, args[1], new Secret(args[2]));
+    if (command === 'LOGIN' && args) {
+      // The user name (an atom or a quoted string) stays readable; the password is masked.
+      const login = /^("(?:[^"\\]|\\.)*"|\S+)(\s+)(.+)$/.exec(args[2]);
+      if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
+      return commandLine(prefix, args[1], new Secret(args[2]));
+    }
     if (command === 'AUTHENTICATE' && args) {
       const ir = /^(\S+\s+)(\S.*)$/.exec(args[2]);
       if (ir) return commandLine(prefix, args[1], ir[1], new Secret(ir[2]));

@@ -1,0 +1,109 @@
+/** mailsh against a real Postfix (and Dovecot LMTP behind it), SPEC §4 and §7. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { useRealServers } from './support/real-fixture.js';
+import { runCli } from './support/run-cli.js';
+
+const real = useRealServers();
+
+describe('Postfix', () => {
+  it('seed session: EHLO, MAIL FROM, RCPT TO a foreign domain is refused, QUIT', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], ['EHLO client.test\nMAIL FROM:<alice@mailsh.test>\nRCPT TO:<someone@example.com>\nQUIT\n']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^S: 220 /m);
+    assert.match(r.stdout, /^S: 250-PIPELINING$/m);
+    assert.match(r.stdout, /^S: 554 5\.7\.1 <someone@example\.com>: Relay access denied$/m);
+    assert.match(r.stdout, /^C: QUIT\nS: 221 /m);
+  });
+
+  it('STARTTLS typed by hand on submission, then EHLO shows AUTH', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const r = await runCli([`smtp://127.0.0.1:${s.submissionPort}`, '--ca', s.caFile, '--sni', 'localhost'], ['EHLO client.test\nSTARTTLS\nEHLO client.test\n']);
+    assert.equal(r.code, 0, r.stderr);
+    const [before, afterTls] = r.stdout.split('C: STARTTLS');
+    assert.match(before, /250-STARTTLS/);
+    assert.doesNotMatch(before, /250-AUTH/);
+    assert.match(afterTls, /^S: 220 2\.0\.0 Ready to start TLS$/m);
+    assert.match(afterTls, /^S: 250-AUTH PLAIN LOGIN/m);
+    assert.match(r.stderr, /certificate verified/);
+    assert.match(r.stderr, /send EHLO again/);
+  });
+
+  it('full DATA over implicit TLS: uppercase RCPT TO, a body line starting with "." arrives intact', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const alice = s.users.find((u) => u.name === 'alice')!;
+    const plain = Buffer.from(`\0${alice.name}\0${alice.password}`).toString('base64');
+    const marker = `interop-${process.pid}-${Date.now()}`;
+    const lines = [
+      'EHLO client.test',
+      `AUTH PLAIN ${plain}`,
+      `MAIL FROM:<${alice.address}>`,
+      `RCPT TO:<${alice.address.toUpperCase()}>`,
+      'DATA',
+      `Subject: ${marker}`,
+      '',
+      '.this line starts with a dot',
+      '..and this one with two',
+      '.',
+      'QUIT',
+    ];
+    const r = await runCli([`smtps://localhost:${s.smtpsPort}`, '--ca', s.caFile], [lines.join('\r\n') + '\r\n']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: \.\.this line starts with a dot$/m);
+    assert.match(r.stdout, /^S: 250 2\.0\.0 Ok: queued/m);
+    assert.doesNotMatch(r.stdout, new RegExp(plain));
+    const stored = await s.waitForMessage('alice', (raw) => raw.includes(marker));
+    assert.match(stored, /^\.this line starts with a dot$/m);
+    assert.match(stored, /^\.\.and this one with two$/m);
+  });
+});
+
+/** A real TLS server (openssl s_server) with a given certificate. */
+async function opensslServer(cert: string, key: string): Promise<{ port: number; stop(): void }> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-quiet', '-naccept', '4'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { port, stop: () => child.kill() };
+}
+
+describe('TLS failures against openssl s_server', () => {
+  const stops: (() => void)[] = [];
+  after(() => stops.forEach((s) => s()));
+  for (const [name, re] of [
+    ['expired', /certificate has expired/],
+    ['wronghost', /host name mismatch/],
+  ] as const) {
+    it(`${name} certificate: exit 3, one line`, async (t) => {
+      const s = real(t);
+      if (!s) return;
+      const pair = s.certs[name];
+      readFileSync(pair.cert);
+      const srv = await opensslServer(pair.cert, pair.key);
+      stops.push(srv.stop);
+      const r = await runCli([`tls://localhost:${srv.port}`, '--ca', s.caFile, '-e', 'hello']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    });
+  }
+});
