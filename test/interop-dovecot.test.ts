@@ -56,3 +56,21 @@ describe('Dovecot POP3', () => {
     assert.match(r.stdout, /^S: \+OK Logging out/m);
   });
 });
+
+describe('Dovecot ManageSieve', () => {
+  it('sieve:// negotiates STARTTLS at connect, learns capabilities again, LISTSCRIPTS after AUTHENTICATE', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const alice = s.users.find((u) => u.name === 'alice')!;
+    const ir = Buffer.from(`\0${alice.name}\0${alice.password}`).toString('base64');
+    const r = await runCli([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '-e', `AUTHENTICATE "PLAIN" "${ir}"`, '-e', 'LISTSCRIPTS', '-e', '/caps']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^S: "IMPLEMENTATION" /m);
+    assert.match(r.stdout, /^C: STARTTLS\nS: OK/m);
+    assert.match(r.stdout, /^C: AUTHENTICATE "PLAIN" <redacted \d+ bytes>\nS: OK/m);
+    assert.match(r.stdout, /^C: LISTSCRIPTS\nS: OK/m);
+    assert.match(r.stdout, /^SASL PLAIN/m);
+    assert.doesNotMatch(r.stdout, /^STARTTLS$/m);
+    assert.match(r.stderr, /certificate verified/);
+  });
+});

@@ -2,6 +2,7 @@ import type { ProtocolAdapter, ProtocolName } from './adapter.js';
 import { ImapAdapter } from './imap.js';
 import { LineAdapter } from './line.js';
 import { Pop3Adapter } from './pop3.js';
+import { SieveAdapter } from './sieve.js';
 import { SmtpAdapter } from './smtp.js';
 
 /** Well-known ports (SPEC §1); `tls` marks the implicit-TLS ones. */
@@ -25,10 +26,11 @@ export function protocolFromGreeting(line: string): ProtocolName {
   if (/^220[ -]/.test(line)) return 'smtp';
   if (/^\* (OK|PREAUTH|BYE)\b/i.test(line)) return 'imap';
   if (/^\+OK\b/.test(line)) return 'pop3';
+  if (/^"IMPLEMENTATION"/i.test(line)) return 'sieve';
   return 'line';
 }
 
-/** A fresh adapter for a protocol (ManageSieve is plain line mode for now). */
+/** A fresh adapter for a protocol. */
 export function createAdapter(protocol: ProtocolName): ProtocolAdapter {
   switch (protocol) {
     case 'smtp':
@@ -38,6 +40,8 @@ export function createAdapter(protocol: ProtocolName): ProtocolAdapter {
       return new ImapAdapter();
     case 'pop3':
       return new Pop3Adapter();
+    case 'sieve':
+      return new SieveAdapter();
     default:
       return new LineAdapter();
   }
