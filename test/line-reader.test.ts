@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../src/errors.js';
-import { LineReader, type ServerLine } from '../src/framing/line-reader.js';
+import { LineReader, type ServerItem, type ServerLine } from '../src/framing/line-reader.js';
+
+function items(chunks: string[], max?: number, literals = false): ServerItem[] {
+  const r = new LineReader(max);
+  r.literals = literals;
+  return chunks.flatMap((c) => r.push(Buffer.from(c, 'latin1')));
+}
 
 function read(chunks: string[], max?: number): [string, ServerLine['ending']][] {
-  const r = new LineReader(max);
-  const out = chunks.flatMap((c) => r.push(Buffer.from(c, 'latin1')));
-  return out.map((l) => [l.bytes.toString('latin1'), l.ending]);
+  return items(chunks, max).map((l) => ('literal' in l ? ['literal', 'none'] : [l.bytes.toString('latin1'), l.ending]));
 }
 
 test('server lines: CRLF, bare LF and bare CR are told apart', () => {
@@ -42,4 +46,20 @@ test('server lines: a line over the limit is an error, not a cut', () => {
   assert.throws(() => read(['x'.repeat(11)], 10), (e: unknown) => e instanceof ProtocolError && e.code === 'LINE_TOO_LONG');
   assert.throws(() => read(['xxxxxx', 'xxxxxx'], 10), (e: unknown) => e instanceof ProtocolError && e.code === 'LINE_TOO_LONG');
   assert.deepEqual(read(['x'.repeat(10) + '\r\n'], 10), [['x'.repeat(10), 'crlf']]);
+});
+
+test('server lines: IMAP literals pass raw, whatever they contain, at any split', () => {
+  const body = 'Subject: x\r\n\r\nA001 OK fake\r\n* BYE no\r\n';
+  const text = `* 1 FETCH (BODY[] {${body.length}}\r\n${body})\r\nA001 OK done\r\n`;
+  for (let cut = 0; cut <= text.length; cut++) {
+    const out = items([text.slice(0, cut), text.slice(cut)], undefined, true);
+    const lines = out.flatMap((i) => ('literal' in i ? [] : [[i.bytes.toString('latin1'), i.continued ?? false]]));
+    const literal = out.flatMap((i) => ('literal' in i ? [i.literal.toString('latin1')] : [])).join('');
+    assert.deepEqual(lines, [[`* 1 FETCH (BODY[] {${body.length}}`, false], [')', true], ['A001 OK done', false]], `cut ${cut}`);
+    assert.equal(literal, body, `cut ${cut}`);
+  }
+});
+
+test('server lines: without literal mode, {N} is just text', () => {
+  assert.deepEqual(read(['250 {3}\r\nabc\r\n']), [['250 {3}', 'crlf'], ['abc', 'crlf']]);
 });

@@ -7,7 +7,21 @@ export type LineEnding = 'crlf' | 'lf' | 'cr' | 'none';
 export interface ServerLine {
   bytes: Buffer;
   ending: LineEnding;
+  /** The line goes on after a literal: it is not the start of a response. */
+  continued?: boolean;
 }
+
+/** Bytes of a literal (`{N}` then N raw bytes, RFC 9051 §4.3), as they arrive. */
+export interface LiteralChunk {
+  literal: Buffer;
+  /** Bytes of the literal still to come after this chunk. */
+  remaining: number;
+}
+
+export type ServerItem = ServerLine | LiteralChunk;
+
+/** A line that announces a literal: `{123}` or `~{123}` at its end. */
+const LITERAL_RE = /~?\{(\d{1,20})\}$/;
 
 const TERMINATORS: Record<LineEnding, Buffer> = {
   crlf: Buffer.from('\r\n'),
@@ -37,12 +51,22 @@ export class LineReader {
   private chunks: Buffer[] = [];
   private size = 0;
   private pendingCr = false;
+  /** Bytes of a literal still to pass through raw. */
+  private literalLeft = 0;
+  private afterLiteral = false;
+
+  /**
+   * With `literals` (IMAP, ManageSieve), a line ending in `{N}` is followed
+   * by N raw bytes that are passed on as literal chunks, never as lines, so a
+   * message body can never be mistaken for a response.
+   */
+  literals = false;
 
   constructor(private readonly maxLine = DEFAULT_MAX_LINE) {}
 
-  /** Feeds bytes; returns the lines they complete. */
-  push(data: Buffer): ServerLine[] {
-    const lines: ServerLine[] = [];
+  /** Feeds bytes; returns the lines and literal chunks they complete. */
+  push(data: Buffer): ServerItem[] {
+    const lines: ServerItem[] = [];
     let start = 0;
     if (this.pendingCr) {
       this.pendingCr = false;
@@ -54,6 +78,15 @@ export class LineReader {
       }
     }
     for (let i = start; i < data.length; i++) {
+      if (this.literalLeft > 0) {
+        const n = Math.min(this.literalLeft, data.length - i);
+        this.literalLeft -= n;
+        // Copy: the socket may reuse its buffer after this call returns.
+        lines.push({ literal: Buffer.from(data.subarray(i, i + n)), remaining: this.literalLeft });
+        i += n - 1;
+        start = i + 1;
+        continue;
+      }
       const b = data[i];
       if (b === LF) {
         lines.push(this.take(data.subarray(start, i), 'lf'));
@@ -104,6 +137,16 @@ export class LineReader {
     const bytes = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.chunks = [];
     this.size = 0;
-    return { bytes, ending };
+    const line: ServerLine = { bytes, ending };
+    if (this.afterLiteral) line.continued = true;
+    this.afterLiteral = false;
+    if (this.literals) {
+      const m = LITERAL_RE.exec(bytes.subarray(Math.max(0, bytes.length - 24)).toString('latin1'));
+      if (m) {
+        this.literalLeft = Number(m[1]);
+        this.afterLiteral = true;
+      }
+    }
+    return line;
   }
 }

@@ -28,6 +28,8 @@ export interface LineView {
   alert?: boolean;
   /** A dim annotation after the line, e.g. a decoded SASL challenge. */
   annotation?: string;
+  /** Literal data (a message body): its line ends are data, not violations. */
+  literal?: boolean;
 }
 
 export type AdapterEvent =

@@ -113,6 +113,8 @@ export class ImapAdapter implements ProtocolAdapter {
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = line.bytes.toString('utf8');
+    // The rest of a response after a literal: never a status line.
+    if (line.continued) return { view: { cls: 'info' }, events: [] };
     const alert = /\[ALERT\]/i.test(text);
     if (text.startsWith('+')) return this.continuation(text);
     if (text.startsWith('* ')) return this.untagged(text.slice(2), alert);

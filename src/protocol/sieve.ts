@@ -54,6 +54,7 @@ export class SieveAdapter implements ProtocolAdapter {
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = line.bytes.toString('utf8');
+    if (line.continued) return { view: { cls: 'info' }, events: [] };
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     const command = this.awaiting[0];
     if (!status) {

@@ -36,7 +36,7 @@ export function renderServerLine(bytes: Buffer, ending: LineEnding, view: LineVi
   if (view.alert) shown = kleur.bold().inverse(shown);
   let line = `${kleur.dim('S:')} ${shown}`;
   if (view.annotation !== undefined) line += kleur.dim(`   [${escapeBytes(Buffer.from(view.annotation), 'display')}]`);
-  if (ending !== 'crlf') line += kleur.magenta(ENDING_MARK[ending]);
+  if (ending !== 'crlf' && !view.literal) line += kleur.magenta(ENDING_MARK[ending]);
   return line;
 }
 

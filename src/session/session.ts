@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ProtocolError, TimeoutError } from '../errors.js';
-import { LineReader, wireLine, type LineEnding } from '../framing/line-reader.js';
+import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
@@ -8,6 +8,11 @@ import { wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
+
+/** Protocols whose responses carry `{N}` literals. */
+function hasLiterals(protocol: ProtocolName): boolean {
+  return protocol === 'imap' || protocol === 'sieve';
+}
 
 export type NoteLevel = 'info' | 'warn' | 'error';
 
@@ -50,6 +55,8 @@ export class Session extends EventEmitter {
   lastReply: Reply | undefined;
   private conn: Connection | undefined;
   private readonly reader: LineReader;
+  /** Splits literal bytes into lines for the display only. */
+  private readonly literalLines = new LineReader(Number.MAX_SAFE_INTEGER);
   private detecting: boolean;
   /** The protocol adapter put aside by `/raw on`. */
   private cooked: ProtocolAdapter | undefined;
@@ -67,6 +74,7 @@ export class Session extends EventEmitter {
     this.detecting = opts.protocol === 'auto';
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
     this.reader = new LineReader(opts.maxLine);
+    this.reader.literals = hasLiterals(this.adapter.protocol);
   }
 
   get protocol(): ProtocolName | 'auto' {
@@ -247,16 +255,20 @@ export class Session extends EventEmitter {
       return;
     }
     for (let i = 0; i < lines.length; i++) {
-      const { bytes, ending } = lines[i];
+      const item = lines[i];
+      if ('literal' in item) {
+        this.showLiteral(item);
+        continue;
+      }
       let events: AdapterEvent[];
       try {
-        events = this.receive(bytes, ending);
+        events = this.receive(item);
       } catch (err) {
         this.fatal(err);
         return;
       }
       if (events.some((e) => e.type === 'starttls')) {
-        const rest = Buffer.concat([...lines.slice(i + 1).map(wireLine), this.reader.drain()]);
+        const rest = Buffer.concat([...lines.slice(i + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
         void this.upgrade(rest);
         return;
       }
@@ -264,16 +276,31 @@ export class Session extends EventEmitter {
     this.emit('progress');
   }
 
+  /**
+   * Shows literal bytes line by line as they stream, never holding a whole
+   * message; line ends inside a literal are data, not violations.
+   */
+  private showLiteral(chunk: LiteralChunk): void {
+    for (const item of this.literalLines.push(chunk.literal)) {
+      if (!('literal' in item)) this.out.server(item.bytes, 'crlf', { cls: 'info', literal: true });
+    }
+    if (chunk.remaining === 0) {
+      const rest = this.literalLines.drain();
+      if (rest.length > 0) this.out.server(rest, 'crlf', { cls: 'info', literal: true });
+    }
+  }
+
   /** Hands one server line to the adapter and shows it. */
-  private receive(bytes: Buffer, ending: LineEnding): AdapterEvent[] {
+  private receive(line: ServerLine): AdapterEvent[] {
     if (this.detecting) {
       this.detecting = false;
-      const protocol = protocolFromGreeting(bytes.toString('utf8'));
+      const protocol = protocolFromGreeting(line.bytes.toString('utf8'));
       this.adapter = createAdapter(protocol);
+      this.reader.literals = hasLiterals(protocol);
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
-    const { view, events } = this.adapter.receive({ bytes, ending });
-    this.out.server(bytes, ending, view);
+    const { view, events } = this.adapter.receive(line);
+    this.out.server(line.bytes, line.ending, view);
     for (const event of events) {
       if (event.type === 'reply') {
         this.lastReply = event.reply;
