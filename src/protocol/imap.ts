@@ -4,8 +4,23 @@ import { Secret, commandLine, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { decodeChallenge } from './sasl-challenge.js';
 
-/** What the next typed line is (DESIGN rule 6). */
-export type ImapMode = 'command' | 'idle' | 'sasl';
+/**
+ * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
+ * a SASL response, bytes of a literal, or the rest of a command after one.
+ */
+export type ImapMode = 'command' | 'idle' | 'sasl' | 'literal' | 'rest';
+
+/** A literal the user declared with `{N}` at the end of a line (RFC 9051 §4.3). */
+interface TypedLiteral {
+  remaining: number;
+  /** A LOGIN literal carries a credential. */
+  secret: boolean;
+}
+
+/** `{12}`, `{12+}` (LITERAL+) or `{12-}` (LITERAL-) at the end of a typed line. */
+const TYPED_LITERAL_RE = /\{(\d+)([+-]?)\}$/;
+
+const CRLF = Buffer.from('\r\n');
 
 interface InFlight {
   command: string;
@@ -50,8 +65,12 @@ export class ImapAdapter implements ProtocolAdapter {
   private greeted = false;
   private caps = new Map<string, string[]>();
   private selected: string | undefined;
-  /** The tag of the last IDLE/AUTHENTICATE, to which `DONE` or a SASL line belongs. */
+  /** The tag of the command that `+` continuations belong to (IDLE, AUTHENTICATE, literals). */
   private continuationTag: string | undefined;
+  /** A synchronizing literal waiting for the server's `+`. */
+  private announced: TypedLiteral | undefined;
+  /** The literal being typed. */
+  private literal: TypedLiteral | undefined;
   autoTag = true;
 
   get pending(): number {
@@ -60,7 +79,8 @@ export class ImapAdapter implements ProtocolAdapter {
 
   get promptState(): string {
     if (this.mode === 'idle') return 'idle';
-    if (this.mode === 'sasl') return '+';
+    if (this.mode === 'sasl' || this.mode === 'rest') return '+';
+    if (this.mode === 'literal') return `+${this.literal!.remaining}`;
     return this.selected ?? '';
   }
 
@@ -82,6 +102,12 @@ export class ImapAdapter implements ProtocolAdapter {
       this.mode = 'command';
       return { out: commandLine(new Secret(line)), blocking: true };
     }
+    if (this.mode === 'literal') return this.literalBytes(line);
+    if (this.mode === 'rest') {
+      this.mode = 'command';
+      const secret = this.inLogin();
+      return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
+    }
     const tagged = tagLine(line, this.tags, this.autoTag);
     if (!tagged) return { out: commandLine(line), blocking: false };
     const flight: InFlight = { command: tagged.command };
@@ -92,15 +118,76 @@ export class ImapAdapter implements ProtocolAdapter {
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
     const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
     const blocking = ['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command);
-    return { out: this.commandOut(prefix, tagged.command, tagged.rest), blocking };
+    const prepared = this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
+    return { out: prepared.out, blocking: blocking || prepared.blocking };
+  }
+
+  /**
+   * A line ending in `{N}` announces a literal: a synchronizing one waits for
+   * `+` (the input blocks), `{N+}`/`{N-}` go on at once (RFC 7888).
+   */
+  private withLiteral(out: Outgoing, line: string, secret: boolean, tag?: string): Prepared {
+    const m = TYPED_LITERAL_RE.exec(line);
+    if (!m) return { out, blocking: false };
+    if (tag) this.continuationTag = tag;
+    const literal: TypedLiteral = { remaining: Number(m[1]), secret };
+    if (m[2] === '') {
+      this.announced = literal;
+      return { out, blocking: true };
+    }
+    this.startLiteral(literal);
+    return { out, blocking: false };
+  }
+
+  private startLiteral(literal: TypedLiteral): void {
+    if (literal.remaining === 0) {
+      this.mode = 'rest';
+      return;
+    }
+    this.literal = literal;
+    this.mode = 'literal';
+  }
+
+  /**
+   * Typed input is a byte stream in which Enter is CRLF (SPEC §5): the
+   * literal is exactly its next N bytes, and what follows is the rest of
+   * the command.
+   */
+  private literalBytes(line: string): Prepared {
+    const literal = this.literal!;
+    const typed = Buffer.concat([Buffer.from(line, 'utf8'), CRLF]);
+    const part = typed.subarray(0, literal.remaining);
+    literal.remaining -= part.length;
+    const pieces = [{ bytes: part, secret: literal.secret }];
+    if (literal.remaining > 0) return { out: { pieces }, blocking: false };
+    this.literal = undefined;
+    const rest = typed.subarray(part.length);
+    if (rest.length === 0) {
+      this.mode = 'rest';
+      return { out: { pieces }, blocking: false };
+    }
+    this.mode = 'command';
+    // The rest of the command, then the CRLF that ends it (never secret).
+    const secret = this.inLogin();
+    const text = rest.subarray(0, Math.max(0, rest.length - 2));
+    if (text.length > 0) pieces.push({ bytes: text, secret });
+    pieces.push({ bytes: rest.subarray(text.length), secret: false });
+    return this.withLiteral({ pieces }, text.toString('utf8'), secret);
+  }
+
+  /** Whether the command being continued is LOGIN, whose every argument part is a credential. */
+  private inLogin(): boolean {
+    return this.continuationTag !== undefined && this.inFlight.get(this.continuationTag.toUpperCase())?.command === 'LOGIN';
   }
 
   /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
   private commandOut(prefix: string, command: string, rest: string): Outgoing {
     const args = /^(\S+\s+)(.*)$/.exec(rest);
     if (command === 'LOGIN' && args) {
-      // The user name (an atom or a quoted string) stays readable; the password is masked.
+      // The user name (an atom or a quoted string) stays readable; the
+      // password is masked, unless it is a literal that follows on its own.
       const login = /^("(?:[^"\\]|\\.)*"|\S+)(\s+)(.+)$/.exec(args[2]);
+      if (login && TYPED_LITERAL_RE.test(login[3]) && login[3].startsWith('{')) return commandLine(prefix, rest);
       if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
       return commandLine(prefix, args[1], new Secret(args[2]));
     }
@@ -129,7 +216,10 @@ export class ImapAdapter implements ProtocolAdapter {
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines: [text], command: flight.command } }];
     this.learnCapabilities(m[2]);
     if (m[1] === this.continuationTag) {
+      // Done (or refused): whatever continuation was under way is over.
       this.continuationTag = undefined;
+      this.announced = undefined;
+      this.literal = undefined;
       this.mode = 'command';
     }
     if (flight.command === 'SELECT' || flight.command === 'EXAMINE') this.selected = cls === 'ok' ? flight.mailbox : undefined;
@@ -152,7 +242,10 @@ export class ImapAdapter implements ProtocolAdapter {
   private continuation(text: string): { view: LineView; events: AdapterEvent[] } {
     const flight = this.continuationTag ? this.inFlight.get(this.continuationTag.toUpperCase()) : undefined;
     const view: LineView = { cls: 'more' };
-    if (flight?.command === 'IDLE') this.mode = 'idle';
+    if (this.announced) {
+      this.startLiteral(this.announced);
+      this.announced = undefined;
+    } else if (flight?.command === 'IDLE') this.mode = 'idle';
     else if (flight?.command === 'AUTHENTICATE') {
       this.mode = 'sasl';
       view.annotation = decodeChallenge(text.slice(1));

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
 import { parseEscapes } from '../sasl/text-escapes.js';
 import { sendMessageFile, type Progress } from '../session/send-message.js';
@@ -48,6 +49,15 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     run: (a, ctx) => ctx.setLog(need(a, '/log FILE|off').trim() === 'off' ? undefined : a.trim()),
   }],
   ['raw', { usage: '/raw on|off', help: 'turn protocol awareness off or back on', run: (a, ctx) => ctx.session.setRaw(onOff(a, 'raw')) }],
+  ['tag', {
+    usage: '/tag on|off',
+    help: 'IMAP: add tags to commands (on, the default) or send lines as typed',
+    run: (a, ctx) => {
+      const adapter = ctx.session.adapter;
+      if (!(adapter instanceof ImapAdapter)) throw new UsageError('/tag works in IMAP sessions');
+      adapter.autoTag = onOff(a, 'tag');
+    },
+  }],
   ['b64', {
     usage: '/b64 TEXT',
     help: 'print base64 of TEXT (escapes \\0 \\t \\\\ \\xNN)',

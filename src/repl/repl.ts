@@ -37,6 +37,8 @@ export class Repl {
   private status: ExitStatus = EXIT.ok;
   private quitting = false;
   private session!: Session;
+  /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
+  private cursorRows = 0;
 
   constructor(private readonly opts: ReplOptions) {}
 
@@ -78,6 +80,8 @@ export class Repl {
       prompt: promptFor(session),
     });
     this.rl = rl;
+    // Runs after readline has handled each key (readline listens first).
+    this.opts.input.on('keypress', () => this.noteCursorRows());
     rl.on('line', (line) => this.onLine(line, session));
     rl.on('SIGINT', () => {
       // Ctrl-C clears a half-typed line; on an empty line it quits politely.
@@ -111,7 +115,9 @@ export class Repl {
     // also wipes a password typed in clear from the screen.
     if (rl && !line.startsWith('/') && this.opts.output.columns) {
       const width = rl.getPrompt().replace(ANSI_RE, '').length + line.length;
-      const rows = Math.max(1, Math.ceil(width / this.opts.output.columns));
+      // The cursor was on the line's last row, or one row further when readline
+      // had already wrapped it (a line ending exactly at the right margin).
+      const rows = Math.max(this.cursorRows, Math.ceil(width / this.opts.output.columns) - 1) + 1;
       this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
     }
     if (!session.connected) {
@@ -132,6 +138,11 @@ export class Repl {
     this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
     (rl as unknown as RedrawState).prevRows = 0;
     rl.prompt(true);
+    this.noteCursorRows();
+  }
+
+  private noteCursorRows(): void {
+    if (this.rl) this.cursorRows = (this.rl as unknown as RedrawState).prevRows ?? 0;
   }
 
   private refreshPrompt(): void {
@@ -139,6 +150,7 @@ export class Repl {
     if (!rl) return;
     if (this.session) rl.setPrompt(promptFor(this.session));
     rl.prompt(true);
+    this.noteCursorRows();
   }
 
   private lastProgress = -1;

@@ -69,11 +69,11 @@ export interface RealServers {
 }
 
 const DOMAIN = 'mailsh.test';
-const USERS: readonly RealUser[] = ['alice', 'bob'].map((name) => ({
-  name,
-  password: `${name}-secret`,
-  address: `${name}@${DOMAIN}`,
-}));
+const USERS: readonly RealUser[] = [
+  ...['alice', 'bob'].map((name) => ({ name, password: `${name}-secret`, address: `${name}@${DOMAIN}` })),
+  // A password that needs IMAP quoting: `"` and `!`.
+  { name: 'carol', password: 'say "hi"!', address: `carol@${DOMAIN}` },
+];
 
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
