@@ -1,8 +1,9 @@
 /** mailsh against a real Dovecot: IMAP and POP3 basics, STARTTLS/STLS in place. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
-import { runCli } from './support/run-cli.js';
+import { CLI, runCli } from './support/run-cli.js';
 
 const real = useRealServers();
 
@@ -72,5 +73,68 @@ describe('Dovecot ManageSieve', () => {
     assert.match(r.stdout, /^SASL PLAIN/m);
     assert.doesNotMatch(r.stdout, /^STARTTLS$/m);
     assert.match(r.stderr, /certificate verified/);
+  });
+});
+
+describe('Dovecot IMAP: literals, IDLE, quoting', () => {
+  it('APPEND with a typed {N} literal; a body line "A001 OK fake" does not confuse the tracker', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const bob = s.users.find((u) => u.name === 'bob')!;
+    const body = ['Subject: literal test', '', 'A001 OK fake', '* BYE not really'];
+    // N counts the CRLFs between the lines, not after the last: its Enter ends the command.
+    const size = Buffer.byteLength(body.join('\r\n'));
+    const lines = [`login ${bob.name} ${bob.password}`, `append INBOX {${size}}`, ...body, 'select INBOX', 'fetch 1 body[]', 'noop'];
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`], [lines.join('\n') + '\n']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^S: \+ OK/m);
+    assert.match(r.stdout, /^S: A002 OK \[APPENDUID \d+ 1\] Append completed/m);
+    assert.match(r.stdout, /^S: \* 1 FETCH \(.*BODY\[\] \{\d+\}$/m);
+    assert.match(r.stdout, /^S: A001 OK fake$/m);
+    assert.match(r.stdout, /^S: A004 OK Fetch completed/m);
+    assert.match(r.stdout, /^C: A005 noop\nS: A005 OK/m);
+    assert.doesNotMatch(r.stderr, /not in flight/);
+  });
+
+  it('LOGIN with a password containing " and ! as a quoted string', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const carol = s.users.find((u) => u.name === 'carol')!;
+    const quoted = `"${carol.password.replace(/["\\]/g, '\\$&')}"`;
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `login carol ${quoted}`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: A001 login carol <redacted \d+ bytes>\nS: \* CAPABILITY|^S: A001 OK/m);
+    assert.doesNotMatch(r.stdout, /say/);
+  });
+
+  it('IDLE shows EXISTS when a message is delivered meanwhile, then done', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const alice = s.users.find((u) => u.name === 'alice')!;
+    const child = spawn(process.execPath, [CLI, `imap://127.0.0.1:${s.imapPort}`], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    const seen = (re: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${out}`)), 10_000);
+        const check = (): void => {
+          if (re.test(out)) {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(`login ${alice.name} ${alice.password}\nselect INBOX\nidle\n`);
+    await seen(/^S: \+ idling/m);
+    const marker = `idle-${process.pid}`;
+    await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [`EHLO x\nMAIL FROM:<x@example.org>\nRCPT TO:<${alice.address}>\nDATA\nSubject: ${marker}\n\nhi\n.\n`]);
+    await seen(/^S: \* \d+ EXISTS$/m);
+    child.stdin.end('done\n');
+    assert.equal(await exited, 0);
+    assert.match(out, /^C: done\nS: A003 OK Idle completed/m);
   });
 });
