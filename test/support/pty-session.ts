@@ -1,0 +1,263 @@
+/**
+ * Runs the built CLI in a real pseudo-terminal (node-pty) so tests see what a
+ * user sees: readline in terminal mode, colour, prompt redraws, Ctrl-C/Ctrl-D.
+ *
+ * Every session gets its own temp XDG_STATE_HOME and HOME, so the user's
+ * history is never read or written. A registry keeps every live pty: call
+ * killAllPtys() from an after() hook, since a live pty child keeps
+ * `node --test` from exiting.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as pty from 'node-pty';
+
+/** dist/test/support → the project root, whose dist/src/cli/main.js is the CLI. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** CSI, OSC (BEL or ST terminated), and the other two-byte ESC sequences. */
+const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI_RE, '');
+}
+
+const TOKEN_RE = /\x1b\[([0-?]*)[ -\/]*([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\r|\n|[^\x1b\r\n]/gu;
+
+/**
+ * What a terminal `cols` wide would show for `raw`: a tiny emulation of what
+ * readline and mailsh use (CR, LF, cursor up/down/left/right, cursor to
+ * column, erase to end of screen/line, printable text with the deferred
+ * autowrap of xterm). Colour and other sequences are ignored; there is no
+ * scrolling limit, so rows are the whole history from the top.
+ */
+export function renderScreen(raw: string, cols = 100): { lines: string[]; row: number; col: number } {
+  const rows: string[][] = [[]];
+  let r = 0;
+  let c = 0;
+  let pendingWrap = false;
+  const at = (i: number): string[] => {
+    while (rows.length <= i) rows.push([]);
+    return rows[i];
+  };
+  for (const m of raw.matchAll(TOKEN_RE)) {
+    const token = m[0];
+    if (token === '\r') c = 0;
+    else if (token === '\n') at(++r);
+    else if (m[2] !== undefined) {
+      const n = Number(m[1] || '1');
+      const erase = m[1] === '' || m[1] === '0';
+      if (m[2] === 'A') r = Math.max(0, r - n);
+      else if (m[2] === 'B') at((r += n));
+      else if (m[2] === 'C') c = Math.min(cols - 1, c + n);
+      else if (m[2] === 'D') c = Math.max(0, c - n);
+      else if (m[2] === 'G') c = Math.min(cols - 1, n - 1);
+      else if (m[2] === 'J' && erase) {
+        at(r).length = Math.min(at(r).length, c);
+        rows.length = r + 1;
+      } else if (m[2] === 'K' && erase) at(r).length = Math.min(at(r).length, c);
+    } else if (!token.startsWith('\x1b')) {
+      if (pendingWrap) {
+        r++;
+        c = 0;
+      }
+      const line = at(r);
+      while (line.length < c) line.push(' ');
+      line[c] = token;
+      pendingWrap = c === cols - 1;
+      if (!pendingWrap) c++;
+      continue;
+    }
+    pendingWrap = false;
+  }
+  return { lines: rows.map((l) => l.join('')), row: r, col: c };
+}
+
+/** The text of the terminal row the cursor is on (see renderScreen). */
+export function currentLine(raw: string, cols = 100): string {
+  const screen = renderScreen(raw, cols);
+  return screen.lines[screen.row];
+}
+
+export interface PtyOptions {
+  /** Extra environment (e.g. NO_COLOR); values of undefined are left out. */
+  env?: Record<string, string | undefined>;
+  cols?: number;
+  rows?: number;
+}
+
+export interface PtySession {
+  /** Writes keystrokes to the terminal (use '\r' for Enter, '\x03' for Ctrl-C). */
+  type(text: string): void;
+  /**
+   * Types printable `text` one key at a time, as a person does, waiting after
+   * each key until the screen shows the text typed so far after the prompt
+   * (one write of several characters is a paste to readline, which redraws
+   * differently). The text must not contain "> ".
+   */
+  typeByKey(text: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves with the stripped screen text once it contains `what` (looking
+   * only at output after raw offset `since`, see mark()); rejects after
+   * `timeoutMs` showing the last 2000 characters of the screen.
+   */
+  waitFor(what: string | RegExp, timeoutMs?: number, since?: number): Promise<string>;
+  /**
+   * Resolves once the cursor's line (see currentLine) equals `what` or matches
+   * it; redraws come in several chunks, so tests wait rather than read it once.
+   */
+  waitForLine(what: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** A position in the raw output: pass it to waitFor/screen to look only at what comes after. */
+  mark(): number;
+  /** Everything written to the terminal so far, ANSI escape sequences stripped. */
+  screen(since?: number): string;
+  /** Everything written to the terminal so far, as is. */
+  raw(since?: number): string;
+  /** The cursor's row as the terminal shows it now (redraws applied, see renderScreen). */
+  currentLine(): string;
+  /** Every row the terminal shows now, from the top (see renderScreen). */
+  screenLines(): string[];
+  /** The exit code once the process has ended. */
+  readonly exited: Promise<number>;
+  /** Whether the process is still running. */
+  readonly alive: boolean;
+  kill(): void;
+}
+
+const live = new Set<PtySession>();
+
+/** Kills every pty still running (for after() hooks). */
+export function killAllPtys(): void {
+  for (const s of [...live]) s.kill();
+}
+
+export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
+  const home = mkdtempSync(join(tmpdir(), 'mailsh-pty-'));
+  // A controlled environment: nothing from the runner (NO_COLOR, FORCE_COLOR,
+  // NODE_TEST_CONTEXT, NODE_OPTIONS) leaks into the CLI unless a test asks.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_STATE_HOME: join(home, 'state'),
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+  };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const cols = opts.cols ?? 100;
+  const term = pty.spawn(process.execPath, [CLI, ...args], {
+    name: 'xterm-256color',
+    cols,
+    rows: opts.rows ?? 30,
+    cwd: ROOT,
+    env,
+  });
+
+  let out = '';
+  let alive = true;
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  term.onData((data) => {
+    out += data;
+    notify();
+  });
+  const exited = new Promise<number>((resolveExit) => {
+    term.onExit(({ exitCode }) => {
+      alive = false;
+      live.delete(session);
+      rmSync(home, { recursive: true, force: true });
+      notify();
+      resolveExit(exitCode);
+    });
+  });
+
+  const tail = (): string => stripAnsi(out).slice(-2000);
+
+  /** The input line as shown: the rows from the last prompt ("…> ") down to the cursor, joined. */
+  const shownInput = (): string => {
+    const screen = renderScreen(out, cols);
+    let top = screen.row;
+    while (top > 0 && !screen.lines[top].includes('> ')) top--;
+    return screen.lines.slice(top, screen.row + 1).join('');
+  };
+
+  /** Resolves once `found()` holds, re-checked on every chunk of output. */
+  const until = (found: () => boolean, timeoutMs: number, what: string): Promise<void> =>
+    new Promise((resolveWait, reject) => {
+      if (found()) return resolveWait();
+      const check = (): void => {
+        if (found()) {
+          done();
+          resolveWait();
+        } else if (!alive) {
+          done();
+          reject(new Error(`process exited before ${what}; last screen:\n${tail()}`));
+        }
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last screen:\n${tail()}`));
+      }, timeoutMs);
+      waiters.add(check);
+    });
+
+  const session: PtySession = {
+    type(text) {
+      term.write(text);
+    },
+    async typeByKey(text, timeoutMs = 5000) {
+      let typed = '';
+      for (const key of text) {
+        typed += key;
+        term.write(key);
+        // readline writes one space past a line that ends at the right margin.
+        await until(() => shownInput().endsWith(typed) || shownInput().endsWith(`${typed} `), timeoutMs, `the echo of ${JSON.stringify(typed)}`);
+      }
+    },
+    waitFor(what, timeoutMs = 5000, since = 0) {
+      const found = (): boolean => {
+        const text = stripAnsi(out.slice(since));
+        return typeof what === 'string' ? text.includes(what) : what.test(text);
+      };
+      return until(found, timeoutMs, String(what)).then(() => stripAnsi(out.slice(since)));
+    },
+    waitForLine(what, timeoutMs = 5000) {
+      const found = (): boolean => {
+        const line = currentLine(out, cols);
+        return typeof what === 'string' ? line === what : what.test(line);
+      };
+      return until(found, timeoutMs, `the cursor line to be ${typeof what === 'string' ? JSON.stringify(what) : String(what)} (now ${JSON.stringify(currentLine(out, cols))})`).then(() =>
+        currentLine(out, cols),
+      );
+    },
+    mark: () => out.length,
+    screen: (since = 0) => stripAnsi(out.slice(since)),
+    raw: (since = 0) => out.slice(since),
+    currentLine: () => currentLine(out, cols),
+    screenLines: () => renderScreen(out, cols).lines,
+    exited,
+    get alive() {
+      return alive;
+    },
+    kill() {
+      if (!alive) return;
+      try {
+        term.kill();
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+  live.add(session);
+  return session;
+}
