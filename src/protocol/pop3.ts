@@ -1,3 +1,4 @@
+import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { Secret, commandLine } from './outgoing.js';
@@ -96,7 +97,7 @@ export class Pop3Adapter implements ProtocolAdapter {
         if (verb === 'CAPA') this.learnCapabilities(lines);
         return { view: { cls: 'ok' }, events: [{ type: 'reply', reply: { status, cls: 'ok', lines, command: verb } }] };
       }
-      this.body.lines.push(text.startsWith('.') ? text.slice(1) : text);
+      this.body.lines.push(dotUnstuffLine(text));
       return { view: { cls: 'info' }, events: [] };
     }
     const status = /^(\+OK|-ERR|\+)/.exec(text)?.[1];

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ProtocolError, TimeoutError } from '../errors.js';
+import { ConnectionError, TimeoutError } from '../errors.js';
 import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
@@ -122,7 +122,7 @@ export class Session extends EventEmitter {
     if (protocol === 'smtp' || protocol === 'lmtp') await this.command(`${protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${this.opts.ehloName}`);
     const verb = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
     await this.command(verb);
-    if (!this.tls) throw new ProtocolError('STARTTLS_INJECTION', `${this.conn!.where}: the server refused ${verb}`);
+    if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${verb}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
   }
 
   /** Sends one command and waits for its reply (used by mailsh itself). */
