@@ -70,6 +70,13 @@ export interface ProtocolAdapter {
   readonly capabilities: ReadonlyMap<string, readonly string[]>;
   prepare(line: string): Prepared;
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] };
+  /** Whether responses carry `{N}` literals that framing must pass through raw. */
+  readonly literals: boolean;
+  /**
+   * What mailsh sends itself for `--starttls`, in order (`EHLO name`,
+   * `STARTTLS`); undefined where the protocol has no STARTTLS.
+   */
+  startTlsCommands(helloName: string): string[] | undefined;
   /** The polite goodbye (`QUIT`, `LOGOUT`), if the protocol has one. */
   quitCommand(): string | undefined;
   /** The connection is now TLS: forget what was learned in plaintext (RFC 3207 §4.2). */

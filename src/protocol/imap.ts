@@ -1,8 +1,8 @@
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { Secret, commandLine, type Outgoing } from './outgoing.js';
+import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
-import { decodeChallenge } from './sasl-challenge.js';
+import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
@@ -58,6 +58,7 @@ function capabilityList(text: string): string[] | undefined {
  */
 export class ImapAdapter implements ProtocolAdapter {
   readonly protocol = 'imap';
+  readonly literals = true;
   readonly metaAllowed = true;
   private mode: ImapMode = 'command';
   private readonly tags = new TagAllocator();
@@ -100,7 +101,7 @@ export class ImapAdapter implements ProtocolAdapter {
     }
     if (this.mode === 'sasl') {
       this.mode = 'command';
-      return { out: commandLine(new Secret(line)), blocking: true };
+      return saslResponse(line);
     }
     if (this.mode === 'literal') return this.literalBytes(line);
     if (this.mode === 'rest') {
@@ -191,10 +192,7 @@ export class ImapAdapter implements ProtocolAdapter {
       if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
       return commandLine(prefix, args[1], new Secret(args[2]));
     }
-    if (command === 'AUTHENTICATE' && args) {
-      const ir = /^(\S+\s+)(\S.*)$/.exec(args[2]);
-      if (ir) return commandLine(prefix, args[1], ir[1], new Secret(ir[2]));
-    }
+    if (command === 'AUTHENTICATE') return secretAfterWords(rest, 2, prefix);
     return commandLine(prefix, rest);
   }
 
@@ -264,6 +262,10 @@ export class ImapAdapter implements ProtocolAdapter {
       if (value !== undefined) values.push(value);
       this.caps.set(key.toUpperCase(), values);
     }
+  }
+
+  startTlsCommands(): string[] {
+    return ['STARTTLS'];
   }
 
   quitCommand(): string {

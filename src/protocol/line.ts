@@ -8,6 +8,7 @@ import { commandLine } from './outgoing.js';
  */
 export class LineAdapter implements ProtocolAdapter {
   readonly protocol = 'line';
+  readonly literals = false;
   readonly pending = 0;
   readonly promptState = '';
   readonly metaAllowed = true;
@@ -20,6 +21,10 @@ export class LineAdapter implements ProtocolAdapter {
 
   receive(_line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     return { view: { cls: 'info' }, events: [] };
+  }
+
+  startTlsCommands(): undefined {
+    return undefined;
   }
 
   quitCommand(): undefined {

@@ -1,8 +1,8 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { Secret, commandLine } from './outgoing.js';
-import { decodeChallenge } from './sasl-challenge.js';
+import { commandLine, secretAfterWords } from './outgoing.js';
+import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 type Pop3Mode = 'command' | 'sasl';
 
@@ -33,6 +33,7 @@ function isMultiline(verb: string, args: string[]): boolean {
  */
 export class Pop3Adapter implements ProtocolAdapter {
   readonly protocol = 'pop3';
+  readonly literals = false;
   private mode: Pop3Mode = 'command';
   private readonly awaiting: Awaiting[] = [{ verb: '<greeting>', multiline: false }];
   /** Inside a multi-line body: the lines until "." belong to `lines`. */
@@ -61,7 +62,7 @@ export class Pop3Adapter implements ProtocolAdapter {
     if (this.mode === 'sasl') {
       this.mode = 'command';
       this.awaiting.push({ verb: 'AUTH', multiline: false });
-      return { out: commandLine(new Secret(line)), blocking: true };
+      return saslResponse(line);
     }
     const [word = '', ...args] = line.split(' ');
     const verb = word.toUpperCase();
@@ -71,18 +72,14 @@ export class Pop3Adapter implements ProtocolAdapter {
 
   /** USER, PASS, APOP and AUTH carry credentials (SPEC §9). */
   private commandOut(verb: string, line: string) {
-    const m = /^(\S+\s+)(.*)$/.exec(line);
-    if (!m) return commandLine(line);
     switch (verb) {
       case 'USER':
       case 'PASS':
-        return commandLine(m[1], new Secret(m[2]));
+        return secretAfterWords(line, 1);
       case 'APOP':
-      case 'AUTH': {
-        // Keep the user name / mechanism visible, mask the digest or response.
-        const rest = /^(\S+\s+)(\S.*)$/.exec(m[2]);
-        return rest ? commandLine(m[1], rest[1], new Secret(rest[2])) : commandLine(line);
-      }
+      case 'AUTH':
+        // The user name / mechanism stays visible; the digest or response is masked.
+        return secretAfterWords(line, 2);
       default:
         return commandLine(line);
     }
@@ -125,6 +122,10 @@ export class Pop3Adapter implements ProtocolAdapter {
       const [keyword, ...params] = line.trim().split(/\s+/);
       if (keyword) this.caps.set(keyword.toUpperCase(), params);
     }
+  }
+
+  startTlsCommands(): string[] {
+    return ['STLS'];
   }
 
   quitCommand(): string {

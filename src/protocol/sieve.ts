@@ -1,7 +1,7 @@
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { Secret, commandLine } from './outgoing.js';
-import { decodeChallenge } from './sasl-challenge.js';
+import { commandLine, secretAfterWords } from './outgoing.js';
+import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 type SieveMode = 'command' | 'sasl';
 
@@ -15,6 +15,7 @@ const STATUS_RE = /^(OK|NO|BYE)\b/i;
  */
 export class SieveAdapter implements ProtocolAdapter {
   readonly protocol = 'sieve';
+  readonly literals = true;
   readonly metaAllowed = true;
   private mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
@@ -42,13 +43,12 @@ export class SieveAdapter implements ProtocolAdapter {
     if (this.mode === 'sasl') {
       this.mode = 'command';
       this.awaiting.push('AUTHENTICATE');
-      return { out: commandLine(new Secret(line)), blocking: true };
+      return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.awaiting.push(verb);
     // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
-    const ir = verb === 'AUTHENTICATE' ? /^(\S+\s+\S+\s+)(\S.*)$/.exec(line) : null;
-    const out = ir ? commandLine(ir[1], new Secret(ir[2])) : commandLine(line);
+    const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
     return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
   }
 
@@ -85,6 +85,10 @@ export class SieveAdapter implements ProtocolAdapter {
   private learnCapability(text: string): void {
     const m = /^"([^"]+)"(?:\s+"([^"]*)")?$/.exec(text);
     if (m) this.learned.set(m[1].toUpperCase(), m[2] ? m[2].split(/\s+/) : []);
+  }
+
+  startTlsCommands(): string[] {
+    return ['STARTTLS'];
   }
 
   quitCommand(): string {

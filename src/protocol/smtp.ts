@@ -2,9 +2,9 @@ import { ProtocolError } from '../errors.js';
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, Reply } from './adapter.js';
-import { Secret, commandLine } from './outgoing.js';
+import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
-import { decodeChallenge } from './sasl-challenge.js';
+import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 /** What the next typed line is: a command, message text, or a SASL response. */
 export type SmtpMode = 'command' | 'data' | 'sasl';
@@ -22,6 +22,7 @@ const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
  */
 export class SmtpAdapter implements ProtocolAdapter {
   readonly protocol: 'smtp' | 'lmtp';
+  readonly literals = false;
   private mode: SmtpMode = 'command';
   /** Verbs awaiting a reply, oldest first; the greeting is the first. */
   private readonly awaiting: string[] = ['<greeting>'];
@@ -72,7 +73,7 @@ export class SmtpAdapter implements ProtocolAdapter {
       // RFC 4954 §4: each line after a 334 is a SASL response, a secret.
       this.mode = 'command';
       this.awaiting.push('AUTH');
-      return { out: commandLine(new Secret(line)), blocking: true };
+      return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.awaiting.push(verb);
@@ -90,11 +91,7 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   /** `AUTH MECH initial-response`: the initial response is a secret. */
   private commandOut(verb: string, line: string) {
-    if (verb === 'AUTH') {
-      const m = /^(\S+\s+\S+\s+)(\S.*)$/.exec(line);
-      if (m) return commandLine(m[1], new Secret(m[2]));
-    }
-    return commandLine(line);
+    return verb === 'AUTH' ? secretAfterWords(line, 2) : commandLine(line);
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
@@ -140,6 +137,10 @@ export class SmtpAdapter implements ProtocolAdapter {
         break;
     }
     return events;
+  }
+
+  startTlsCommands(helloName: string): string[] {
+    return [`${this.protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${helloName}`, 'STARTTLS'];
   }
 
   quitCommand(): string {

@@ -1,6 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { EXIT, isUserFacing, type ExitStatus } from '../errors.js';
+import { EXIT, exitStatusOf, type ExitStatus } from '../errors.js';
 import { hasSecret } from '../protocol/outgoing.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { NoteLevel, Session, SessionOutput } from '../session/session.js';
@@ -58,7 +58,7 @@ export class Repl {
       session,
       print: (text) => this.show(text),
       setLog: this.opts.setLog,
-      quit: () => this.quit(session),
+      quit: () => this.quit(),
       progress: (n, total) => this.progress(n, total),
     };
     this.queue = new InputQueue(
@@ -82,14 +82,14 @@ export class Repl {
     this.rl = rl;
     // Runs after readline has handled each key (readline listens first).
     this.opts.input.on('keypress', () => this.noteCursorRows());
-    rl.on('line', (line) => this.onLine(line, session));
+    rl.on('line', (line) => this.onLine(line));
     rl.on('SIGINT', () => {
       // Ctrl-C clears a half-typed line; on an empty line it quits politely.
       if (rl.line !== '') {
         rl.write(null, { ctrl: true, name: 'e' });
         rl.write(null, { ctrl: true, name: 'u' });
       } else {
-        void this.quit(session);
+        void this.quit();
       }
     });
     rl.on('close', () => {
@@ -99,17 +99,15 @@ export class Repl {
       const rows = rl.getCursorPos().rows;
       this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J`);
       // Ctrl-D (end of input) quits politely.
-      void this.quit(session);
+      void this.quit();
     });
-    session.on('fatal', (err) => {
-      if (isUserFacing(err) && 'exitStatus' in (err as object)) this.status = (err as { exitStatus: ExitStatus }).exitStatus;
-    });
+    session.on('fatal', (err) => (this.status = exitStatusOf(err)));
     session.on('closed', () => this.finish());
     rl.prompt();
     return done;
   }
 
-  private onLine(line: string, session: Session): void {
+  private onLine(line: string): void {
     const rl = this.rl;
     // Replace the typed line with the echo of what is actually sent, which
     // also wipes a password typed in clear from the screen.
@@ -120,7 +118,7 @@ export class Repl {
       const rows = Math.max(this.cursorRows, Math.ceil(width / this.opts.output.columns) - 1) + 1;
       this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
     }
-    if (!session.connected) {
+    if (!this.session.connected) {
       this.show(renderNote('error', 'not connected: the line was not sent'));
       return;
     }
@@ -148,7 +146,7 @@ export class Repl {
   private refreshPrompt(): void {
     const rl = this.rl;
     if (!rl) return;
-    if (this.session) rl.setPrompt(promptFor(this.session));
+    rl.setPrompt(promptFor(this.session));
     rl.prompt(true);
     this.noteCursorRows();
   }
@@ -173,11 +171,11 @@ export class Repl {
     if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
   }
 
-  private async quit(session: Session): Promise<void> {
+  private async quit(): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
     await this.queue.drained();
-    await session.quit();
+    await this.session.quit();
     this.finish();
   }
 

@@ -9,11 +9,6 @@ import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
 
-/** Protocols whose responses carry `{N}` literals. */
-function hasLiterals(protocol: ProtocolName): boolean {
-  return protocol === 'imap' || protocol === 'sieve';
-}
-
 export type NoteLevel = 'info' | 'warn' | 'error';
 
 /** Where a session's output goes: the REPL screen or script-mode stdout. */
@@ -48,9 +43,9 @@ export interface SessionOptions {
  * the single write path, and upgrades to TLS in place after STARTTLS.
  */
 export class Session extends EventEmitter {
-  adapter: ProtocolAdapter;
+  private current!: ProtocolAdapter;
   transcript: Transcript | undefined;
-  /** Failed replies (4xx/5xx, NO/BAD, -ERR) not accepted by an /expect. */
+  /** Failed replies (4xx/5xx, NO/BAD, -ERR): a script that saw one exits 1. */
   failures = 0;
   lastReply: Reply | undefined;
   private conn: Connection | undefined;
@@ -72,9 +67,18 @@ export class Session extends EventEmitter {
     this.out = opts.output;
     this.transcript = opts.transcript;
     this.detecting = opts.protocol === 'auto';
-    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
     this.reader = new LineReader(opts.maxLine);
-    this.reader.literals = hasLiterals(this.adapter.protocol);
+    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+  }
+
+  get adapter(): ProtocolAdapter {
+    return this.current;
+  }
+
+  /** Swaps the protocol adapter; framing follows whether it has literals. */
+  private set adapter(adapter: ProtocolAdapter) {
+    this.current = adapter;
+    this.reader.literals = adapter.literals;
   }
 
   get protocol(): ProtocolName | 'auto' {
@@ -116,13 +120,12 @@ export class Session extends EventEmitter {
     }
   }
 
-  /** `--starttls`: EHLO/CAPABILITY as needed, then STARTTLS/STLS, then upgrade. */
+  /** `--starttls`: the adapter's commands (EHLO, STARTTLS/STLS), then the upgrade. */
   private async negotiateStartTls(): Promise<void> {
-    const protocol = this.adapter.protocol;
-    if (protocol === 'smtp' || protocol === 'lmtp') await this.command(`${protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${this.opts.ehloName}`);
-    const verb = protocol === 'pop3' ? 'STLS' : 'STARTTLS';
-    await this.command(verb);
-    if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${verb}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
+    const commands = this.adapter.startTlsCommands(this.opts.ehloName);
+    if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
+    for (const line of commands) await this.command(line);
+    if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${commands.at(-1)}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
   }
 
   /** Sends one command and waits for its reply (used by mailsh itself). */
@@ -150,10 +153,11 @@ export class Session extends EventEmitter {
 
   /** Prepares a typed line for the wire and sends it; returns what was sent. */
   async send(line: string): Promise<Outgoing> {
-    const wasCommand = this.adapter.metaAllowed;
+    const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
     const prepared = this.adapter.prepare(line);
     // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
-    if (wasCommand && /^(\S+\s+)?(QUIT|LOGOUT)\s*$/i.test(line)) this.quitting = true;
+    const words = line.trim().split(/\s+/);
+    if (bye && words.length <= 2 && words.at(-1)?.toUpperCase() === bye) this.quitting = true;
     if (prepared.blocking) this.blockUntil = this.adapter.pending - 1;
     await this.write(prepared.out);
     this.out.stateChanged();
@@ -296,7 +300,6 @@ export class Session extends EventEmitter {
       this.detecting = false;
       const protocol = protocolFromGreeting(line.bytes.toString('utf8'));
       this.adapter = createAdapter(protocol);
-      this.reader.literals = hasLiterals(protocol);
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
     const { view, events } = this.adapter.receive(line);
@@ -305,7 +308,6 @@ export class Session extends EventEmitter {
       if (event.type === 'reply') {
         this.lastReply = event.reply;
         if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
-        this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
       }

@@ -51,7 +51,7 @@ export function describeConnectError(err: NodeJS.ErrnoException & { reason?: str
   }
   const reason = SOCKET_REASONS[code];
   if (reason) return new ConnectionError(`${where}: ${reason}`);
-  if (code === 'ECONNRESET' || /socket hang up|disconnected before/i.test(err.message)) {
+  if (/socket hang up|disconnected before/i.test(err.message)) {
     return new ConnectionError(`${where}: the server closed the connection during the TLS handshake`);
   }
   return new ConnectionError(`${where}: ${err.message}`);

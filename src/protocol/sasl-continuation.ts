@@ -1,3 +1,6 @@
+import type { Prepared } from './adapter.js';
+import { Secret, commandLine } from './outgoing.js';
+
 /**
  * Shows a server's base64 SASL challenge (SMTP `334`, IMAP/POP3 `+`) decoded,
  * so a learner sees `Username:` instead of `VXNlcm5hbWU6`. Binary challenges
@@ -9,4 +12,13 @@ export function decodeChallenge(text: string): string | undefined {
   const decoded = Buffer.from(b64, 'base64').toString('utf8');
   // Only worth showing when it is readable text.
   return /^[\x20-\x7e\t\r\n]*$/.test(decoded) ? decoded : undefined;
+}
+
+/**
+ * The line typed after a challenge is a SASL response: a secret, and the
+ * input after it waits for the server's next step (RFC 4954 §4, RFC 9051
+ * §6.2.2, RFC 5034, RFC 5804 §2.1).
+ */
+export function saslResponse(line: string): Prepared {
+  return { out: commandLine(new Secret(line)), blocking: true };
 }
