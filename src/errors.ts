@@ -30,7 +30,7 @@ export class TimeoutError extends Error {
 }
 
 /** Stable codes for malformed or hostile server input that ends a session. */
-export type ProtocolErrorCode = 'LINE_TOO_LONG' | 'REPLY_TOO_LONG';
+export type ProtocolErrorCode = 'LINE_TOO_LONG' | 'REPLY_TOO_LONG' | 'LITERAL_TOO_LARGE';
 
 /** The server broke the protocol so badly that the session must close: exit 3. */
 export class ProtocolError extends Error {

@@ -63,3 +63,13 @@ test('server lines: IMAP literals pass raw, whatever they contain, at any split'
 test('server lines: without literal mode, {N} is just text', () => {
   assert.deepEqual(read(['250 {3}\r\nabc\r\n']), [['250 {3}', 'crlf'], ['abc', 'crlf']]);
 });
+
+test('server lines: a literal over the limit is an error, announced size only', () => {
+  assert.throws(
+    () => items(['* 1 FETCH (BODY[] {10000000000}\r\n'], undefined, true),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'LITERAL_TOO_LARGE' && /10000000000-byte literal/.test(e.message),
+  );
+  const r = new LineReader(1024, 10);
+  r.literals = true;
+  assert.throws(() => r.push(Buffer.from('* X {11}\r\n')), /over the 10-byte limit/);
+});

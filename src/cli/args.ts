@@ -27,6 +27,7 @@ export interface CliOptions {
   color: boolean;
   raw: boolean;
   maxLine?: number;
+  maxLiteral?: number;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -58,9 +59,17 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
+  'max-literal': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
+
+function byteCount(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag} needs a positive number of bytes, not "${text}"`);
+  return n;
+}
 
 /** Parses argv (without node and script); wrong flags are UsageErrors (exit 2). */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -83,8 +92,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
   const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
-  const maxLine = v['max-line'] === undefined ? undefined : Number(v['max-line']);
-  if (maxLine !== undefined && !(Number.isInteger(maxLine) && maxLine > 0)) throw new UsageError(`--max-line needs a positive number of bytes`);
+  const maxLine = byteCount(v['max-line'], '--max-line');
+  const maxLiteral = byteCount(v['max-literal'], '--max-literal');
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -108,6 +117,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     color: !(v['no-color'] ?? false) && env.NO_COLOR === undefined,
     raw: v.raw ?? false,
     maxLine,
+    maxLiteral,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -143,6 +153,7 @@ options:
       --no-color        no colour (NO_COLOR is honoured too)
       --raw             no protocol awareness: plain lines both ways
       --max-line BYTES  longest server line accepted (default 1048576)
+      --max-literal BYTES  largest IMAP/Sieve literal accepted (default 4 GiB)
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

@@ -47,8 +47,9 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     session?.transcript?.close();
     if (session) session.transcript = file === undefined ? undefined : openLog(file);
   };
-  const script = scripted ? new ScriptRunner(io.stdout, io.stderr, opts.timeoutSeconds * 1000, setLog) : undefined;
-  const repl = script ? undefined : new Repl({ input: io.stdin, output: io.stdout, historyFile: historyPath(process.env), setLog });
+  const frontEnd = { setLog, defaultUser: target.user, envPassword: process.env.MAILSH_PASSWORD };
+  const script = scripted ? new ScriptRunner(io.stdout, io.stderr, opts.timeoutSeconds * 1000, frontEnd) : undefined;
+  const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
   const output: SessionOutput = (script ?? repl)!.output;
   session = new Session({
     connect: {
@@ -65,6 +66,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     ehloName: opts.ehlo ?? hostname(),
     timeoutMs: opts.timeoutSeconds * 1000,
     maxLine: opts.maxLine,
+    maxLiteral: opts.maxLiteral,
     transcript: opts.log ? openLog(opts.log) : undefined,
     output,
   });

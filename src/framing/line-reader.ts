@@ -38,6 +38,12 @@ export function wireLine(line: ServerLine): Buffer {
 /** Default longest server line accepted (bytes): far above any real reply. */
 export const DEFAULT_MAX_LINE = 1024 * 1024;
 
+/**
+ * Default largest literal accepted (bytes). Literals stream, so this bounds
+ * no memory; it stops a hostile `{10000000000}` from swallowing the session.
+ */
+export const DEFAULT_MAX_LITERAL = 4 * 1024 ** 3;
+
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -62,7 +68,10 @@ export class LineReader {
    */
   literals = false;
 
-  constructor(private readonly maxLine = DEFAULT_MAX_LINE) {}
+  constructor(
+    private readonly maxLine = DEFAULT_MAX_LINE,
+    private readonly maxLiteral = DEFAULT_MAX_LITERAL,
+  ) {}
 
   /** Feeds bytes; returns the lines and literal chunks they complete. */
   push(data: Buffer): ServerItem[] {
@@ -143,7 +152,11 @@ export class LineReader {
     if (this.literals) {
       const m = LITERAL_RE.exec(bytes.subarray(Math.max(0, bytes.length - 24)).toString('latin1'));
       if (m) {
-        this.literalLeft = Number(m[1]);
+        const size = Number(m[1]);
+        if (size > this.maxLiteral) {
+          throw new ProtocolError('LITERAL_TOO_LARGE', `server announced a ${m[1]}-byte literal, over the ${this.maxLiteral}-byte limit (--max-literal)`);
+        }
+        this.literalLeft = size;
         this.afterLiteral = true;
       }
     }

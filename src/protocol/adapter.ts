@@ -70,6 +70,12 @@ export interface ProtocolAdapter {
   readonly capabilities: ReadonlyMap<string, readonly string[]>;
   prepare(line: string): Prepared;
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] };
+  /**
+   * Words for Tab completion (redis-cli style, from the command table): the
+   * protocol's commands, or for arguments what the server told us
+   * (capabilities, mechanisms, IMAP mailbox names).
+   */
+  completionWords(position: 'command' | 'argument'): readonly string[];
   /** Whether responses carry `{N}` literals that framing must pass through raw. */
   readonly literals: boolean;
   /**

@@ -2,6 +2,8 @@ import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
+import { IMAP_COMMANDS } from './imap-commands.js';
+import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 /**
@@ -29,6 +31,9 @@ interface InFlight {
 }
 
 const STATUS_RE = /^(OK|NO|BAD|PREAUTH|BYE)\b/i;
+
+/** `LIST (\HasNoChildren) "." INBOX` (or LSUB): the mailbox name is the last field. */
+const LIST_RE = /^(?:LIST|LSUB) \([^)]*\) (?:"(?:[^"\\]|\\.)*"|NIL) ("(?:[^"\\]|\\.)*"|[^\s"{]+)$/i;
 
 function statusClass(status: string): ReplyClass {
   switch (status.toUpperCase()) {
@@ -66,6 +71,7 @@ export class ImapAdapter implements ProtocolAdapter {
   private greeted = false;
   private caps = new Map<string, string[]>();
   private selected: string | undefined;
+  private readonly mailboxSet = new Set<string>();
   /** The tag of the command that `+` continuations belong to (IDLE, AUTHENTICATE, literals). */
   private continuationTag: string | undefined;
   /** A synchronizing literal waiting for the server's `+`. */
@@ -91,6 +97,30 @@ export class ImapAdapter implements ProtocolAdapter {
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
     return this.caps;
+  }
+
+  /** Mailbox names seen in LIST/LSUB responses, for completion. */
+  get mailboxes(): ReadonlySet<string> {
+    return this.mailboxSet;
+  }
+
+  /** Bytes of the literal being sent still to come, or undefined outside one. */
+  get literalRemaining(): number | undefined {
+    return this.mode === 'literal' ? this.literal!.remaining : undefined;
+  }
+
+  /**
+   * `/append` streamed `n` literal bytes itself (not typed lines): count them
+   * off, so that after the last one the input is the rest of the command.
+   */
+  literalSent(n: number): void {
+    const literal = this.literal;
+    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
+    literal.remaining -= n;
+    if (literal.remaining === 0) {
+      this.literal = undefined;
+      this.mode = 'rest';
+    }
   }
 
   prepare(line: string): Prepared {
@@ -228,6 +258,8 @@ export class ImapAdapter implements ProtocolAdapter {
 
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     this.learnCapabilities(text);
+    const listed = LIST_RE.exec(text);
+    if (listed) this.mailboxSet.add(unquote(listed[1]));
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     if (!this.greeted) {
       this.greeted = true;
@@ -266,6 +298,12 @@ export class ImapAdapter implements ProtocolAdapter {
 
   startTlsCommands(): string[] {
     return ['STARTTLS'];
+  }
+
+  completionWords(position: 'command' | 'argument'): readonly string[] {
+    if (position === 'command') return [...IMAP_COMMANDS];
+    const boxes = [...this.mailboxSet].map((m) => (/^[^\s"(){%*\\]+$/.test(m) ? m : `"${m.replace(/["\\]/g, '\\$&')}"`));
+    return [...boxes, ...capabilityWords(this.caps)];
   }
 
   quitCommand(): string {

@@ -27,6 +27,10 @@ export class LineAdapter implements ProtocolAdapter {
     return undefined;
   }
 
+  completionWords(): readonly string[] {
+    return [];
+  }
+
   quitCommand(): undefined {
     return undefined;
   }

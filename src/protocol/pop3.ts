@@ -2,6 +2,7 @@ import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
+import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 type Pop3Mode = 'command' | 'sasl';
@@ -11,6 +12,9 @@ interface Awaiting {
   /** Whether a positive answer is followed by lines up to a lone "." (RFC 1939 §3). */
   multiline: boolean;
 }
+
+/** POP3 verbs (RFC 1939, 2449, 2595, 5034). */
+const POP3_VERBS: readonly string[] = ['USER', 'PASS', 'APOP', 'AUTH', 'STAT', 'LIST', 'RETR', 'DELE', 'NOOP', 'RSET', 'QUIT', 'TOP', 'UIDL', 'CAPA', 'STLS'];
 
 /** Which commands answer with a multi-line response (RFC 1939, RFC 2449). */
 function isMultiline(verb: string, args: string[]): boolean {
@@ -126,6 +130,10 @@ export class Pop3Adapter implements ProtocolAdapter {
 
   startTlsCommands(): string[] {
     return ['STLS'];
+  }
+
+  completionWords(position: 'command' | 'argument'): readonly string[] {
+    return position === 'command' ? POP3_VERBS : capabilityWords(this.caps);
   }
 
   quitCommand(): string {

@@ -1,11 +1,15 @@
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
+import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 
 type SieveMode = 'command' | 'sasl';
 
 const STATUS_RE = /^(OK|NO|BYE)\b/i;
+
+/** ManageSieve commands (RFC 5804 §2). */
+const SIEVE_VERBS: readonly string[] = ['AUTHENTICATE', 'STARTTLS', 'LOGOUT', 'CAPABILITY', 'HAVESPACE', 'PUTSCRIPT', 'LISTSCRIPTS', 'SETACTIVE', 'GETSCRIPT', 'DELETESCRIPT', 'RENAMESCRIPT', 'CHECKSCRIPT', 'NOOP', 'UNAUTHENTICATE'];
 
 /**
  * ManageSieve (RFC 5804): untagged commands answered in order, each response
@@ -89,6 +93,10 @@ export class SieveAdapter implements ProtocolAdapter {
 
   startTlsCommands(): string[] {
     return ['STARTTLS'];
+  }
+
+  completionWords(position: 'command' | 'argument'): readonly string[] {
+    return position === 'command' ? SIEVE_VERBS : capabilityWords(this.caps);
   }
 
   quitCommand(): string {

@@ -4,7 +4,11 @@ import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, Reply } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
+import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+
+/** SMTP and LMTP verbs (RFC 5321 §4.1, 3207, 4954, 3030, 2033). */
+const SMTP_VERBS: readonly string[] = ['EHLO', 'HELO', 'LHLO', 'MAIL FROM:', 'RCPT TO:', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'];
 
 /** What the next typed line is: a command, message text, or a SASL response. */
 export type SmtpMode = 'command' | 'data' | 'sasl';
@@ -141,6 +145,10 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   startTlsCommands(helloName: string): string[] {
     return [`${this.protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${helloName}`, 'STARTTLS'];
+  }
+
+  completionWords(position: 'command' | 'argument'): readonly string[] {
+    return position === 'command' ? SMTP_VERBS : capabilityWords(this.caps);
   }
 
   quitCommand(): string {

@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js';
 import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
+import { shellWords } from '../sasl/shell-words.js';
 import { parseEscapes } from '../sasl/text-escapes.js';
+import { appendFile, imapLogin } from '../session/imap-helpers.js';
 import { sendMessageFile, type Progress } from '../session/send-message.js';
 import type { Session } from '../session/session.js';
 import { escapeBytes } from '../transcript/escape.js';
@@ -16,6 +18,21 @@ export interface MetaContext {
   /** Polite quit, then the program ends. */
   quit(): Promise<void>;
   progress: Progress;
+  /**
+   * A secret the user did not type on the line: MAILSH_PASSWORD, else a
+   * hidden prompt at a terminal; without one it is a usage error (SPEC §10).
+   */
+  askSecret(prompt: string): Promise<string>;
+  /** The URL's or `-u`'s user. */
+  defaultUser?: string;
+}
+
+/** What both front ends (REPL and script) are given besides the session. */
+export interface FrontEndOptions {
+  setLog: MetaContext['setLog'];
+  defaultUser?: string;
+  /** MAILSH_PASSWORD, used instead of asking. */
+  envPassword?: string;
 }
 
 interface MetaCommand {
@@ -56,6 +73,24 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
       const adapter = ctx.session.adapter;
       if (!(adapter instanceof ImapAdapter)) throw new UsageError('/tag works in IMAP sessions');
       adapter.autoTag = onOff(a, 'tag');
+    },
+  }],
+  ['login', {
+    usage: '/login [USER [PASS]]',
+    help: 'IMAP: LOGIN with correct quoting (asks for a missing password, hidden)',
+    run: async (a, ctx) => {
+      const [user = ctx.defaultUser, pass, ...extra] = shellWords(a);
+      if (!user || extra.length > 0) throw new UsageError('usage: /login USER [PASS] (quote values with spaces)');
+      await imapLogin(ctx.session, user, pass ?? (await ctx.askSecret(`password for ${user}: `)));
+    },
+  }],
+  ['append', {
+    usage: '/append MAILBOX FILE [FLAGS]',
+    help: 'IMAP: APPEND a message file with a correctly sized literal',
+    run: (a, ctx) => {
+      const [mailbox, file, ...flags] = shellWords(a);
+      if (!mailbox || !file) throw new UsageError('usage: /append MAILBOX FILE [FLAGS], e.g. /append INBOX msg.eml \\Seen');
+      return appendFile(ctx.session, mailbox, file, flags.length ? flags.join(' ') : undefined, ctx.progress);
     },
   }],
   ['b64', {

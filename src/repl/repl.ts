@@ -1,20 +1,21 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { EXIT, exitStatusOf, type ExitStatus } from '../errors.js';
+import { EXIT, UsageError, exitStatusOf, type ExitStatus } from '../errors.js';
 import { hasSecret } from '../protocol/outgoing.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { NoteLevel, Session, SessionOutput } from '../session/session.js';
 import { appendHistory, loadHistory } from './history.js';
-import { runMetaCommand, type MetaContext } from './meta-commands.js';
+import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
+import { MutableOutput } from './mutable-output.js';
+import { complete } from './completion.js';
 import { promptFor } from './prompt.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 import { progressLine } from './progress.js';
 
-export interface ReplOptions {
+export interface ReplOptions extends FrontEndOptions {
   input: Readable;
   output: Writable & { columns?: number };
   historyFile?: string;
-  setLog: MetaContext['setLog'];
 }
 
 const ANSI_RE = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -37,10 +38,16 @@ export class Repl {
   private status: ExitStatus = EXIT.ok;
   private quitting = false;
   private session!: Session;
+  /** readline writes through this, so its echo can be muted for hidden input. */
+  private readonly screen: MutableOutput;
+  /** The hidden prompt being answered, and how to cancel it. */
+  private asking: { prompt: string; cancel: AbortController } | undefined;
   /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
   private cursorRows = 0;
 
-  constructor(private readonly opts: ReplOptions) {}
+  constructor(private readonly opts: ReplOptions) {
+    this.screen = new MutableOutput(opts.output);
+  }
 
   /** The SessionOutput that renders above the prompt. */
   readonly output: SessionOutput = {
@@ -60,6 +67,8 @@ export class Repl {
       setLog: this.opts.setLog,
       quit: () => this.quit(),
       progress: (n, total) => this.progress(n, total),
+      askSecret: (prompt) => this.askSecret(prompt),
+      defaultUser: this.opts.defaultUser,
     };
     this.queue = new InputQueue(
       session,
@@ -72,20 +81,24 @@ export class Repl {
     const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
     const rl = createInterface({
       input: this.opts.input,
-      output: this.opts.output,
+      output: this.screen,
       terminal: true,
       history,
       historySize: 1000,
       removeHistoryDuplicates: true,
       prompt: promptFor(session),
+      completer: (line: string) => complete(line, session.adapter),
     });
     this.rl = rl;
     // Runs after readline has handled each key (readline listens first).
     this.opts.input.on('keypress', () => this.noteCursorRows());
     rl.on('line', (line) => this.onLine(line));
     rl.on('SIGINT', () => {
-      // Ctrl-C clears a half-typed line; on an empty line it quits politely.
-      if (rl.line !== '') {
+      // Ctrl-C cancels a hidden prompt, clears a half-typed line, and on an
+      // empty line quits politely.
+      if (this.asking) {
+        this.asking.cancel.abort();
+      } else if (rl.line !== '') {
         rl.write(null, { ctrl: true, name: 'e' });
         rl.write(null, { ctrl: true, name: 'u' });
       } else {
@@ -125,11 +138,48 @@ export class Repl {
     this.queue.push(line);
   }
 
+  /**
+   * A hidden prompt (SPEC §8): readline keeps reading, so type-ahead and
+   * server output keep flowing, but its echo is muted until Enter.
+   */
+  private askSecret(prompt: string): Promise<string> {
+    if (this.opts.envPassword !== undefined) return Promise.resolve(this.opts.envPassword);
+    const rl = this.rl as (Interface & { history: string[] }) | undefined;
+    if (!rl) return Promise.reject(new UsageError('no terminal to ask for the password'));
+    const cancel = new AbortController();
+    this.asking = { prompt, cancel };
+    return new Promise<string>((resolve, reject) => {
+      const done = (): void => {
+        this.screen.muted = false;
+        this.asking = undefined;
+        // readline's own line end was muted with the rest.
+        this.opts.output.write('\r\n');
+      };
+      cancel.signal.addEventListener('abort', () => {
+        done();
+        reject(new UsageError('cancelled: nothing was sent'));
+      });
+      rl.question(prompt, { signal: cancel.signal }, (answer) => {
+        done();
+        // readline put the answer into its history; a secret never stays there.
+        const i = rl.history.indexOf(answer);
+        if (i >= 0) rl.history.splice(i, 1);
+        resolve(answer);
+      });
+      this.screen.muted = true;
+    });
+  }
+
   /** Writes a line above the prompt and redraws the prompt with what was typed. */
   private show(text: string): void {
     const rl = this.rl;
     if (!rl) {
       this.opts.output.write(`${text}\n`);
+      return;
+    }
+    if (this.asking) {
+      // Nothing typed is on screen: redraw just the question.
+      this.opts.output.write(`\r\x1b[J${text}\n${this.asking.prompt}`);
       return;
     }
     const rows = rl.getCursorPos().rows;
@@ -145,7 +195,7 @@ export class Repl {
 
   private refreshPrompt(): void {
     const rl = this.rl;
-    if (!rl) return;
+    if (!rl || this.asking) return;
     rl.setPrompt(promptFor(this.session));
     rl.prompt(true);
     this.noteCursorRows();

@@ -3,7 +3,7 @@ import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '.
 import { InputLineSplitter } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session, SessionOutput } from '../session/session.js';
-import { runMetaCommand, type MetaContext } from './meta-commands.js';
+import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
@@ -23,7 +23,7 @@ export class ScriptRunner {
     private readonly stdout: Writable,
     private readonly stderr: Writable,
     private readonly timeoutMs: number,
-    private readonly setLog: MetaContext['setLog'],
+    private readonly opts: FrontEndOptions,
   ) {}
 
   readonly output: SessionOutput = {
@@ -37,7 +37,12 @@ export class ScriptRunner {
     const ctx: MetaContext = {
       session,
       print: (text) => this.stdout.write(`${text}\n`),
-      setLog: this.setLog,
+      setLog: this.opts.setLog,
+      defaultUser: this.opts.defaultUser,
+      askSecret: async () => {
+        if (this.opts.envPassword !== undefined) return this.opts.envPassword;
+        throw new UsageError('no password: give it on the line or in MAILSH_PASSWORD (scripts never prompt)');
+      },
       quit: async () => {
         this.stop(EXIT.ok);
         await session.quit();

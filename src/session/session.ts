@@ -33,6 +33,7 @@ export interface SessionOptions {
   /** Reply timeout for scripts and for the greeting. */
   timeoutMs: number;
   maxLine?: number;
+  maxLiteral?: number;
   transcript?: Transcript;
   output: SessionOutput;
 }
@@ -67,7 +68,7 @@ export class Session extends EventEmitter {
     this.out = opts.output;
     this.transcript = opts.transcript;
     this.detecting = opts.protocol === 'auto';
-    this.reader = new LineReader(opts.maxLine);
+    this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
   }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ImapAdapter } from '../src/protocol/imap.js';
+import { SmtpAdapter } from '../src/protocol/smtp.js';
+import { complete } from '../src/repl/completion.js';
+
+function imap(): ImapAdapter {
+  const a = new ImapAdapter();
+  const feed = (l: string): void => void a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
+  feed('* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] hi');
+  a.prepare('list "" *');
+  feed('* LIST (\\HasNoChildren) "." INBOX');
+  feed('* LIST (\\HasNoChildren) "." "Sent Items"');
+  feed('* LIST () "/" Archive/2026');
+  feed('A001 OK done');
+  return a;
+}
+
+test('completion: command words in the case typed, after a tag too', () => {
+  const a = imap();
+  assert.deepEqual(complete('sel', a), [['select'], 'sel']);
+  assert.deepEqual(complete('SEL', a), [['SELECT'], 'SEL']);
+  assert.deepEqual(complete('a sel', a), [['select'], 'sel']);
+  assert.ok(complete('UID', a)[0].includes('UID'));
+});
+
+test('completion: mailbox names seen in LIST, quoted when needed, case kept', () => {
+  const a = imap();
+  assert.deepEqual(a.mailboxes, new Set(['INBOX', 'Sent Items', 'Archive/2026']));
+  assert.deepEqual(complete('select in', a)[0], ['INBOX']);
+  assert.deepEqual(complete('select "S', a)[0], ['"Sent Items"']);
+  assert.deepEqual(complete('a examine Ar', a)[0], ['Archive/2026']);
+  assert.ok(complete('enable ID', a)[0].includes('IDLE'));
+});
+
+test('completion: meta commands; nothing inside SMTP DATA', () => {
+  const s = new SmtpAdapter();
+  s.receive({ bytes: Buffer.from('220 hi'), ending: 'crlf' });
+  assert.deepEqual(complete('/he', s)[0], ['/help']);
+  assert.deepEqual(complete('rc', s)[0], ['rcpt to:']);
+  s.prepare('DATA');
+  s.receive({ bytes: Buffer.from('354 go'), ending: 'crlf' });
+  assert.deepEqual(complete('Sub', s)[0], []);
+  assert.deepEqual(complete('/he', s)[0], []);
+});
