@@ -1,6 +1,9 @@
 /** mailsh against a real Dovecot: IMAP and POP3 basics, STARTTLS/STLS in place. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import { CLI, runCli } from './support/run-cli.js';
@@ -136,5 +139,52 @@ describe('Dovecot IMAP: literals, IDLE, quoting', () => {
     child.stdin.end('done\n');
     assert.equal(await exited, 0);
     assert.match(out, /^C: done\nS: A003 OK Idle completed/m);
+  });
+});
+
+describe('Dovecot IMAP helpers', () => {
+  it('/login quotes a password with " and !; a missing password comes from MAILSH_PASSWORD', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const carol = s.users.find((u) => u.name === 'carol')!;
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `/login carol '${carol.password}'`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: A001 LOGIN "carol" <redacted 13 bytes>$/m);
+    assert.match(r.stdout, /^S: A001 OK /m);
+    assert.doesNotMatch(r.stdout, /say/);
+    const env = await runCli([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login'], [], { MAILSH_PASSWORD: carol.password });
+    assert.equal(env.code, 0, env.stdout + env.stderr);
+    assert.match(env.stdout, /^S: A001 OK /m);
+    const none = await runCli([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no password/);
+  });
+
+  it('/login sends a non-ASCII password as a literal', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    // A wrong password is enough to see the literal exchange; Dovecot answers NO.
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '--log', '/dev/null', '-e', '/login alice grüße', '-e', 'noop']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: A001 LOGIN "alice" \{7\+\}$/m);
+    assert.match(r.stdout, /^C: <redacted 7 bytes>$/m);
+    assert.match(r.stdout, /^S: A001 NO /m);
+    assert.match(r.stdout, /^C: A002 noop\nS: A002 OK/m);
+  });
+
+  it('/append streams a file as a sized literal with flags', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const bob = s.users.find((u) => u.name === 'bob')!;
+    const file = join(mkdtempSync(join(tmpdir(), 'mailsh-append-')), 'msg.eml');
+    const marker = `append-${process.pid}`;
+    writeFileSync(file, `Subject: ${marker}\n\nline one\n.dot line\n`);
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `login bob ${bob.password}`, '-e', `/append INBOX ${file} \\Flagged`, '-e', 'select INBOX', '-e', `uid search subject ${marker}`, '-e', 'fetch 1:* (flags)']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const size = Buffer.byteLength(`Subject: ${marker}\r\n\r\nline one\r\n.dot line\r\n`);
+    assert.match(r.stdout, new RegExp(`^C: A002 APPEND "INBOX" \\(\\\\Flagged\\) \\{${size}\\+\\}$`, 'm'));
+    assert.match(r.stdout, /^S: A002 OK \[APPENDUID/m);
+    assert.match(r.stdout, /^S: \* SEARCH \d+$/m);
+    assert.match(r.stdout, /\\Flagged/);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { shellWords } from '../src/sasl/shell-words.js';
+import { leadingShellWords, shellWords } from '../src/sasl/shell-words.js';
 
 test('shell words: quoting like a shell', () => {
   const table: [string, string[]][] = [
@@ -20,4 +20,9 @@ test('shell words: quoting like a shell', () => {
 
 test('shell words: an unterminated quote is a usage error', () => {
   assert.throws(() => shellWords('a "b'), UsageError);
+});
+
+test('shell words: leading words and the raw rest', () => {
+  assert.deepEqual(leadingShellWords('INBOX "my msg.eml" \\Seen \\Flagged', 2), { words: ['INBOX', 'my msg.eml'], rest: '\\Seen \\Flagged' });
+  assert.deepEqual(leadingShellWords('INBOX msg.eml', 2), { words: ['INBOX', 'msg.eml'], rest: '' });
 });

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
-import { shellWords } from '../sasl/shell-words.js';
+import { leadingShellWords, shellWords } from '../sasl/shell-words.js';
 import { parseEscapes } from '../sasl/text-escapes.js';
 import { appendFile, imapLogin } from '../session/imap-helpers.js';
 import { sendMessageFile, type Progress } from '../session/send-message.js';
@@ -88,9 +88,9 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     usage: '/append MAILBOX FILE [FLAGS]',
     help: 'IMAP: APPEND a message file with a correctly sized literal',
     run: (a, ctx) => {
-      const [mailbox, file, ...flags] = shellWords(a);
+      const { words: [mailbox, file], rest: flags } = leadingShellWords(a, 2);
       if (!mailbox || !file) throw new UsageError('usage: /append MAILBOX FILE [FLAGS], e.g. /append INBOX msg.eml \\Seen');
-      return appendFile(ctx.session, mailbox, file, flags.length ? flags.join(' ') : undefined, ctx.progress);
+      return appendFile(ctx.session, mailbox, file, flags || undefined, ctx.progress);
     },
   }],
   ['b64', {

@@ -7,6 +7,14 @@ import { UsageError } from '../errors.js';
  * character. `/login carol 'say "hi"!'` gives [carol, say "hi"!].
  */
 export function shellWords(text: string): string[] {
+  return leadingShellWords(text, Infinity).words;
+}
+
+/**
+ * The first `count` shell words, and the rest of the text as typed (for
+ * arguments such as IMAP flags, where `\Seen` must keep its backslash).
+ */
+export function leadingShellWords(text: string, count: number): { words: string[]; rest: string } {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -30,6 +38,7 @@ export function shellWords(text: string): string[] {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
+      if (words.length === count) return { words, rest: text.slice(i + 1).trim() };
     } else {
       word += c;
       inWord = true;
@@ -37,5 +46,5 @@ export function shellWords(text: string): string[] {
   }
   if (quote) throw new UsageError(`unterminated ${quote} quote`);
   if (inWord) words.push(word);
-  return words;
+  return { words, rest: '' };
 }

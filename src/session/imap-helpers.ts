@@ -81,6 +81,9 @@ export async function appendFile(session: Session, mailbox: string, file: string
   let done = 0;
   let sent = 0;
   const send = async (bytes: Buffer): Promise<void> => {
+    if (bytes.length === 0) return;
+    // The server may end the command early (BAD to a LITERAL+ APPEND).
+    if (adapter.literalRemaining === undefined) throw new UsageError('the server ended the APPEND before the message was sent');
     if (sent + bytes.length > size) throw new Error(`${file} changed while it was being sent`);
     adapter.literalSent(bytes.length);
     sent += bytes.length;
