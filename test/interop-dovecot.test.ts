@@ -36,6 +36,7 @@ describe('Dovecot IMAP', () => {
     assert.match(r.stdout, /^C: A004 login alice <redacted/m);
     assert.match(r.stdout, /^S: A005 OK \[READ-WRITE\]/m);
     assert.match(r.stderr, /TLS TLSv1\.\d .*certificate verified/);
+    assert.match(r.stderr, /send CAPABILITY again/);
   });
 
   it('IMAPS with a wrong password: NO, the script fails with exit 1', async (t) => {

@@ -311,8 +311,9 @@ export class ImapAdapter implements ProtocolAdapter {
   }
 
   tlsStarted(): AdapterEvent[] {
+    // RFC 9051 §6.2.1: capabilities from before TLS must not be trusted.
     this.caps = new Map();
-    return [];
+    return [{ type: 'notice', level: 'info', text: 'TLS is on: capabilities from before were dropped; send CAPABILITY again' }];
   }
 }
 
