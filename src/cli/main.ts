@@ -48,7 +48,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     if (session) session.transcript = file === undefined ? undefined : openLog(file);
   };
   const frontEnd = { setLog, defaultUser: target.user, envPassword: process.env.MAILSH_PASSWORD };
-  const script = scripted ? new ScriptRunner(io.stdout, io.stderr, opts.timeoutSeconds * 1000, frontEnd) : undefined;
+  const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
   const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
   const output: SessionOutput = (script ?? repl)!.output;
   session = new Session({

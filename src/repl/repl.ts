@@ -74,7 +74,6 @@ export class Repl {
       session,
       (line) => runMetaCommand(line, ctx),
       'interactive',
-      0,
       (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
       (line, out) => this.remember(line, hasSecret(out)),
     );

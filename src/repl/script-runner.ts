@@ -22,7 +22,6 @@ export class ScriptRunner {
   constructor(
     private readonly stdout: Writable,
     private readonly stderr: Writable,
-    private readonly timeoutMs: number,
     private readonly opts: FrontEndOptions,
   ) {}
 
@@ -49,7 +48,7 @@ export class ScriptRunner {
       },
       progress: () => undefined,
     };
-    const queue = new InputQueue(session, (line) => runMetaCommand(line, ctx), 'script', this.timeoutMs, (err, line) => {
+    const queue = new InputQueue(session, (line) => runMetaCommand(line, ctx), 'script', (err, line) => {
       this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
       if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
       else this.stop(err instanceof UsageError ? EXIT.usage : exitStatusOf(err));
@@ -71,7 +70,7 @@ export class ScriptRunner {
     await queue.drained();
     if (!this.stopped && session.connected) {
       try {
-        await session.settled(this.timeoutMs);
+        await session.settled();
       } catch (err) {
         this.stderr.write(`${renderNote('error', (err as Error).message)}\n`);
         this.stop(exitStatusOf(err));

@@ -29,7 +29,6 @@ export class InputQueue {
     private readonly session: Session,
     private readonly meta: MetaHandler,
     private readonly pace: Pace,
-    private readonly timeoutMs: number,
     private readonly onError: (err: unknown, line: string) => void,
     /** Told what each line became on the wire (the history keeps secrets out). */
     private readonly onSent: (line: string, out: Outgoing) => void = () => undefined,
@@ -70,7 +69,7 @@ export class InputQueue {
   private async handle(line: string): Promise<void> {
     const s = this.session;
     // Wait first, so the line is read in the mode the replies so far set.
-    if (this.pace === 'script') await s.settled(this.timeoutMs);
+    if (this.pace === 'script') await s.settled();
     else await s.whenAccepting();
     // Meta commands are off inside SMTP DATA: there every line is message text.
     if (isMetaLine(line) && s.adapter.metaAllowed) {

@@ -113,7 +113,7 @@ export class Session extends EventEmitter {
 
   private async awaitGreeting(): Promise<void> {
     try {
-      await this.settled(this.opts.timeoutMs);
+      await this.settled();
     } catch (err) {
       if (!(err instanceof TimeoutError) || !this.detecting) throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s`);
       this.detecting = false;
@@ -132,7 +132,7 @@ export class Session extends EventEmitter {
   /** Sends one command and waits for its reply (used by mailsh itself). */
   async command(line: string): Promise<Reply | undefined> {
     await this.send(line);
-    await this.settled(this.opts.timeoutMs);
+    await this.settled();
     return this.lastReply;
   }
 
@@ -173,8 +173,8 @@ export class Session extends EventEmitter {
     await this.conn.write(wireBytes(out));
   }
 
-  /** Resolves once nothing is outstanding; rejects after `timeoutMs` (0: never). */
-  settled(timeoutMs = 0): Promise<void> {
+  /** Resolves once nothing is outstanding; rejects after `timeoutMs` (default: --timeout). */
+  settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
     return this.until(() => this.idle, timeoutMs);
   }
 
