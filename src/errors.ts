@@ -14,26 +14,39 @@ export const EXIT = {
 } as const;
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 
+/** An error of ours, reported as one line with its own exit status. */
+export abstract class UserError extends Error {
+  abstract readonly exitStatus: ExitStatus;
+}
+
 /** A mistake in what the user typed or passed: exit 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   readonly exitStatus = EXIT.usage;
 }
 
 /** A connection or TLS failure: exit 3. */
-export class ConnectionError extends Error {
+export class ConnectionError extends UserError {
   readonly exitStatus = EXIT.connection;
 }
 
 /** No answer in time: exit 4. */
-export class TimeoutError extends Error {
+export class TimeoutError extends UserError {
   readonly exitStatus = EXIT.timeout;
+}
+
+/**
+ * Authentication did not succeed, or the server could not prove who it is
+ * (a wrong SCRAM server signature): exit 1, like any failed command.
+ */
+export class AuthError extends UserError {
+  readonly exitStatus = EXIT.commandFailed;
 }
 
 /** Stable codes for malformed or hostile server input that ends a session. */
 export type ProtocolErrorCode = 'LINE_TOO_LONG' | 'REPLY_TOO_LONG' | 'LITERAL_TOO_LARGE';
 
 /** The server broke the protocol so badly that the session must close: exit 3. */
-export class ProtocolError extends Error {
+export class ProtocolError extends UserError {
   readonly exitStatus = EXIT.connection;
   constructor(
     readonly code: ProtocolErrorCode,
@@ -45,13 +58,10 @@ export class ProtocolError extends Error {
 
 /** The exit status an error maps to; unknown errors are bugs and map to 1. */
 export function exitStatusOf(err: unknown): ExitStatus {
-  if (err instanceof UsageError || err instanceof ConnectionError || err instanceof TimeoutError || err instanceof ProtocolError) {
-    return err.exitStatus;
-  }
-  return EXIT.commandFailed;
+  return err instanceof UserError ? err.exitStatus : EXIT.commandFailed;
 }
 
 /** Whether an error is one of ours (message only) or a bug (show the stack). */
 export function isUserFacing(err: unknown): boolean {
-  return err instanceof UsageError || err instanceof ConnectionError || err instanceof TimeoutError || err instanceof ProtocolError;
+  return err instanceof UserError;
 }
