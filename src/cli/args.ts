@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { ProtocolName } from '../protocol/adapter.js';
+import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import type { TranscriptFormat } from '../transcript/transcript.js';
 
 /** Everything the command line can say (SPEC §1). */
@@ -24,6 +25,9 @@ export interface CliOptions {
   family: 0 | 4 | 6;
   dns?: string;
   user?: string;
+  /** `--auth MECH`: authenticate right after connect (and `--starttls`). */
+  auth?: string;
+  insecureAuth: boolean;
   color: boolean;
   raw: boolean;
   maxLine?: number;
@@ -56,6 +60,8 @@ const OPTIONS = {
   ipv6: { type: 'boolean', short: '6' },
   dns: { type: 'string' },
   user: { type: 'string', short: 'u' },
+  auth: { type: 'string' },
+  'insecure-auth': { type: 'boolean' },
   'no-color': { type: 'boolean' },
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
@@ -92,6 +98,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
   const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
+  const auth = v.auth?.toUpperCase();
+  if (auth !== undefined && !SASL_MECHANISMS.has(auth)) throw new UsageError(`--auth must be one of ${[...SASL_MECHANISMS.keys()].join(', ')}, not "${v.auth}"`);
   const maxLine = byteCount(v['max-line'], '--max-line');
   const maxLiteral = byteCount(v['max-literal'], '--max-literal');
   return {
@@ -114,6 +122,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
     dns: v.dns,
     user: v.user,
+    auth,
+    insecureAuth: v['insecure-auth'] ?? false,
     color: !(v['no-color'] ?? false) && env.NO_COLOR === undefined,
     raw: v.raw ?? false,
     maxLine,
@@ -150,6 +160,11 @@ options:
   -4, -6                IPv4 or IPv6 only
       --dns SERVER[:PORT]  resolver for host look-ups
   -u, --user NAME       default user for authentication
+      --auth MECH       authenticate after connect (PLAIN LOGIN CRAM-MD5
+                        SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER EXTERNAL);
+                        the password from MAILSH_PASSWORD or a hidden prompt
+      --insecure-auth   allow credentials over an unencrypted connection to a
+                        host that is not loopback without asking
       --no-color        no colour (NO_COLOR is honoured too)
       --raw             no protocol awareness: plain lines both ways
       --max-line BYTES  longest server line accepted (default 1048576)

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { historyPath } from '../repl/history.js';
 import { setColor } from '../repl/render.js';
+import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { Repl } from '../repl/repl.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
@@ -47,7 +48,13 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     session?.transcript?.close();
     if (session) session.transcript = file === undefined ? undefined : openLog(file);
   };
-  const frontEnd = { setLog, defaultUser: target.user, envPassword: process.env.MAILSH_PASSWORD };
+  const frontEnd: FrontEndOptions = {
+    setLog,
+    defaultUser: target.user,
+    envPassword: process.env.MAILSH_PASSWORD,
+    insecureAuth: opts.insecureAuth,
+    initialLines: opts.auth ? [`/auth ${opts.auth}`] : [],
+  };
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
   const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
   const output: SessionOutput = (script ?? repl)!.output;

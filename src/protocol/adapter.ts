@@ -36,6 +36,8 @@ export type AdapterEvent =
   | { type: 'reply'; reply: Reply }
   /** The server accepted STARTTLS/STLS: upgrade the connection now. */
   | { type: 'starttls' }
+  /** A SASL challenge, base64 as the server sent it (for `/auth` and `{{cram-md5}}`). */
+  | { type: 'challenge'; base64: string }
   | { type: 'notice'; level: 'info' | 'warn'; text: string };
 
 /** What a typed line becomes on the wire. */

@@ -4,7 +4,7 @@ import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
-import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+import { challengeSeen, saslResponse } from './sasl-continuation.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
@@ -64,7 +64,6 @@ function capabilityList(text: string): string[] | undefined {
 export class ImapAdapter implements ProtocolAdapter {
   readonly protocol = 'imap';
   readonly literals = true;
-  readonly metaAllowed = true;
   private mode: ImapMode = 'command';
   private readonly tags = new TagAllocator();
   private readonly inFlight = new Map<string, InFlight>();
@@ -89,6 +88,11 @@ export class ImapAdapter implements ProtocolAdapter {
     if (this.mode === 'sasl' || this.mode === 'rest') return '+';
     if (this.mode === 'literal') return `+${this.literal!.remaining}`;
     return this.selected ?? '';
+  }
+
+  /** Inside a typed literal every line is data: no meta commands, no helpers. */
+  get metaAllowed(): boolean {
+    return this.mode !== 'literal';
   }
 
   get awaitingInput(): boolean {
@@ -272,15 +276,18 @@ export class ImapAdapter implements ProtocolAdapter {
   private continuation(text: string): { view: LineView; events: AdapterEvent[] } {
     const flight = this.continuationTag ? this.inFlight.get(this.continuationTag.toUpperCase()) : undefined;
     const view: LineView = { cls: 'more' };
+    const events: AdapterEvent[] = [];
     if (this.announced) {
       this.startLiteral(this.announced);
       this.announced = undefined;
     } else if (flight?.command === 'IDLE') this.mode = 'idle';
     else if (flight?.command === 'AUTHENTICATE') {
       this.mode = 'sasl';
-      view.annotation = decodeChallenge(text.slice(1));
+      const challenge = challengeSeen(text.slice(1));
+      view.annotation = challenge.annotation;
+      events.push(challenge.event);
     }
-    return { view, events: [] };
+    return { view, events };
   }
 
   private learnCapabilities(text: string): void {

@@ -62,3 +62,30 @@ export function wireBytes(out: Outgoing): Buffer {
 export function hasSecret(out: Outgoing): boolean {
   return out.pieces.some((p) => p.secret);
 }
+
+/**
+ * Marks the bytes of known secrets (inline helper outputs) wherever they
+ * appear in the readable pieces, so the mask covers exactly what the helper
+ * produced whatever the adapter put around it (a tag, quoting).
+ */
+export function markSecrets(out: Outgoing, secrets: readonly string[]): Outgoing {
+  let pieces = out.pieces;
+  for (const secret of secrets) {
+    const needle = Buffer.from(secret, 'utf8');
+    if (needle.length === 0) continue;
+    pieces = pieces.flatMap((piece) => (piece.secret ? [piece] : splitAround(piece.bytes, needle)));
+  }
+  return { pieces };
+}
+
+function splitAround(bytes: Buffer, needle: Buffer): Piece[] {
+  const pieces: Piece[] = [];
+  let from = 0;
+  for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, from)) {
+    if (at > from) pieces.push({ bytes: bytes.subarray(from, at), secret: false });
+    pieces.push({ bytes: bytes.subarray(at, at + needle.length), secret: true });
+    from = at + needle.length;
+  }
+  if (from < bytes.length) pieces.push({ bytes: bytes.subarray(from), secret: false });
+  return pieces;
+}

@@ -3,7 +3,7 @@ import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
-import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+import { challengeSeen, saslResponse } from './sasl-continuation.js';
 
 type Pop3Mode = 'command' | 'sasl';
 
@@ -108,8 +108,9 @@ export class Pop3Adapter implements ProtocolAdapter {
     const view: LineView = { cls, alert: /\[(IN-USE|AUTH|SYS\/[A-Z]+|LOGIN-DELAY)\]/.test(text) };
     if (status === '+') {
       this.mode = 'sasl';
-      view.annotation = decodeChallenge(text.slice(1));
-      return { view, events: [{ type: 'reply', reply: { status, cls, lines: [text], command: verb } }] };
+      const challenge = challengeSeen(text.slice(1));
+      view.annotation = challenge.annotation;
+      return { view, events: [{ type: 'reply', reply: { status, cls, lines: [text], command: verb } }, challenge.event] };
     }
     if (status === '+OK' && awaiting?.multiline) {
       this.body = { status, lines: [text], verb: awaiting.verb };

@@ -1,4 +1,4 @@
-import type { Prepared } from './adapter.js';
+import type { AdapterEvent, Prepared } from './adapter.js';
 import { Secret, commandLine } from './outgoing.js';
 
 /**
@@ -21,4 +21,13 @@ export function decodeChallenge(text: string): string | undefined {
  */
 export function saslResponse(line: string): Prepared {
   return { out: commandLine(new Secret(line)), blocking: true };
+}
+
+/**
+ * A server's SASL challenge (SMTP `334 …`, IMAP/POP3 `+ …`, a Sieve string):
+ * shown decoded beside it, and reported so that `/auth` and `{{cram-md5}}`
+ * can answer it.
+ */
+export function challengeSeen(base64: string): { annotation?: string; event: AdapterEvent } {
+  return { annotation: decodeChallenge(base64), event: { type: 'challenge', base64: base64.trim() } };
 }

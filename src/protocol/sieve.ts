@@ -2,7 +2,7 @@ import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
-import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+import { challengeSeen, saslResponse } from './sasl-continuation.js';
 
 type SieveMode = 'command' | 'sasl';
 
@@ -66,7 +66,8 @@ export class SieveAdapter implements ProtocolAdapter {
         // A SASL challenge: a quoted base64 string.
         this.awaiting.shift();
         this.mode = 'sasl';
-        return { view: { cls: 'more', annotation: decodeChallenge(text.replace(/^"|"$/g, '')) }, events: [] };
+        const challenge = challengeSeen(text.replace(/^"|"$/g, ''));
+        return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
       }
       this.lines.push(text);
       this.learnCapability(text);

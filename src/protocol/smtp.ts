@@ -5,7 +5,7 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, Reply } from '.
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
-import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+import { challengeSeen, saslResponse } from './sasl-continuation.js';
 
 /** SMTP and LMTP verbs (RFC 5321 §4.1, 3207, 4954, 3030, 2033). */
 const SMTP_VERBS: readonly string[] = ['EHLO', 'HELO', 'LHLO', 'MAIL FROM:', 'RCPT TO:', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'];
@@ -115,10 +115,15 @@ export class SmtpAdapter implements ProtocolAdapter {
       return { view: { cls }, events: [] };
     }
     const view: LineView = { cls };
-    if (parsed.code === '334') view.annotation = decodeChallenge(parsed.text);
     const lines = this.replyLines;
     this.replyLines = [];
-    return { view, events: this.complete(parsed.code, lines, cls) };
+    const events = this.complete(parsed.code, lines, cls);
+    if (parsed.code === '334' && this.mode === 'sasl') {
+      const challenge = challengeSeen(parsed.text);
+      view.annotation = challenge.annotation;
+      events.push(challenge.event);
+    }
+    return { view, events };
   }
 
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {

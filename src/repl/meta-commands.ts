@@ -7,6 +7,8 @@ import { appendFile, imapLogin } from '../session/imap-helpers.js';
 import { sendMessageFile, type Progress } from '../session/send-message.js';
 import type { Session } from '../session/session.js';
 import { escapeBytes } from '../transcript/escape.js';
+import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
+import { AUTH_USAGE, authCommand } from './auth-command.js';
 
 /** What meta commands may do besides talking to the session. */
 export interface MetaContext {
@@ -23,6 +25,13 @@ export interface MetaContext {
    * hidden prompt at a terminal; without one it is a usage error (SPEC §10).
    */
   askSecret(prompt: string): Promise<string>;
+  /**
+   * A yes/no question at a terminal; scripts never ask, so there it is a
+   * usage error (SPEC §8: `--insecure-auth` is the script's answer).
+   */
+  confirm(question: string): Promise<boolean>;
+  /** `--insecure-auth`: send credentials in clear without asking. */
+  insecureAuth: boolean;
   /** The URL's or `-u`'s user. */
   defaultUser?: string;
 }
@@ -33,6 +42,9 @@ export interface FrontEndOptions {
   defaultUser?: string;
   /** MAILSH_PASSWORD, used instead of asking. */
   envPassword?: string;
+  insecureAuth?: boolean;
+  /** Lines to run before any input (`--auth MECH` becomes `/auth MECH`). */
+  initialLines?: string[];
 }
 
 interface MetaCommand {
@@ -74,6 +86,11 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
       if (!(adapter instanceof ImapAdapter)) throw new UsageError('/tag works in IMAP sessions');
       adapter.autoTag = onOff(a, 'tag');
     },
+  }],
+  ['auth', {
+    usage: AUTH_USAGE,
+    help: `the whole SASL exchange: ${[...SASL_MECHANISMS.keys()].join(' ')} (asks for a missing password, hidden)`,
+    run: authCommand,
   }],
   ['login', {
     usage: '/login [USER [PASS]]',

@@ -68,15 +68,17 @@ export class Repl {
       quit: () => this.quit(),
       progress: (n, total) => this.progress(n, total),
       askSecret: (prompt) => this.askSecret(prompt),
+      confirm: async (question) => /^y(es)?$/i.test((await this.question(`${question} [y/N] `, false)).trim()),
+      insecureAuth: this.opts.insecureAuth ?? false,
       defaultUser: this.opts.defaultUser,
     };
-    this.queue = new InputQueue(
-      session,
-      (line) => runMetaCommand(line, ctx),
-      'interactive',
-      (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
-      (line, out) => this.remember(line, hasSecret(out)),
-    );
+    this.queue = new InputQueue(session, 'interactive', {
+      meta: (line) => runMetaCommand(line, ctx),
+      askSecret: ctx.askSecret,
+      defaultUser: this.opts.defaultUser,
+      onError: (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
+      onSent: (line, out) => this.remember(line, hasSecret(out)),
+    });
     const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
     const rl = createInterface({
       input: this.opts.input,
@@ -116,6 +118,7 @@ export class Repl {
     session.on('fatal', (err) => (this.status = exitStatusOf(err)));
     session.on('closed', () => this.finish());
     rl.prompt();
+    this.opts.initialLines?.forEach((line) => this.queue.push(line));
     return done;
   }
 
@@ -137,14 +140,20 @@ export class Repl {
     this.queue.push(line);
   }
 
-  /**
-   * A hidden prompt (SPEC §8): readline keeps reading, so type-ahead and
-   * server output keep flowing, but its echo is muted until Enter.
-   */
+  /** A password or token: MAILSH_PASSWORD, else a hidden prompt. */
   private askSecret(prompt: string): Promise<string> {
     if (this.opts.envPassword !== undefined) return Promise.resolve(this.opts.envPassword);
+    return this.question(prompt, true);
+  }
+
+  /**
+   * A question above the input line. Hidden (SPEC §8): readline keeps
+   * reading, so type-ahead and server output keep flowing, but its echo is
+   * muted until Enter. Ctrl-C cancels it.
+   */
+  private question(prompt: string, hidden: boolean): Promise<string> {
     const rl = this.rl as (Interface & { history: string[] }) | undefined;
-    if (!rl) return Promise.reject(new UsageError('no terminal to ask for the password'));
+    if (!rl) return Promise.reject(new UsageError(`no terminal to ask: ${prompt.trim()}`));
     const cancel = new AbortController();
     this.asking = { prompt, cancel };
     return new Promise<string>((resolve, reject) => {
@@ -152,7 +161,7 @@ export class Repl {
         this.screen.muted = false;
         this.asking = undefined;
         // readline's own line end was muted with the rest.
-        this.opts.output.write('\r\n');
+        if (hidden) this.opts.output.write('\r\n');
       };
       cancel.signal.addEventListener('abort', () => {
         done();
@@ -165,7 +174,7 @@ export class Repl {
         if (i >= 0) rl.history.splice(i, 1);
         resolve(answer);
       });
-      this.screen.muted = true;
+      this.screen.muted = hidden;
     });
   }
 

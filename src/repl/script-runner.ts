@@ -42,17 +42,26 @@ export class ScriptRunner {
         if (this.opts.envPassword !== undefined) return this.opts.envPassword;
         throw new UsageError('no password: give it on the line or in MAILSH_PASSWORD (scripts never prompt)');
       },
+      confirm: async (question) => {
+        throw new UsageError(`${question} Scripts never ask: pass --insecure-auth to allow it`);
+      },
+      insecureAuth: this.opts.insecureAuth ?? false,
       quit: async () => {
         this.stop(EXIT.ok);
         await session.quit();
       },
       progress: () => undefined,
     };
-    const queue = new InputQueue(session, (line) => runMetaCommand(line, ctx), 'script', (err, line) => {
-      this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
-      if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
-      else this.stop(err instanceof UsageError ? EXIT.usage : exitStatusOf(err));
-      queue.clear();
+    const queue = new InputQueue(session, 'script', {
+      meta: (line) => runMetaCommand(line, ctx),
+      askSecret: ctx.askSecret,
+      defaultUser: this.opts.defaultUser,
+      onError: (err, line) => {
+        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
+        if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
+        else this.stop(exitStatusOf(err));
+        queue.clear();
+      },
     });
     session.on('fatal', (err) => {
       this.stop(exitStatusOf(err));
@@ -64,6 +73,7 @@ export class ScriptRunner {
         queue.clear();
       }
     });
+    this.opts.initialLines?.forEach((line) => queue.push(line));
     await this.feed(source, (line) => {
       if (!this.stopped) queue.push(line);
     });

@@ -1,4 +1,5 @@
 import type { Outgoing } from '../protocol/outgoing.js';
+import { expandHelpers, hasHelpers, type HelperContext } from '../sasl/inline-helpers.js';
 import type { Session } from './session.js';
 
 /**
@@ -16,6 +17,20 @@ export function isMetaLine(line: string): boolean {
   return line.startsWith('/') && !line.startsWith('//');
 }
 
+/** How an InputQueue handles what is not plain text for the server. */
+export interface InputHandlers {
+  /** Runs a meta command. */
+  meta: MetaHandler;
+  /** A hidden prompt (or MAILSH_PASSWORD) for a helper value left out. */
+  askSecret(prompt: string): Promise<string>;
+  /** `-u` or the URL's user, for helpers given no user. */
+  defaultUser?: string;
+  /** Reports a line that failed; the queue goes on with the next. */
+  onError(err: unknown, line: string): void;
+  /** Told what each line became on the wire (the history keeps secrets out). */
+  onSent?(line: string, out: Outgoing): void;
+}
+
 /**
  * Feeds typed or piped lines to the session in order, so that what is typed
  * ahead (a pasted DATA block, a script) is read in the mode the server's
@@ -27,11 +42,8 @@ export class InputQueue {
 
   constructor(
     private readonly session: Session,
-    private readonly meta: MetaHandler,
     private readonly pace: Pace,
-    private readonly onError: (err: unknown, line: string) => void,
-    /** Told what each line became on the wire (the history keeps secrets out). */
-    private readonly onSent: (line: string, out: Outgoing) => void = () => undefined,
+    private readonly handlers: InputHandlers,
   ) {}
 
   /** Lines waiting to be sent. */
@@ -60,7 +72,7 @@ export class InputQueue {
       try {
         await this.handle(line);
       } catch (err) {
-        this.onError(err, line);
+        this.handlers.onError(err, line);
       }
       this.lines.shift();
     }
@@ -71,13 +83,30 @@ export class InputQueue {
     // Wait first, so the line is read in the mode the replies so far set.
     if (this.pace === 'script') await s.settled();
     else await s.whenAccepting();
-    // Meta commands are off inside SMTP DATA: there every line is message text.
-    if (isMetaLine(line) && s.adapter.metaAllowed) {
-      await this.meta(line);
+    // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
+    // there every line is data.
+    const cooked = s.adapter.metaAllowed;
+    if (isMetaLine(line) && cooked) {
+      await this.handlers.meta(line);
       return;
     }
-    const text = line.startsWith('//') && s.adapter.metaAllowed ? line.slice(1) : line;
+    const text = line.startsWith('//') && cooked ? line.slice(1) : line;
+    const { text: wire, secrets } = cooked && hasHelpers(text) ? await expandHelpers(text, this.helperContext()) : { text, secrets: [] };
     if (!s.connected) throw new Error('not connected: the line was not sent');
-    this.onSent(line, await s.send(text));
+    // Sent first: an optional call would skip evaluating its arguments.
+    const out = await s.send(wire, secrets);
+    this.handlers.onSent?.(line, out);
+  }
+
+  private helperContext(): HelperContext {
+    const s = this.session;
+    return {
+      challenge: s.lastChallenge,
+      greeting: s.greeting,
+      host: s.connection?.host,
+      port: s.connection?.port,
+      defaultUser: this.handlers.defaultUser,
+      askSecret: (prompt: string) => this.handlers.askSecret(prompt),
+    };
   }
 }

@@ -4,7 +4,7 @@ import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLi
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
-import { wireBytes, type Outgoing } from '../protocol/outgoing.js';
+import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
@@ -49,6 +49,12 @@ export class Session extends EventEmitter {
   /** Failed replies (4xx/5xx, NO/BAD, -ERR): a script that saw one exits 1. */
   failures = 0;
   lastReply: Reply | undefined;
+  /** The last SASL challenge, decoded (for `/auth` and `{{cram-md5}}`). */
+  lastChallenge: Buffer | undefined;
+  /** The server's greeting, as text (POP3 APOP takes its timestamp). */
+  greeting: string | undefined;
+  /** Whether the user was told that credentials go out in clear. */
+  private warnedPlaintext = false;
   private conn: Connection | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
@@ -94,8 +100,18 @@ export class Session extends EventEmitter {
     return this.conn?.tls !== undefined;
   }
 
+  /** The name for EHLO/LHLO when mailsh says it itself (`--ehlo`). */
+  get ehloName(): string {
+    return this.opts.ehloName;
+  }
+
   get connection(): Connection | undefined {
     return this.conn;
+  }
+
+  /** Whether a secret sent now would cross a network in clear (SPEC §8). */
+  get credentialsExposed(): boolean {
+    return this.conn !== undefined && !this.tls && !this.conn.loopback;
   }
 
   /** Connects, waits for the greeting, and runs `--starttls` if asked. */
@@ -152,10 +168,14 @@ export class Session extends EventEmitter {
     return !this.detecting && !this.upgrading && (this.adapter.pending === 0 || this.adapter.awaitingInput);
   }
 
-  /** Prepares a typed line for the wire and sends it; returns what was sent. */
-  async send(line: string): Promise<Outgoing> {
+  /**
+   * Prepares a typed line for the wire and sends it; returns what was sent.
+   * `secrets` are parts of the line to mask wherever they end up (helper outputs).
+   */
+  async send(line: string, secrets: readonly string[] = []): Promise<Outgoing> {
     const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
     const prepared = this.adapter.prepare(line);
+    if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
     // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
     const words = line.trim().split(/\s+/);
     if (bye && words.length <= 2 && words.at(-1)?.toUpperCase() === bye) this.quitting = true;
@@ -168,6 +188,10 @@ export class Session extends EventEmitter {
   /** The single write path: transcript, echo, socket (DESIGN rule 2). */
   async write(out: Outgoing, echo = true): Promise<void> {
     if (!this.conn?.isOpen) throw new Error('not connected');
+    if (!this.warnedPlaintext && this.credentialsExposed && hasSecret(out)) {
+      this.warnedPlaintext = true;
+      this.noteLine('warn', `credentials are going to ${this.conn.where} unencrypted (no TLS): anyone on the path can read them`);
+    }
     this.transcript?.client(out);
     if (echo) this.out.sent(out);
     await this.conn.write(wireBytes(out));
@@ -306,8 +330,11 @@ export class Session extends EventEmitter {
     const { view, events } = this.adapter.receive(line);
     this.out.server(line.bytes, line.ending, view);
     for (const event of events) {
-      if (event.type === 'reply') {
+      if (event.type === 'challenge') {
+        this.lastChallenge = Buffer.from(event.base64, 'base64');
+      } else if (event.type === 'reply') {
         this.lastReply = event.reply;
+        if (event.reply.command === '<greeting>') this.greeting = event.reply.lines.join('\n');
         if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);

@@ -5,6 +5,7 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { UsageError } from '../errors.js';
 import { describeConnectError } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
+import { isLoopbackAddress } from './loopback.js';
 
 /** TLS settings from the command line (SPEC §1, §7). */
 export interface TlsSettings {
@@ -72,6 +73,20 @@ export class Connection extends EventEmitter {
   get remote(): string {
     const s = this.socket;
     return s.remoteAddress ? `${s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]` : s.remoteAddress}:${s.remotePort}` : this.where;
+  }
+
+  /** The host and port as given (OAUTHBEARER names them). */
+  get host(): string {
+    return this.opts.host;
+  }
+
+  get port(): number {
+    return this.opts.port;
+  }
+
+  /** Whether the peer is this machine: nothing sent crosses a network. */
+  get loopback(): boolean {
+    return isLoopbackAddress(this.socket.remoteAddress);
   }
 
   get tls(): TlsSummary | undefined {
