@@ -69,6 +69,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     maxLiteral: opts.maxLiteral,
     transcript: opts.log ? openLog(opts.log) : undefined,
     output,
+    explain: opts.explain,
   });
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
