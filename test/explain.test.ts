@@ -80,7 +80,7 @@ test('explain: every table entry is upper case and explained', () => {
 test('explain: --explain annotates complete replies per protocol', () => {
   const reply = (status: string, lines: string[]): Reply => ({ status, cls: 'ok', lines });
   assert.equal(
-    explainReply('smtp', reply('250', ['250-mx', '250 2.0.0 Ok'])),
+    explainReply('smtp', reply('250', ['mx', '2.0.0 Ok'])),
     '250: requested mail action okay, completed; 2.0.0: success, other or undefined status: other undefined status',
   );
   assert.equal(explainReply('imap', reply('NO', ['A1 NO [TRYCREATE] Mailbox doesn\'t exist'])), 'NO: the command was understood but failed; [TRYCREATE]: the target mailbox does not exist; CREATE it and try again');

@@ -72,7 +72,8 @@ export function explainReply(protocol: ProtocolName, reply: Reply): string | und
   switch (protocol) {
     case 'smtp':
     case 'lmtp': {
-      const codes = smtpCodesOf(reply.lines.at(-1) ?? '');
+      // The reply's lines are its texts; an enhanced code opens the last one (RFC 2034 §4).
+      const codes = smtpCodesOf(`${reply.status} ${reply.lines.at(-1) ?? ''}`);
       if (!codes) return undefined;
       parts.push(explainSmtpCode(codes.code));
       if (codes.enhanced) parts.push(explainEnhancedCode(codes.enhanced));
