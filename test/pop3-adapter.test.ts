@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdapterEvent, LineView, Reply } from '../src/protocol/adapter.js';
+import { feedLines, repliesOf } from './support/adapter-feed.js';
 import { Pop3Adapter, pop3RespCode } from '../src/protocol/pop3.js';
 
-function feed(a: Pop3Adapter, text: string): { views: LineView[]; events: AdapterEvent[] } {
-  const views: LineView[] = [];
-  const events: AdapterEvent[] = [];
-  for (const l of text.split('\r\n').slice(0, -1)) {
-    const r = a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
-    views.push(r.view);
-    events.push(...r.events);
-  }
-  return { views, events };
-}
-
-const replies = (events: AdapterEvent[]): Reply[] => events.flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
+const feed = feedLines;
+const replies = repliesOf;
 
 test('pop3: RETR is read to the lone ".", shown un-dot-stuffed, pending until then', () => {
   const a = new Pop3Adapter();

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdapterEvent, LineView, Reply } from '../src/protocol/adapter.js';
+import { feedLines, repliesOf } from './support/adapter-feed.js';
 import { wireBytes, type Outgoing } from '../src/protocol/outgoing.js';
 import { SieveAdapter, sieveResponseCode } from '../src/protocol/sieve.js';
 
-function feed(a: SieveAdapter, text: string): { views: LineView[]; events: AdapterEvent[] } {
-  const views: LineView[] = [];
-  const events: AdapterEvent[] = [];
-  for (const l of text.split('\r\n').slice(0, -1)) {
-    const r = a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
-    views.push(r.view);
-    events.push(...r.events);
-  }
-  return { views, events };
-}
-
-const replies = (events: AdapterEvent[]): Reply[] => events.flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
+const feed = feedLines;
+const replies = repliesOf;
 const wire = (out: Outgoing): string => wireBytes(out).toString();
 const masked = (out: Outgoing): string => out.pieces.map((p) => (p.secret ? `<${p.bytes.length}>` : p.bytes.toString())).join('');
 

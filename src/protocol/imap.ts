@@ -5,7 +5,7 @@ import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
-import { TYPED_LITERAL_RE, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
+import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
@@ -103,10 +103,7 @@ export class ImapAdapter implements ProtocolAdapter {
    * off, so that after the last one the input is the rest of the command.
    */
   literalSent(n: number): void {
-    const literal = this.literal;
-    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
-    literal.remaining -= n;
-    if (literal.remaining === 0) {
+    if (literalBytesSent(this.literal, n)) {
       this.literal = undefined;
       this.mode = 'rest';
     }

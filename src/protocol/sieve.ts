@@ -3,7 +3,7 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
-import { TYPED_LITERAL_RE, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
+import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a SASL response,
@@ -66,10 +66,7 @@ export class SieveAdapter implements ProtocolAdapter {
    * them off, so that after the last one the input is the rest of the command.
    */
   literalSent(n: number): void {
-    const literal = this.literal;
-    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
-    literal.remaining -= n;
-    if (literal.remaining === 0) {
+    if (literalBytesSent(this.literal, n)) {
       this.literal = undefined;
       this.mode = 'rest';
     }

@@ -45,3 +45,14 @@ export function typedLiteralStep(literal: TypedLiteral, line: string, restSecret
   pieces.push({ bytes: after.subarray(text.length), secret: false });
   return { pieces, rest: text.toString('utf8') };
 }
+
+/**
+ * A helper (`/append`, `/putscript`) streamed `n` bytes of the open literal
+ * itself rather than as typed lines: counts them off. True when the literal
+ * is complete and the input is now the rest of the command.
+ */
+export function literalBytesSent(literal: TypedLiteral | undefined, n: number): boolean {
+  if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
+  literal.remaining -= n;
+  return literal.remaining === 0;
+}
