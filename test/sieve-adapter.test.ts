@@ -23,6 +23,10 @@ test('sieve: greeting capabilities, OK completes the response', () => {
   const { events } = feed(a, '"main" ACTIVE\r\n"old"\r\nOK "Listscripts completed."\r\n');
   const [r] = replies(events);
   assert.deepEqual([r.command, r.status, r.lines.length], ['LISTSCRIPTS', 'OK', 3]);
+  assert.deepEqual([...a.capabilities.keys()], ['IMPLEMENTATION', 'SASL', 'STARTTLS'], 'script names are not capabilities');
+  a.prepare('CAPABILITY');
+  feed(a, '"IMPLEMENTATION" "x"\r\n"SIEVE" "fileinto"\r\nOK\r\n');
+  assert.deepEqual([...a.capabilities.keys()], ['IMPLEMENTATION', 'SIEVE']);
 });
 
 test('sieve: a typed PUTSCRIPT {N+} literal spans lines, then the command ends', () => {

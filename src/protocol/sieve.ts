@@ -1,6 +1,6 @@
 import type { ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
+import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
@@ -20,6 +20,9 @@ export function sieveResponseCode(text: string): string | undefined {
 }
 
 const STATUS_RE = /^(OK|NO|BYE)\b/i;
+
+/** The greeting, CAPABILITY, and the list a server re-announces after STARTTLS (RFC 5804 §2.2). */
+const CAPABILITY_RESPONSES: ReadonlySet<string | undefined> = new Set(['<greeting>', 'CAPABILITY', '<capabilities>']);
 
 /** ManageSieve commands (RFC 5804 §2). */
 const SIEVE_VERBS: readonly string[] = ['AUTHENTICATE', 'STARTTLS', 'LOGOUT', 'CAPABILITY', 'HAVESPACE', 'PUTSCRIPT', 'LISTSCRIPTS', 'SETACTIVE', 'GETSCRIPT', 'DELETESCRIPT', 'RENAMESCRIPT', 'CHECKSCRIPT', 'NOOP', 'UNAUTHENTICATE'];
@@ -90,18 +93,20 @@ export class SieveAdapter implements ProtocolAdapter {
       if (literal.remaining > 0) return { out, blocking: false };
       this.literal = undefined;
       this.mode = step.rest === undefined ? 'rest' : 'command';
-      return this.withLiteral(out, step.rest ?? '', secret);
+      this.startLiteral(step.rest ?? '', secret);
+      return { out, blocking: false };
     }
     if (this.mode === 'rest') {
       this.mode = 'command';
-      return this.withLiteral(commandLine(line), line, secret);
+      this.startLiteral(line, secret);
+      return { out: commandLine(line), blocking: false };
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.awaiting.push(verb);
     // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
     const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
-    const prepared = this.withLiteral(out, line, verb === 'AUTHENTICATE');
-    return { out, blocking: prepared.blocking || verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
+    this.startLiteral(line, verb === 'AUTHENTICATE');
+    return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
   }
 
   /**
@@ -109,13 +114,11 @@ export class SieveAdapter implements ProtocolAdapter {
    * 5804 §4). ManageSieve clients only send non-synchronizing literals and
    * the server sends no `+`, so a typed `{N}` starts the literal at once too.
    */
-  private withLiteral(out: Outgoing, line: string, secret: boolean): Prepared {
+  private startLiteral(line: string, secret: boolean): void {
     const m = TYPED_LITERAL_RE.exec(line);
-    if (m) {
-      this.literal = { remaining: Number(m[1]), secret };
-      this.mode = this.literal.remaining === 0 ? 'rest' : 'literal';
-    }
-    return { out, blocking: false };
+    if (!m) return;
+    this.literal = { remaining: Number(m[1]), secret };
+    this.mode = this.literal.remaining === 0 ? 'rest' : 'literal';
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
@@ -131,7 +134,9 @@ export class SieveAdapter implements ProtocolAdapter {
         return { view: { cls: 'more', annotation: decodeChallenge(text.replace(/^"|"$/g, '')) }, events: [] };
       }
       this.lines.push(text);
-      this.learnCapability(text);
+      // Only these responses are capability lists; LISTSCRIPTS lines
+      // (`"name"`) look the same.
+      if (CAPABILITY_RESPONSES.has(command)) this.learnCapability(text);
       return { view: { cls: 'info' }, events: [] };
     }
     this.awaiting.shift();
