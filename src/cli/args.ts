@@ -32,6 +32,10 @@ export interface CliOptions {
   raw: boolean;
   maxLine?: number;
   maxLiteral?: number;
+  /** `--explain`: annotate replies with what their codes mean. */
+  explain: boolean;
+  /** `--mx DOMAIN`: connect to the domain's best MX (SMTP). */
+  mx?: string;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -66,6 +70,8 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
   'max-literal': { type: 'string' },
+  explain: { type: 'boolean' },
+  mx: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -128,6 +134,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     raw: v.raw ?? false,
     maxLine,
     maxLiteral,
+    explain: v.explain ?? false,
+    mx: v.mx,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -138,6 +146,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
 export const USAGE = `usage:
   mailsh [options] TARGET          open a session (TARGET: URL, host:port or "host port")
   mailsh show FILE                 render a transcript
+  mailsh mx DOMAIN|ADDRESS         MX (with addresses) and RFC 6186 SRV records
+  mailsh [options] user@domain     SMTP to the domain's best MX (like --mx)
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)
@@ -158,7 +168,7 @@ options:
       --ehlo NAME       name for the EHLO mailsh sends itself (--starttls, /send)
       --timeout SEC     connect, greeting and script reply timeout (default 30)
   -4, -6                IPv4 or IPv6 only
-      --dns SERVER[:PORT]  resolver for host look-ups
+      --dns SERVER[:PORT]  resolver for MX/SRV and host look-ups
   -u, --user NAME       default user for authentication
       --auth MECH       authenticate after connect (PLAIN LOGIN CRAM-MD5
                         SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER EXTERNAL);
@@ -169,6 +179,8 @@ options:
       --raw             no protocol awareness: plain lines both ways
       --max-line BYTES  longest server line accepted (default 1048576)
       --max-literal BYTES  largest IMAP/Sieve literal accepted (default 4 GiB)
+      --explain         annotate each reply with what its codes mean
+      --mx DOMAIN       SMTP to DOMAIN's best MX (fallback in order)
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

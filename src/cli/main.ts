@@ -14,6 +14,10 @@ import { showTranscript } from '../transcript/show.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { parseTarget, targetUrl, type Target } from './target.js';
+import { mailDomain } from '../discovery/domain.js';
+import { connectFirst } from '../session/connect-first.js';
+import { runMx } from './mx-command.js';
+import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
 
 /** Applies -p/--tls/--starttls/--raw on top of what the target implies. */
 function effectiveTarget(opts: CliOptions): Target {
@@ -38,7 +42,9 @@ function readScript(file: string): string[] {
 }
 
 async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<ExitStatus> {
-  const target = effectiveTarget(opts);
+  const mx = mxInput(opts);
+  const domain = mx === undefined ? undefined : mailDomain(mx);
+  const target = domain ? mxTarget(opts, domain) : effectiveTarget(opts);
   const url = targetUrl(target);
   const scripted = opts.execute.length > 0 || opts.script !== undefined || !io.stdin.isTTY;
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
@@ -58,15 +64,17 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
   const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
   const output: SessionOutput = (script ?? repl)!.output;
-  session = new Session({
+  const transcript = opts.log ? openLog(opts.log) : undefined;
+  const attempt = (host: string, name?: string) => (): Session => new Session({
     connect: {
-      host: target.host,
+      host,
       port: target.port,
       implicitTls: target.tls === 'implicit',
       family: opts.family,
       timeoutMs: opts.timeoutSeconds * 1000,
       lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
-      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni, keylogFile: opts.keylog },
+      // An MX is reached by address; its certificate names the MX host.
+      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
     },
     protocol: target.protocol,
     starttls: target.tls === 'starttls',
@@ -74,16 +82,18 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     timeoutMs: opts.timeoutSeconds * 1000,
     maxLine: opts.maxLine,
     maxLiteral: opts.maxLiteral,
-    transcript: opts.log ? openLog(opts.log) : undefined,
+    transcript,
     output,
+    explain: opts.explain,
   });
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
-    await session.connect();
+    const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
+    if (domain) output.note('info', `MX of ${domain.unicode}: ${candidates.map((c) => `${c.name} ${c.address}`).join(', ')}`);
+    session = await connectFirst(candidates.map((c) => attempt(c.address, c.name)));
   } catch (err) {
-    session.transcript?.note(`error ${(err as Error).message}`);
-    session.transcript?.close();
-    session.connection?.destroy();
+    transcript?.note(`error ${(err as Error).message}`);
+    transcript?.close();
     throw err;
   }
   try {
@@ -110,6 +120,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
     return EXIT.ok;
   }
   const [command, ...rest] = opts.positionals;
+  if (command === 'mx') return runMx(rest, opts, io.stdout);
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
     showTranscript(rest[0], io.stdout);

@@ -30,6 +30,11 @@ export interface LineView {
   annotation?: string;
   /** Literal data (a message body): its line ends are data, not violations. */
   literal?: boolean;
+  /**
+   * What to show instead of the wire bytes, e.g. a POP3 body line without
+   * its dot-stuffing; the transcript always keeps the wire bytes.
+   */
+  shown?: Buffer;
 }
 
 export type AdapterEvent =

@@ -19,14 +19,18 @@ export const WELL_KNOWN_PORTS: ReadonlyMap<number, { protocol: ProtocolName; tls
 ]);
 
 /**
- * Guesses the protocol from a greeting line when the port said nothing:
- * `220` SMTP, `* OK` IMAP, `+OK` POP3, else plain line mode.
+ * Guesses the protocol from the first greeting line when the port said
+ * nothing (SPEC §1): SMTP `220` (or the refusals `421`/`554`, RFC 5321
+ * §3.1/§4.2.4), IMAP `* OK`/`* PREAUTH`/`* BYE` (RFC 9051 §7.1), POP3
+ * `+OK`/`-ERR` (RFC 1939 §4), ManageSieve a quoted capability such as
+ * `"IMPLEMENTATION" "Dovecot"` (RFC 5804 §1.7, the greeting is the
+ * capability list, in no fixed order); anything else is plain line mode.
  */
 export function protocolFromGreeting(line: string): ProtocolName {
-  if (/^220[ -]/.test(line)) return 'smtp';
+  if (/^(220|421|554)([ -]|$)/.test(line)) return 'smtp';
   if (/^\* (OK|PREAUTH|BYE)\b/i.test(line)) return 'imap';
-  if (/^\+OK\b/.test(line)) return 'pop3';
-  if (/^"IMPLEMENTATION"/i.test(line)) return 'sieve';
+  if (/^(\+OK|-ERR)\b/.test(line)) return 'pop3';
+  if (/^"[A-Z][A-Z0-9-]*"(\s|$)/i.test(line)) return 'sieve';
   return 'line';
 }
 

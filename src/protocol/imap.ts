@@ -5,24 +5,13 @@ import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
  * a SASL response, bytes of a literal, or the rest of a command after one.
  */
 export type ImapMode = 'command' | 'idle' | 'sasl' | 'literal' | 'rest';
-
-/** A literal the user declared with `{N}` at the end of a line (RFC 9051 §4.3). */
-interface TypedLiteral {
-  remaining: number;
-  /** A LOGIN literal carries a credential. */
-  secret: boolean;
-}
-
-/** `{12}`, `{12+}` (LITERAL+) or `{12-}` (LITERAL-) at the end of a typed line. */
-const TYPED_LITERAL_RE = /\{(\d+)([+-]?)\}$/;
-
-const CRLF = Buffer.from('\r\n');
 
 interface InFlight {
   command: string;
@@ -118,10 +107,7 @@ export class ImapAdapter implements ProtocolAdapter {
    * off, so that after the last one the input is the rest of the command.
    */
   literalSent(n: number): void {
-    const literal = this.literal;
-    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
-    literal.remaining -= n;
-    if (literal.remaining === 0) {
+    if (literalBytesSent(this.literal, n)) {
       this.literal = undefined;
       this.mode = 'rest';
     }
@@ -183,31 +169,19 @@ export class ImapAdapter implements ProtocolAdapter {
     this.mode = 'literal';
   }
 
-  /**
-   * Typed input is a byte stream in which Enter is CRLF (SPEC §5): the
-   * literal is exactly its next N bytes, and what follows is the rest of
-   * the command.
-   */
+  /** The next typed line is (part of) the literal; after it, the rest of the command. */
   private literalBytes(line: string): Prepared {
     const literal = this.literal!;
-    const typed = Buffer.concat([Buffer.from(line, 'utf8'), CRLF]);
-    const part = typed.subarray(0, literal.remaining);
-    literal.remaining -= part.length;
-    const pieces = [{ bytes: part, secret: literal.secret }];
-    if (literal.remaining > 0) return { out: { pieces }, blocking: false };
+    const step = typedLiteralStep(literal, line, this.inLogin());
+    const out = { pieces: step.pieces };
+    if (literal.remaining > 0) return { out, blocking: false };
     this.literal = undefined;
-    const rest = typed.subarray(part.length);
-    if (rest.length === 0) {
+    if (step.rest === undefined) {
       this.mode = 'rest';
-      return { out: { pieces }, blocking: false };
+      return { out, blocking: false };
     }
     this.mode = 'command';
-    // The rest of the command, then the CRLF that ends it (never secret).
-    const secret = this.inLogin();
-    const text = rest.subarray(0, Math.max(0, rest.length - 2));
-    if (text.length > 0) pieces.push({ bytes: text, secret });
-    pieces.push({ bytes: rest.subarray(text.length), secret: false });
-    return this.withLiteral({ pieces }, text.toString('utf8'), secret);
+    return this.withLiteral(out, step.rest, this.inLogin());
   }
 
   /** Whether the command being continued is LOGIN, whose every argument part is a credential. */

@@ -7,16 +7,30 @@ import { challengeSeen, saslResponse } from './sasl-continuation.js';
 
 type Pop3Mode = 'command' | 'sasl';
 
+const DOT = 0x2e;
+
 interface Awaiting {
   verb: string;
   /** Whether a positive answer is followed by lines up to a lone "." (RFC 1939 §3). */
   multiline: boolean;
 }
 
+/**
+ * The RESP-CODE of a status line (RFC 2449 §8): `-ERR [IN-USE] locked` →
+ * `IN-USE`; hierarchical codes keep their slash (`SYS/TEMP`).
+ */
+export function pop3RespCode(text: string): string | undefined {
+  return /^(?:\+OK|-ERR) \[([A-Za-z0-9/-]+)\]/.exec(text)?.[1].toUpperCase();
+}
+
 /** POP3 verbs (RFC 1939, 2449, 2595, 5034). */
 const POP3_VERBS: readonly string[] = ['USER', 'PASS', 'APOP', 'AUTH', 'STAT', 'LIST', 'RETR', 'DELE', 'NOOP', 'RSET', 'QUIT', 'TOP', 'UIDL', 'CAPA', 'STLS'];
 
-/** Which commands answer with a multi-line response (RFC 1939, RFC 2449). */
+/**
+ * Which commands answer with a multi-line response (RFC 1939, RFC 2449).
+ * `AUTH` alone lists the mechanisms, one per line, in Dovecot and other
+ * servers that follow the pre-RFC 5034 draft (RFC 1734 has no list).
+ */
 function isMultiline(verb: string, args: string[]): boolean {
   switch (verb) {
     case 'CAPA':
@@ -25,6 +39,7 @@ function isMultiline(verb: string, args: string[]): boolean {
       return true;
     case 'LIST':
     case 'UIDL':
+    case 'AUTH':
       return args.length === 0;
     default:
       return false;
@@ -99,13 +114,15 @@ export class Pop3Adapter implements ProtocolAdapter {
         return { view: { cls: 'ok' }, events: [{ type: 'reply', reply: { status, cls: 'ok', lines, command: verb } }] };
       }
       this.body.lines.push(dotUnstuffLine(text));
-      return { view: { cls: 'info' }, events: [] };
+      // RFC 1939 §3: a leading "." was doubled on the wire; show the line as
+      // the message has it (the transcript keeps the wire bytes).
+      return { view: { cls: 'info', shown: line.bytes[0] === DOT ? line.bytes.subarray(1) : undefined }, events: [] };
     }
     const status = /^(\+OK|-ERR|\+)/.exec(text)?.[1];
     const cls: ReplyClass = status === '+OK' ? 'ok' : status === '-ERR' ? 'fail' : status === '+' ? 'more' : 'info';
     const awaiting = this.awaiting.shift();
     const verb = awaiting?.verb;
-    const view: LineView = { cls, alert: /\[(IN-USE|AUTH|SYS\/[A-Z]+|LOGIN-DELAY)\]/.test(text) };
+    const view: LineView = { cls, alert: pop3RespCode(text) !== undefined };
     if (status === '+') {
       this.mode = 'sasl';
       const challenge = challengeSeen(text.slice(1));

@@ -3,10 +3,26 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
-type SieveMode = 'command' | 'sasl';
+/**
+ * What the next typed line is (DESIGN rule 6): a command, a SASL response,
+ * bytes of a literal, or the rest of a command after one.
+ */
+type SieveMode = 'command' | 'sasl' | 'literal' | 'rest';
+
+/**
+ * The response code of an `OK`/`NO`/`BYE` line (RFC 5804 §1.3):
+ * `NO (QUOTA/MAXSIZE) "too big"` → `QUOTA/MAXSIZE`.
+ */
+export function sieveResponseCode(text: string): string | undefined {
+  return /^(?:OK|NO|BYE) \(([A-Za-z0-9/-]+)/i.exec(text)?.[1].toUpperCase();
+}
 
 const STATUS_RE = /^(OK|NO|BYE)\b/i;
+
+/** The greeting, CAPABILITY, and the list a server re-announces after STARTTLS (RFC 5804 §2.2). */
+const CAPABILITY_RESPONSES: ReadonlySet<string | undefined> = new Set(['<greeting>', 'CAPABILITY', '<capabilities>']);
 
 /** ManageSieve commands (RFC 5804 §2). */
 const SIEVE_VERBS: readonly string[] = ['AUTHENTICATE', 'STARTTLS', 'LOGOUT', 'CAPABILITY', 'HAVESPACE', 'PUTSCRIPT', 'LISTSCRIPTS', 'SETACTIVE', 'GETSCRIPT', 'DELETESCRIPT', 'RENAMESCRIPT', 'CHECKSCRIPT', 'NOOP', 'UNAUTHENTICATE'];
@@ -20,23 +36,46 @@ const SIEVE_VERBS: readonly string[] = ['AUTHENTICATE', 'STARTTLS', 'LOGOUT', 'C
 export class SieveAdapter implements ProtocolAdapter {
   readonly protocol = 'sieve';
   readonly literals = true;
-  readonly metaAllowed = true;
+  /** Inside a typed literal (a script) every line is data: no meta commands, no helpers. */
+  get metaAllowed(): boolean {
+    return this.mode !== 'literal';
+  }
   private mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
   private lines: string[] = [];
   private caps = new Map<string, string[]>();
   private learned = new Map<string, string[]>();
+  /** The literal being typed (`PUTSCRIPT "x" {N+}`). */
+  private literal: TypedLiteral | undefined;
 
   get pending(): number {
     return this.awaiting.length;
   }
 
   get promptState(): string {
+    if (this.mode === 'literal') return `+${this.literal!.remaining}`;
+    if (this.mode === 'rest') return '+';
     return this.mode === 'sasl' ? 'auth' : '';
   }
 
   get awaitingInput(): boolean {
-    return this.mode === 'sasl';
+    return this.mode !== 'command';
+  }
+
+  /** Bytes of the literal being sent still to come, or undefined outside one. */
+  get literalRemaining(): number | undefined {
+    return this.mode === 'literal' ? this.literal!.remaining : undefined;
+  }
+
+  /**
+   * `/putscript` streamed `n` literal bytes itself (not typed lines): count
+   * them off, so that after the last one the input is the rest of the command.
+   */
+  literalSent(n: number): void {
+    if (literalBytesSent(this.literal, n)) {
+      this.literal = undefined;
+      this.mode = 'rest';
+    }
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
@@ -49,11 +88,40 @@ export class SieveAdapter implements ProtocolAdapter {
       this.awaiting.push('AUTHENTICATE');
       return saslResponse(line);
     }
+    const secret = this.awaiting.at(-1) === 'AUTHENTICATE';
+    if (this.mode === 'literal') {
+      const literal = this.literal!;
+      const step = typedLiteralStep(literal, line, false);
+      const out = { pieces: step.pieces };
+      if (literal.remaining > 0) return { out, blocking: false };
+      this.literal = undefined;
+      this.mode = step.rest === undefined ? 'rest' : 'command';
+      this.startLiteral(step.rest ?? '', secret);
+      return { out, blocking: false };
+    }
+    if (this.mode === 'rest') {
+      this.mode = 'command';
+      this.startLiteral(line, secret);
+      return { out: commandLine(line), blocking: false };
+    }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.awaiting.push(verb);
     // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
     const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
+    this.startLiteral(line, verb === 'AUTHENTICATE');
     return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
+  }
+
+  /**
+   * A typed line ending in `{N+}` is followed by N bytes of literal (RFC
+   * 5804 §4). ManageSieve clients only send non-synchronizing literals and
+   * the server sends no `+`, so a typed `{N}` starts the literal at once too.
+   */
+  private startLiteral(line: string, secret: boolean): void {
+    const m = TYPED_LITERAL_RE.exec(line);
+    if (!m) return;
+    this.literal = { remaining: Number(m[1]), secret };
+    this.mode = this.literal.remaining === 0 ? 'rest' : 'literal';
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
@@ -70,7 +138,9 @@ export class SieveAdapter implements ProtocolAdapter {
         return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
       }
       this.lines.push(text);
-      this.learnCapability(text);
+      // Only these responses are capability lists; LISTSCRIPTS lines
+      // (`"name"`) look the same.
+      if (CAPABILITY_RESPONSES.has(command)) this.learnCapability(text);
       return { view: { cls: 'info' }, events: [] };
     }
     this.awaiting.shift();
@@ -83,7 +153,7 @@ export class SieveAdapter implements ProtocolAdapter {
     }
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command } }];
     if (command === 'STARTTLS' && status === 'OK') events.push({ type: 'starttls' });
-    return { view: { cls, alert: /\((ALERT|QUOTA[^)]*)\)/i.test(text) }, events };
+    return { view: { cls, alert: sieveResponseCode(text) !== undefined }, events };
   }
 
   /** `"SASL" "PLAIN LOGIN"` → SASL → [PLAIN, LOGIN]. */

@@ -1,10 +1,12 @@
 import { UsageError } from '../errors.js';
+import { explainCode } from '../protocol/explain.js';
 import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
 import { leadingShellWords, shellWords } from '../sasl/shell-words.js';
 import { parseEscapes } from '../sasl/text-escapes.js';
 import { appendFile, imapLogin } from '../session/imap-helpers.js';
 import { sendMessageFile, type Progress } from '../session/send-message.js';
+import { putScriptFile } from '../session/sieve-helpers.js';
 import type { Session } from '../session/session.js';
 import { escapeBytes } from '../transcript/escape.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
@@ -109,6 +111,20 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
       if (!mailbox || !file) throw new UsageError('usage: /append MAILBOX FILE [FLAGS], e.g. /append INBOX msg.eml \\Seen');
       return appendFile(ctx.session, mailbox, file, flags || undefined, ctx.progress);
     },
+  }],
+  ['putscript', {
+    usage: '/putscript NAME FILE',
+    help: 'ManageSieve: PUTSCRIPT a script file with a correctly sized literal',
+    run: (a, ctx) => {
+      const [name, file, ...extra] = shellWords(a);
+      if (!name || !file || extra.length > 0) throw new UsageError('usage: /putscript NAME FILE (quote a name with spaces)');
+      return putScriptFile(ctx.session, name, file, ctx.progress);
+    },
+  }],
+  ['explain', {
+    usage: '/explain CODE',
+    help: 'what a reply code means: 550, 5.7.1, "454 4.7.1", [TRYCREATE], IN-USE',
+    run: (a, ctx) => explainCode(need(a, '/explain CODE, e.g. /explain 454 4.7.1')).forEach((l) => ctx.print(l)),
   }],
   ['b64', {
     usage: '/b64 TEXT',

@@ -31,7 +31,7 @@ const ENDING_MARK: Record<LineEnding, string> = {
  * with line-end violations marked.
  */
 export function renderServerLine(bytes: Buffer, ending: LineEnding, view: LineView): string {
-  const text = escapeBytes(bytes, 'display');
+  const text = escapeBytes(view.shown ?? bytes, 'display');
   let shown = CLASS_COLOR[view.cls](text);
   if (view.alert) shown = kleur.bold().inverse(shown);
   let line = `${kleur.dim('S:')} ${shown}`;

@@ -1,13 +1,9 @@
-import { createReadStream, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { MessageEncoder } from '../framing/dot-stuffing.js';
 import { ImapAdapter } from '../protocol/imap.js';
 import { canSendLiteralAtOnce, imapString, literalMarker } from '../protocol/imap-string.js';
-import { rawBytes } from '../protocol/outgoing.js';
+import { encodedSize, fileSize, streamLiteralFile } from './literal-file.js';
 import type { Progress } from './send-message.js';
 import type { Session } from './session.js';
-
-const CHUNK = 1024 * 1024;
 
 function imapAdapter(session: Session, what: string): ImapAdapter {
   const adapter = session.adapter;
@@ -52,52 +48,17 @@ export async function imapLogin(session: Session, user: string, password: string
   await session.settled();
 }
 
-/** Byte size of a file once its line ends are CRLF, as the literal will carry it. */
-async function encodedSize(file: string): Promise<number> {
-  const encoder = new MessageEncoder(false);
-  let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) size += encoder.push(chunk).length;
-  return size + encoder.end().length;
-}
-
 /**
  * `/append MAILBOX FILE [FLAGS]`: APPEND with a literal sized to the file's
  * CRLF form, streamed in chunks with backpressure (memory stays flat).
  */
 export async function appendFile(session: Session, mailbox: string, file: string, flags: string | undefined, progress: Progress): Promise<void> {
   const adapter = imapAdapter(session, '/append');
-  let total: number;
-  try {
-    total = statSync(file).size;
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  fileSize(file);
   const box = imapString(mailbox);
   if (!('quoted' in box)) throw new UsageError('/append: the mailbox name cannot contain CR, LF, NUL or 8-bit characters; type the APPEND by hand');
   const size = await encodedSize(file);
   const flagList = flags ? `${flags.startsWith('(') ? flags : `(${flags})`} ` : '';
   if (!(await announceLiteral(session, adapter, `APPEND ${box.quoted} ${flagList}`, size))) return;
-  const encoder = new MessageEncoder(false);
-  let done = 0;
-  let sent = 0;
-  const send = async (bytes: Buffer): Promise<void> => {
-    if (bytes.length === 0) return;
-    // The server may end the command early (BAD to a LITERAL+ APPEND).
-    if (adapter.literalRemaining === undefined) throw new UsageError('the server ended the APPEND before the message was sent');
-    if (sent + bytes.length > size) throw new Error(`${file} changed while it was being sent`);
-    adapter.literalSent(bytes.length);
-    sent += bytes.length;
-    await session.write(rawBytes(bytes), false);
-  };
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
-    await send(encoder.push(chunk));
-    done += chunk.length;
-    progress(done, total);
-    if (!session.connected) return;
-  }
-  await send(encoder.end());
-  if (sent !== size) throw new Error(`${file} changed while it was being sent`);
-  session.noteLine('info', `sent ${file}: ${size} bytes as a literal`);
-  await session.send('');
-  await session.settled();
+  await streamLiteralFile(session, adapter, file, size, 'APPEND', progress);
 }

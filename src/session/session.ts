@@ -3,6 +3,7 @@ import { ConnectionError, TimeoutError } from '../errors.js';
 import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
+import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
@@ -36,6 +37,8 @@ export interface SessionOptions {
   maxLiteral?: number;
   transcript?: Transcript;
   output: SessionOutput;
+  /** `--explain`: annotate each complete reply with what its codes mean. */
+  explain?: boolean;
 }
 
 /**
@@ -328,6 +331,10 @@ export class Session extends EventEmitter {
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
     const { view, events } = this.adapter.receive(line);
+    if (this.opts.explain) {
+      const reply = events.find((e) => e.type === 'reply');
+      if (reply) view.annotation ??= explainReply(this.adapter.protocol, reply.reply);
+    }
     this.out.server(line.bytes, line.ending, view);
     for (const event of events) {
       if (event.type === 'challenge') {

@@ -336,8 +336,10 @@ ssl = yes
 ssl_cert = <${certs.good.cert}
 ssl_key = <${certs.good.key}
 ${existsSync(DOVECOT_DH) ? `ssl_dh = <${DOVECOT_DH}\n` : ''}
-# Plain passwords let every mechanism work, including CRAM-MD5 and SCRAM.
-auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
+# Plain passwords let every mechanism work, including CRAM-MD5 and SCRAM,
+# and POP3 APOP (RFC 1939 §7: the greeting then carries a <timestamp>;
+# Dovecot never advertises APOP as a SASL mechanism).
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop
 auth_failure_delay = 0
 # Dovecot treats 127.0.0.1 as secure anyway; say so explicitly.
 disable_plaintext_auth = no

@@ -1,0 +1,58 @@
+import type { Piece } from './outgoing.js';
+
+/**
+ * A literal the user declared with `{N}` at the end of a typed line
+ * (IMAP, RFC 9051 §4.3; ManageSieve `{N+}`, RFC 5804 §4).
+ */
+export interface TypedLiteral {
+  /** Bytes of the literal still to come. */
+  remaining: number;
+  /** The literal carries a credential (IMAP LOGIN, AUTHENTICATE). */
+  secret: boolean;
+}
+
+/** `{12}`, `{12+}` (LITERAL+) or `{12-}` (LITERAL-) at the end of a typed line. */
+export const TYPED_LITERAL_RE = /\{(\d+)([+-]?)\}$/;
+
+const CRLF = Buffer.from('\r\n');
+
+/** One typed line's share of a literal, and what follows the literal on it. */
+export interface LiteralStep {
+  pieces: Piece[];
+  /**
+   * The literal ended inside this line: the rest of the command typed after
+   * it (its text and the CRLF that ends it are already in `pieces`).
+   * Undefined while the literal goes on or when it ended with the line.
+   */
+  rest?: string;
+}
+
+/**
+ * Typed input is a byte stream in which Enter is CRLF (SPEC §5): the literal
+ * is exactly its next `remaining` bytes, and what follows is the rest of the
+ * command. Counts the bytes taken off `literal.remaining`.
+ */
+export function typedLiteralStep(literal: TypedLiteral, line: string, restSecret: boolean): LiteralStep {
+  const typed = Buffer.concat([Buffer.from(line, 'utf8'), CRLF]);
+  const part = typed.subarray(0, literal.remaining);
+  literal.remaining -= part.length;
+  const pieces: Piece[] = [{ bytes: part, secret: literal.secret }];
+  const after = typed.subarray(part.length);
+  if (after.length === 0) return { pieces };
+  // The rest of the command, then the CRLF that ends it (never secret).
+  const text = after.subarray(0, Math.max(0, after.length - 2));
+  if (text.length > 0) pieces.push({ bytes: text, secret: restSecret });
+  pieces.push({ bytes: after.subarray(text.length), secret: false });
+  return { pieces, rest: text.toString('utf8') };
+}
+
+/**
+ * A helper (`/append`, `/putscript`) streamed `n` bytes of the open literal
+ * itself rather than as typed lines: counts them off. True when the literal
+ * is complete and the input is now the rest of the command.
+ */
+export function literalBytesSent(literal: TypedLiteral | undefined, n: number): boolean {
+  if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
+  literal.remaining -= n;
+  return literal.remaining === 0;
+}
