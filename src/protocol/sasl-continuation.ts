@@ -20,7 +20,9 @@ export function decodeChallenge(text: string): string | undefined {
  * §6.2.2, RFC 5034, RFC 5804 §2.1).
  */
 export function saslResponse(line: string): Prepared {
-  return { out: commandLine(new Secret(line)), blocking: true };
+  // `*` (`"*"` in Sieve) cancels the exchange: no credential, worth seeing.
+  const cancel = /^"?\*"?$/.test(line.trim());
+  return { out: commandLine(cancel ? line : new Secret(line)), blocking: true };
 }
 
 /**
