@@ -53,6 +53,8 @@ interface MetaCommand {
   usage: string;
   help: string;
   run(args: string, ctx: MetaContext): Promise<void> | void;
+  /** How many leading arguments are not secret; the rest is a password (`/login USER PASS`). */
+  publicArgs?: number;
 }
 
 function onOff(args: string, name: string): boolean {
@@ -93,10 +95,12 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     usage: AUTH_USAGE,
     help: `the whole SASL exchange: ${[...SASL_MECHANISMS.keys()].join(' ')} (asks for a missing password, hidden)`,
     run: authCommand,
+    publicArgs: 2,
   }],
   ['login', {
     usage: '/login [USER [PASS]]',
     help: 'IMAP: LOGIN with correct quoting (asks for a missing password, hidden)',
+    publicArgs: 1,
     run: async (a, ctx) => {
       const [user = ctx.defaultUser, pass, ...extra] = shellWords(a);
       if (!user || extra.length > 0) throw new UsageError('usage: /login USER [PASS] (quote values with spaces)');
@@ -159,6 +163,24 @@ function printCaps(ctx: MetaContext): void {
   const caps = ctx.session.adapter.capabilities;
   if (caps.size === 0) ctx.print('no capabilities known yet (EHLO, CAPABILITY or CAPA asks for them)');
   for (const [key, params] of caps) ctx.print(params.length ? `${key} ${params.join(' ')}` : key);
+}
+
+/**
+ * A meta command line as it may be shown and remembered: a typed password
+ * (`/login alice s3cret`) becomes `<hidden>`; undefined when nothing is secret.
+ */
+export function maskedMetaLine(line: string): string | undefined {
+  const m = /^(\/(\S*)\s?)(.*)$/s.exec(line);
+  const publicArgs = m ? META_COMMANDS.get(m[2].toLowerCase())?.publicArgs : undefined;
+  if (!m || publicArgs === undefined) return undefined;
+  const args = m[3].trimEnd();
+  let rest: string;
+  try {
+    rest = leadingShellWords(args, publicArgs).rest;
+  } catch {
+    return undefined;
+  }
+  return rest === '' ? undefined : `${m[1]}${args.slice(0, args.length - rest.length)}<hidden>`;
 }
 
 /** Runs one `/command args` line; unknown commands are errors and nothing is sent. */

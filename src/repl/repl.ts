@@ -2,10 +2,10 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, type ExitStatus } from '../errors.js';
 import { hasSecret } from '../protocol/outgoing.js';
-import { InputQueue } from '../session/input-queue.js';
+import { InputQueue, isMetaLine } from '../session/input-queue.js';
 import type { NoteLevel, Session, SessionOutput } from '../session/session.js';
 import { appendHistory, loadHistory } from './history.js';
-import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
+import { maskedMetaLine, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { MutableOutput } from './mutable-output.js';
 import { complete } from './completion.js';
 import { promptFor } from './prompt.js';
@@ -124,14 +124,21 @@ export class Repl {
 
   private onLine(line: string): void {
     const rl = this.rl;
-    // Replace the typed line with the echo of what is actually sent, which
-    // also wipes a password typed in clear from the screen.
-    if (rl && !line.startsWith('/') && this.opts.output.columns) {
+    const meta = isMetaLine(line) && this.session.adapter.metaAllowed;
+    const masked = meta ? maskedMetaLine(line) : undefined;
+    // Replace the typed line with the echo of what is actually sent (or the
+    // meta command with its password hidden), which also wipes a password
+    // typed in clear from the screen.
+    if (rl && (!meta || masked) && this.opts.output.columns) {
       const width = rl.getPrompt().replace(ANSI_RE, '').length + line.length;
       // The cursor was on the line's last row, or one row further when readline
       // had already wrapped it (a line ending exactly at the right margin).
       const rows = Math.max(this.cursorRows, Math.ceil(width / this.opts.output.columns) - 1) + 1;
       this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
+    }
+    if (masked) {
+      this.forget(line);
+      this.show(`${rl?.getPrompt() ?? ''}${masked}`);
     }
     if (!this.session.connected) {
       this.show(renderNote('error', 'not connected: the line was not sent'));
@@ -170,8 +177,7 @@ export class Repl {
       rl.question(prompt, { signal: cancel.signal }, (answer) => {
         done();
         // readline put the answer into its history; a secret never stays there.
-        const i = rl.history.indexOf(answer);
-        if (i >= 0) rl.history.splice(i, 1);
+        this.forget(answer);
         resolve(answer);
       });
       this.screen.muted = hidden;
@@ -220,13 +226,15 @@ export class Repl {
 
   /** History keeps lines whose wire form had no secret (SPEC §9). */
   private remember(line: string, secret: boolean): void {
+    if (secret) this.forget(line);
+    else if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
+  }
+
+  /** Takes a line with a secret out of readline's in-memory history (Up would bring it back). */
+  private forget(line: string): void {
     const rl = this.rl as (Interface & { history: string[] }) | undefined;
-    if (secret) {
-      const i = rl?.history.indexOf(line) ?? -1;
-      if (rl && i >= 0) rl.history.splice(i, 1);
-      return;
-    }
-    if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
+    const i = rl?.history.indexOf(line) ?? -1;
+    if (rl && i >= 0) rl.history.splice(i, 1);
   }
 
   private async quit(): Promise<void> {
