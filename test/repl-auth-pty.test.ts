@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
-import { startScriptedServer, type ScriptedConn, type ScriptedServer } from './support/scripted-server.js';
+import { killAllPtys } from './support/pty-session.js';
+import { openImapPty } from './support/scripted-pty.js';
+import type { ScriptedConn, ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -37,13 +38,7 @@ function imapHandler(): (line: string, conn: ScriptedConn) => void {
   };
 }
 
-async function open(): Promise<{ server: ScriptedServer; cli: PtySession }> {
-  const server = await startScriptedServer({ greeting: '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n', onLine: imapHandler() });
-  servers.push(server);
-  const cli = spawnCli([`imap://127.0.0.1:${server.port}`, '--timeout', '5']);
-  await cli.waitForLine('imap> ');
-  return { server, cli };
-}
+const open = (): ReturnType<typeof openImapPty> => openImapPty(servers, '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n', imapHandler());
 
 const wire = (server: ScriptedServer): string => server.conns[0].received().toString('latin1');
 

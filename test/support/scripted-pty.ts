@@ -1,0 +1,15 @@
+/** A scripted loopback server with mailsh attached in a pseudo-terminal, for REPL tests. */
+import { spawnCli, type PtySession } from './pty-session.js';
+import { startScriptedServer, type LineHandler, type ScriptedServer } from './scripted-server.js';
+
+/**
+ * Starts a scripted IMAP server (kept in `servers` for the test's cleanup) and
+ * mailsh on it in a pty, and waits for the first `imap> ` prompt.
+ */
+export async function openImapPty(servers: ScriptedServer[], greeting: string, onLine: LineHandler): Promise<{ server: ScriptedServer; cli: PtySession }> {
+  const server = await startScriptedServer({ greeting, onLine });
+  servers.push(server);
+  const cli = spawnCli([`imap://127.0.0.1:${server.port}`, '--timeout', '5']);
+  await cli.waitForLine('imap> ');
+  return { server, cli };
+}
