@@ -24,6 +24,12 @@ export interface CliOptions {
   family: 0 | 4 | 6;
   dns?: string;
   user?: string;
+  /** `mailsh sandbox`/`try`: every --user NAME:PASS, in order. */
+  users: string[];
+  /** `mailsh sandbox`/`try`: --port-base N. */
+  portBase?: number;
+  /** `mailsh sandbox`: --json. */
+  json: boolean;
   color: boolean;
   raw: boolean;
   maxLine?: number;
@@ -55,7 +61,9 @@ const OPTIONS = {
   ipv4: { type: 'boolean', short: '4' },
   ipv6: { type: 'boolean', short: '6' },
   dns: { type: 'string' },
-  user: { type: 'string', short: 'u' },
+  user: { type: 'string', short: 'u', multiple: true },
+  'port-base': { type: 'string' },
+  json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
@@ -94,6 +102,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
   const maxLine = byteCount(v['max-line'], '--max-line');
   const maxLiteral = byteCount(v['max-literal'], '--max-literal');
+  const portBase = v['port-base'] === undefined ? undefined : Number(v['port-base']);
+  if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 0 && portBase <= 64000)) {
+    throw new UsageError(`--port-base needs a number from 0 to 64000, not "${v['port-base']}"`);
+  }
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -113,7 +125,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     timeoutSeconds,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
     dns: v.dns,
-    user: v.user,
+    // A session takes the last -u; the sandbox takes them all.
+    user: v.user?.at(-1),
+    users: v.user ?? [],
+    portBase,
+    json: v.json ?? false,
     color: !(v['no-color'] ?? false) && env.NO_COLOR === undefined,
     raw: v.raw ?? false,
     maxLine,
@@ -128,6 +144,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
 export const USAGE = `usage:
   mailsh [options] TARGET          open a session (TARGET: URL, host:port or "host port")
   mailsh show FILE                 render a transcript
+  mailsh sandbox [--port-base N] [--user NAME:PASS]… [--json]
+                                   practice SMTP/IMAP/POP3 servers on 127.0.0.1
+  mailsh try imap|smtp|pop3 [--tls|--starttls]
+                                   the sandbox plus a shell connected to it
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)
