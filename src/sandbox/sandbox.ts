@@ -69,14 +69,14 @@ function listen(server: net.Server, port: number, service: string): Promise<numb
 }
 
 /** A line server (IMAP, POP3) that remembers its sockets so stop() can end them. */
-function lineServer(serve: (socket: net.Socket) => void, context?: tls.SecureContext): net.Server & { sockets: Set<net.Socket> } {
+function lineServer(serve: (socket: net.Socket) => void, implicitTls?: { key: string; cert: string }): net.Server & { sockets: Set<net.Socket> } {
   const sockets = new Set<net.Socket>();
   const onSocket = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serve(socket);
   };
-  const server = context ? tls.createServer({ secureContext: context }, onSocket) : net.createServer(onSocket);
+  const server = implicitTls ? tls.createServer(implicitTls, onSocket) : net.createServer(onSocket);
   // A failed TLS handshake is the client's problem, not the server's.
   server.on('tlsClientError', (_err, socket) => socket.destroy());
   return Object.assign(server, { sockets });
@@ -112,11 +112,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       listeners.push(server);
       services[name] = `${name}://${HOST}:${bound}`;
     }
-    const lines: [ServiceName, (socket: net.Socket) => void, tls.SecureContext | undefined][] = [
+    const lines: [ServiceName, (socket: net.Socket) => void, typeof keyCert | undefined][] = [
       ['imap', (s) => serveImap(s, store, context, false), undefined],
-      ['imaps', (s) => serveImap(s, store, context, true), context],
+      ['imaps', (s) => serveImap(s, store, context, true), keyCert],
       ['pop3', (s) => servePop3(s, store, context, false), undefined],
-      ['pop3s', (s) => servePop3(s, store, context, true), context],
+      ['pop3s', (s) => servePop3(s, store, context, true), keyCert],
     ];
     for (const [name, serve, implicit] of lines) {
       const server = lineServer(serve, implicit);
