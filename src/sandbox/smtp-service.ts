@@ -45,7 +45,7 @@ function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
 /** A configured, not yet listening, smtp-server for one flavour. */
 export function createSmtpServer(flavour: SmtpFlavour, store: MailStore, tls: { key: string; cert: string }): SMTPServer {
   const mx = flavour === 'mx';
-  return new SMTPServer({
+  const server = new SMTPServer({
     name: 'localhost',
     banner: 'mailsh sandbox ESMTP',
     key: tls.key,
@@ -90,4 +90,9 @@ export function createSmtpServer(flavour: SmtpFlavour, store: MailStore, tls: { 
       );
     },
   });
+  // smtp-server re-emits socket errors (a client resetting, a failed TLS
+  // handshake) here; they end that client only. A failed listen is reported
+  // by the sandbox, which listens on server.server itself.
+  server.on('error', () => undefined);
+  return server;
 }

@@ -1,0 +1,139 @@
+/**
+ * `mailsh try` and `mailsh sandbox` in a real terminal (node-pty): the
+ * banner, a typed session against the built-in servers, Ctrl-D ending both
+ * the shell and the sandbox, and Ctrl-C stopping `mailsh sandbox` cleanly.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { after, afterEach, describe, it } from 'node:test';
+import { killAllPtys, spawnCli } from './support/pty-session.js';
+import { CLI, runCli } from './support/run-cli.js';
+
+afterEach(() => killAllPtys());
+after(() => killAllPtys());
+
+describe('mailsh try', () => {
+  it('try imap: banner, LOGIN, SELECT, FETCH of the welcome message, Ctrl-D logs out and ends both', async () => {
+    const cli = spawnCli(['try', 'imap', '--port-base', '0']);
+    await cli.waitFor('try typing:', 15_000);
+    await cli.waitFor('login demo demo');
+    await cli.waitForLine('imap> ', 10_000);
+    cli.type('login demo demo\r');
+    await cli.waitFor(/A001 OK \[CAPABILITY [^\]]*\] Logged in/);
+    cli.type('select INBOX\r');
+    await cli.waitForLine('imap INBOX> ');
+    cli.type('fetch 1 (flags body[text])\r');
+    await cli.waitFor('This mailbox lives in memory');
+    await cli.waitFor('A003 OK FETCH completed');
+    await cli.waitForLine('imap INBOX> ');
+    cli.type('\x04');
+    await cli.waitFor('A004 OK LOGOUT completed');
+    assert.equal(await cli.exited, 0);
+    assert.doesNotMatch(cli.screen(), /internal error|BAD/);
+  });
+
+  it('try smtp: the EHLO / MAIL FROM / RCPT TO / DATA walk delivers to demo; relay is refused', async () => {
+    const cli = spawnCli(['try', 'smtp', '--port-base', '0']);
+    await cli.waitFor('RCPT TO:<demo@localhost>', 15_000);
+    await cli.waitForLine('smtp> ', 10_000);
+    for (const line of ['EHLO client.example', 'MAIL FROM:<me@example.org>']) {
+      cli.type(`${line}\r`);
+      await cli.waitFor(/S: 250 (Accepted|SIZE)/);
+    }
+    cli.type('RCPT TO:<someone@example.com>\r');
+    await cli.waitFor('554 5.7.1 <someone@example.com>: Relay access denied');
+    cli.type('RCPT TO:<demo@localhost>\r');
+    await cli.waitFor('S: 250 Accepted');
+    cli.type('DATA\r');
+    await cli.waitForLine('smtp data> ');
+    cli.type('Subject: hello\r\rHi there!\r.\r');
+    await cli.waitFor('250 2.0.0 Ok: delivered to 1 local mailbox');
+    cli.type('QUIT\r');
+    await cli.waitFor('221');
+    assert.equal(await cli.exited, 0);
+  });
+
+  it('try pop3 --tls: implicit TLS verified against the sandbox CA; USER, PASS, RETR', async () => {
+    const cli = spawnCli(['try', 'pop3', '--tls', '--port-base', '0']);
+    await cli.waitFor('certificate verified', 15_000);
+    await cli.waitForLine(/^pop3\+tls> $/, 10_000);
+    cli.type('USER demo\r');
+    await cli.waitFor('+OK Send PASS');
+    cli.type('PASS demo\r');
+    await cli.waitFor('+OK Logged in, 1 messages');
+    cli.type('RETR 1\r');
+    await cli.waitFor('Subject: Welcome to the mailsh sandbox');
+    cli.type('\x04');
+    await cli.waitFor('signing off');
+    assert.equal(await cli.exited, 0);
+  });
+
+  it('try with a wrong protocol is a usage error', async () => {
+    const r = await runCli(['try', 'gopher']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^mailsh: usage: mailsh try imap\|smtp\|pop3/);
+  });
+});
+
+describe('mailsh sandbox', () => {
+  it('prints SERVICE URL, user and ca lines; mailsh sessions use them; Ctrl-C stops it cleanly', async () => {
+    const cli = spawnCli(['sandbox', '--port-base', '0', '--user', 'kim:se:cret']);
+    const screen = await cli.waitFor(/Ctrl-C stops it/, 15_000);
+    const lines = screen.split(/\r?\n/);
+    const services = ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s'].map((name) => {
+      const line = lines.find((l) => l.startsWith(`${name} `));
+      assert.match(line ?? '', new RegExp(`^${name} ${name}://127\\.0\\.0\\.1:\\d+$`));
+      return line!.split(' ')[1];
+    });
+    assert.ok(lines.includes('user kim se:cret'), 'the password may contain ":"');
+    const ca = lines.find((l) => l.startsWith('ca '))!.slice(3);
+    assert.ok(existsSync(ca));
+
+    const imaps = await runCli([services[4], '--ca', ca], ['login kim se:cret\nselect INBOX\nlogout\n']);
+    assert.equal(imaps.code, 0, imaps.stdout + imaps.stderr);
+    assert.match(imaps.stdout, /^S: A002 OK \[READ-WRITE\]/m);
+    assert.match(imaps.stderr, /certificate verified/);
+
+    cli.type('\x03');
+    await cli.waitFor('mailsh sandbox stopped');
+    assert.equal(await cli.exited, 0);
+    assert.equal(existsSync(ca), false, 'the CA file is removed on stop');
+  });
+
+  it('--json prints one object; SIGINT stops it with status 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port-base', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const first = await new Promise<string>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+      });
+    });
+    const parsed = JSON.parse(first) as { services: Record<string, string>; users: { name: string; password: string; address: string }[]; ca: string };
+    assert.deepEqual(Object.keys(parsed.services), ['smtp', 'submission', 'smtps', 'imap', 'imaps', 'pop3', 'pop3s']);
+    assert.deepEqual(parsed.users, [{ name: 'demo', password: 'demo', address: 'demo@localhost' }]);
+    assert.ok(existsSync(parsed.ca));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+
+  it('a bad --user or --port-base is a usage error; a busy port a clear connection error', async () => {
+    const bad = await runCli(['sandbox', '--user', 'nopassword']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^mailsh: --user needs NAME:PASSWORD/);
+    const base = await runCli(['sandbox', '--port-base', '99999']);
+    assert.equal(base.code, 2);
+    assert.match(base.stderr, /^mailsh: --port-base needs a number from 0 to 64000/);
+    // Hold the port SMTP would get (base + 525).
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as net.AddressInfo).port;
+    const busy = await runCli(['sandbox', '--port-base', String(held - 525)]);
+    holder.close();
+    assert.equal(busy.code, 3);
+    assert.equal(busy.stderr, `mailsh: cannot listen for smtp on 127.0.0.1:${held}: the port is in use (another sandbox? try --port-base N)\n`);
+  });
+});
