@@ -26,10 +26,10 @@ describe('mailsh try', () => {
     await cli.waitForLine('imap INBOX> ');
     cli.type('fetch 1 (flags body[text])\r');
     await cli.waitFor('This mailbox lives in memory');
-    await cli.waitFor('A003 OK FETCH completed');
+    await cli.waitFor('A003 OK Fetch completed');
     await cli.waitForLine('imap INBOX> ');
     cli.type('\x04');
-    await cli.waitFor('A004 OK LOGOUT completed');
+    await cli.waitFor('A004 OK Logout completed');
     assert.equal(await cli.exited, 0);
     assert.doesNotMatch(cli.screen(), /internal error|BAD/);
   });
@@ -66,7 +66,7 @@ describe('mailsh try', () => {
     cli.type('RETR 1\r');
     await cli.waitFor('Subject: Welcome to the mailsh sandbox');
     cli.type('\x04');
-    await cli.waitFor('signing off');
+    await cli.waitFor('+OK Logging out');
     assert.equal(await cli.exited, 0);
   });
 

@@ -98,7 +98,7 @@ describe('sandbox IMAP on the wire', () => {
     assert.match(await imap(d, 'pencil', 'c1'), /^c1 OK/m);
     const message = 'Subject: lit\r\n\r\nc9 OK not a reply\r\n) {99}\r\n';
     const appended = await imap(d, `c2 APPEND INBOX (\\Seen) "24-Nov-2026 06:00:00 +0100" {${message.length}+}\r\n${message}`);
-    assert.match(appended, /^c2 OK \[APPENDUID \d+ 2\] APPEND completed\r\n$/);
+    assert.match(appended, /^c2 OK \[APPENDUID \d+ 2\] Append completed\r\n$/);
     assert.doesNotMatch(appended, /^\+/m, 'no continuation for LITERAL+');
     await imap(d, 'c3 EXAMINE INBOX');
     const fetched = await imap(d, 'c4 FETCH 2 (INTERNALDATE FLAGS BODY[TEXT] BODY.PEEK[HEADER.FIELDS.NOT (X-NONE)]<0.8>)');
@@ -152,7 +152,7 @@ describe('sandbox IMAP on the wire', () => {
     const exists = await d.expect(/^\* (\d+) EXISTS\r\n/m);
     const count = Number(/\* (\d+) EXISTS/.exec(exists)![1]);
     assert.equal(count, inbox.messages.length);
-    assert.match(await imap(d, 'DONE', 'e3'), /^e3 OK IDLE terminated/m);
+    assert.match(await imap(d, 'DONE', 'e3'), /^e3 OK Idle completed/m);
     assert.match(await imap(d, `e4 UID FETCH ${delivered.uid} (FLAGS)`), new RegExp(`^\\* ${count} FETCH \\(UID ${delivered.uid} FLAGS \\(\\\\Recent\\)\\)`, 'm'));
     assert.match(await imap(d, `e5 UID STORE ${delivered.uid} +FLAGS.SILENT (\\Deleted)`), /^e5 OK/m);
     assert.match(await imap(d, 'e6 UID SEARCH DELETED'), new RegExp(`^\\* SEARCH ${delivered.uid}\\r\\n`, 'm'));

@@ -28,3 +28,9 @@ export function flagArgs(args: ImapArg[]): string[] {
     return flag.startsWith('\\') ? PERMANENT_FLAGS.find((f) => f.toLowerCase() === flag.toLowerCase())! : flag;
   });
 }
+
+/** The text of a tagged OK, as Dovecot words it: `Fetch completed` for FETCH and UID FETCH. */
+export function completed(cmd: ImapCommand): string {
+  const verb = cmd.name.slice(cmd.name.lastIndexOf(' ') + 1);
+  return `${verb[0]}${verb.slice(1).toLowerCase()} completed`;
+}

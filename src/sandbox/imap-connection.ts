@@ -29,7 +29,7 @@ export function serveImap(socket: Socket, store: MailStore, secureContext: Secur
     parts.texts.push(line);
     const announced = trailingLiteral(line);
     if (announced) {
-      if (announced.synchronizing) conn.write('+ Ready for literal data\r\n');
+      if (announced.synchronizing) conn.write('+ OK\r\n');
       return;
     }
     const command = parts;

@@ -7,7 +7,7 @@ import type { Mailbox, StoredMessage } from './mail-store.js';
 import { argText, ImapSyntaxError, type ImapCommand } from './imap-command-parser.js';
 import { fetchData, parseFetchItems, type FetchItem } from './imap-fetch.js';
 import { parseSearch } from './imap-search.js';
-import { expectArgs, flagArgs, textArg } from './imap-args.js';
+import { completed, expectArgs, flagArgs, textArg } from './imap-args.js';
 import type { CommandHandler } from './imap-session.js';
 import { compactSequenceSet } from './sequence-set.js';
 
@@ -32,7 +32,7 @@ function fetchCommand(uid: boolean): CommandHandler {
       }
       session.untaggedPieces([`${seq} FETCH `, ...fetchData(message, shown, sel.isRecent(message))]);
     }
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`, expungeAllowed(uid));
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`, expungeAllowed(uid));
   };
 }
 
@@ -54,7 +54,7 @@ function storeCommand(uid: boolean): CommandHandler {
       }
       if (!m[2]) session.untaggedPieces([`${seq} FETCH `, ...fetchData(message, uid ? [{ kind: 'UID' }, { kind: 'FLAGS' }] : [{ kind: 'FLAGS' }], sel.isRecent(message))]);
     }
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`, expungeAllowed(uid));
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`, expungeAllowed(uid));
   };
 }
 
@@ -84,7 +84,7 @@ function searchCommand(uid: boolean): CommandHandler {
     // IMAP4rev1 clients get `* SEARCH`, unless they asked for RETURN options.
     if (query.returnOptions || session.rev2) session.untagged(esearch(cmd.tag, uid, query.returnOptions ?? ['ALL'], numbers));
     else session.untagged(`SEARCH${numbers.map((n) => ` ${n}`).join('')}`);
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`, expungeAllowed(uid));
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`, expungeAllowed(uid));
   };
 }
 
@@ -103,13 +103,13 @@ function copyCommand(uid: boolean, move: boolean): CommandHandler {
     const target = session.user!.mailbox(name);
     if (!target) return session.tagged(cmd.tag, `NO [TRYCREATE] Mailbox ${name} does not exist`);
     if (move && sel.readOnly) return session.tagged(cmd.tag, 'NO Mailbox is read-only (EXAMINE)');
-    if (messages.length === 0) return session.tagged(cmd.tag, `OK ${cmd.name} completed (no messages)`);
+    if (messages.length === 0) return session.tagged(cmd.tag, `OK ${completed(cmd)} (no messages)`);
     const code = copyInto(target, messages);
-    if (!move) return session.tagged(cmd.tag, `OK [${code}] ${cmd.name} completed`);
+    if (!move) return session.tagged(cmd.tag, `OK [${code}] ${completed(cmd)}`);
     // MOVE: the COPYUID comes untagged, then the EXPUNGEs, then the completion (RFC 6851 §4.3).
     session.untagged(`OK [${code}] Moved`);
     sel.mailbox.expunge(new Set(messages));
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`);
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`);
   };
 }
 
@@ -120,7 +120,7 @@ function expungeCommand(uid: boolean): CommandHandler {
     const candidates = uid ? sel.resolve(argText(expectArgs(cmd, 1, 'sequence-set')[0]), true).map(([, m]) => m) : (expectArgs(cmd, 0, ''), sel.view);
     if (sel.readOnly) return session.tagged(cmd.tag, 'NO Mailbox is read-only (EXAMINE)');
     sel.mailbox.expunge(new Set(candidates.filter((m) => m.flags.has('\\Deleted') && !m.expunged)));
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`);
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`);
   };
 }
 
@@ -131,7 +131,7 @@ function closeCommand(expunge: boolean): CommandHandler {
     // CLOSE expunges silently: no EXPUNGE responses (RFC 9051 §6.4.1).
     if (expunge && !sel.readOnly) sel.mailbox.expunge(new Set(sel.mailbox.messages.filter((m) => m.flags.has('\\Deleted'))));
     session.select(undefined);
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`);
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`);
   };
 }
 

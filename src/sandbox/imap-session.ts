@@ -14,7 +14,7 @@ import { argText, ImapSyntaxError, parseImapCommand, type CommandParts, type Ima
 import { flagList, mailboxName, nstring, parseImapDate, toBytes, type Piece } from './imap-format.js';
 import { MESSAGE_COMMANDS } from './imap-message-commands.js';
 import { SelectedMailbox } from './imap-selected.js';
-import { expectArgs, flagArgs, PERMANENT_FLAGS, textArg } from './imap-args.js';
+import { completed, expectArgs, flagArgs, PERMANENT_FLAGS, textArg } from './imap-args.js';
 import { decodeSaslLine, SASL_MECHANISMS, startSasl, type SaslExchange } from './sasl-server.js';
 
 export type ImapState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
@@ -75,7 +75,7 @@ export class ImapSession {
       this.stopWatching?.();
       this.stopWatching = this.selected ? this.watchSelected() : undefined;
       // RFC 2177 §3: anything but DONE ends IDLE as a protocol error.
-      this.tagged(mode.tag, line.toUpperCase() === 'DONE' ? 'OK IDLE terminated' : 'BAD Expected DONE');
+      this.tagged(mode.tag, line.toUpperCase() === 'DONE' ? 'OK Idle completed' : 'BAD Expected DONE');
     }
   }
 
@@ -91,7 +91,7 @@ export class ImapSession {
     }
     const entry = COMMANDS[cmd.name];
     if (!entry) return this.bad(cmd.tag, `Unknown command ${cmd.name}${cmd.name === 'CHECK' ? ' (removed in IMAP4rev2; use NOOP)' : ''}`);
-    if (!entry.states.includes(this.state)) return this.bad(cmd.tag, `${cmd.name} is not valid ${STATE_WORDS[this.state]}`);
+    if (!entry.states.includes(this.state)) return this.bad(cmd.tag, `${cmd.name} is not valid ${stateWords(this.state, entry.states)}`);
     try {
       entry.handler(this, cmd);
     } catch (err) {
@@ -210,7 +210,7 @@ export class ImapSession {
     this.state = 'logout';
     this.stopWatching?.();
     this.untagged('BYE mailsh sandbox logging out');
-    this.io.close(`${tag} OK LOGOUT completed\r\n`);
+    this.io.close(`${tag} OK Logout completed\r\n`);
   }
 
   startTls(tag: string): void {
@@ -222,12 +222,12 @@ export class ImapSession {
   }
 }
 
-const STATE_WORDS: Record<ImapState, string> = {
-  'not-authenticated': 'before LOGIN or AUTHENTICATE',
-  authenticated: 'until a mailbox is selected',
-  selected: 'while a mailbox is selected',
-  logout: 'after LOGOUT',
-};
+/** Why a command does not fit the state: what is missing, or what is over (RFC 9051 §3). */
+function stateWords(state: ImapState, allowed: readonly ImapState[]): string {
+  if (state === 'not-authenticated') return 'before LOGIN or AUTHENTICATE';
+  if (allowed.includes('selected')) return 'until a mailbox is selected (SELECT or EXAMINE)';
+  return 'once logged in';
+}
 
 // --- commands in any state, not authenticated, and authenticated -------------
 
@@ -259,7 +259,7 @@ function selectCommand(readOnly: boolean): CommandHandler {
     session.untagged(`OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid`);
     session.untagged(`OK [UIDNEXT ${mailbox.uidNext}] Predicted next UID`);
     session.select(selected);
-    session.tagged(cmd.tag, `OK [${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${cmd.name} completed`);
+    session.tagged(cmd.tag, `OK [${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${completed(cmd)}`);
   };
 }
 
@@ -281,7 +281,7 @@ function listCommand(verb: 'LIST' | 'LSUB'): CommandHandler {
     if (pattern === '') {
       // The hierarchy delimiter and root (RFC 9051 §6.3.9).
       session.untagged(`${verb} (\\Noselect) "/" ""`);
-      return session.tagged(cmd.tag, `OK ${verb} completed`);
+      return session.tagged(cmd.tag, `OK ${completed(cmd)}`);
     }
     const re = patternRegExp(reference + pattern);
     // INBOX matches in any case (RFC 9051 §5.1); other names are case-sensitive.
@@ -292,7 +292,7 @@ function listCommand(verb: 'LIST' | 'LSUB'): CommandHandler {
       const attrs = ['\\HasNoChildren', ...(mailbox.specialUse ? [mailbox.specialUse] : [])];
       session.untaggedPieces([`${verb} ${flagList(attrs)} "/" `, ...mailboxName(mailbox.name)]);
     }
-    session.tagged(cmd.tag, `OK ${verb} completed`);
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`);
   };
 }
 
@@ -317,7 +317,7 @@ const statusCommand: CommandHandler = (session, cmd) => {
     RECENT: all.filter((m) => m.recent).length,
   };
   session.untaggedPieces(['STATUS ', ...mailboxName(mailbox.name), ` (${items.map((i) => `${i} ${values[i]}`).join(' ')})`]);
-  session.tagged(cmd.tag, 'OK STATUS completed');
+  session.tagged(cmd.tag, `OK ${completed(cmd)}`);
 };
 
 const appendCommand: CommandHandler = (session, cmd) => {
@@ -333,14 +333,14 @@ const appendCommand: CommandHandler = (session, cmd) => {
   if (args.length !== 1 + (args[1]?.type === 'list' ? 1 : 0) + (dateArg ? 1 : 0)) throw new ImapSyntaxError('Usage: APPEND mailbox [(flags)] [date-time] {size}');
   if (!mailbox) return session.tagged(cmd.tag, `NO [TRYCREATE] Mailbox ${name} does not exist`);
   const stored = mailbox.append(message.value, flags, date);
-  session.tagged(cmd.tag, `OK [APPENDUID ${mailbox.uidValidity} ${stored.uid}] APPEND completed`);
+  session.tagged(cmd.tag, `OK [APPENDUID ${mailbox.uidValidity} ${stored.uid}] ${completed(cmd)}`);
 };
 
 const createCommand: CommandHandler = (session, cmd) => {
   const name = textArg(expectArgs(cmd, 1, 'mailbox')[0], 'a mailbox name').replace(/\/$/, '');
   if (name === '' || session.user!.mailbox(name)) return session.tagged(cmd.tag, `NO [ALREADYEXISTS] Mailbox ${name} already exists`);
   session.user!.create(name);
-  session.tagged(cmd.tag, 'OK CREATE completed');
+  session.tagged(cmd.tag, `OK ${completed(cmd)}`);
 };
 
 const deleteCommand: CommandHandler = (session, cmd) => {
@@ -349,7 +349,7 @@ const deleteCommand: CommandHandler = (session, cmd) => {
   if (mailbox.name === 'INBOX') return session.tagged(cmd.tag, 'NO INBOX cannot be deleted');
   if (session.selected?.mailbox === mailbox) session.select(undefined);
   session.user!.mailboxes.delete(mailbox.name);
-  session.tagged(cmd.tag, 'OK DELETE completed');
+  session.tagged(cmd.tag, `OK ${completed(cmd)}`);
 };
 
 const renameCommand: CommandHandler = (session, cmd) => {
@@ -368,7 +368,7 @@ const renameCommand: CommandHandler = (session, cmd) => {
     mailbox.name = to;
     session.user!.mailboxes.set(to, mailbox);
   }
-  session.tagged(cmd.tag, 'OK RENAME completed');
+  session.tagged(cmd.tag, `OK ${completed(cmd)}`);
 };
 
 function subscribeCommand(subscribed: boolean): CommandHandler {
@@ -376,7 +376,7 @@ function subscribeCommand(subscribed: boolean): CommandHandler {
     const { name, mailbox } = mailboxOf(session, expectArgs(cmd, 1, 'mailbox')[0]);
     if (!mailbox) return session.tagged(cmd.tag, `NO [NONEXISTENT] Mailbox ${name} does not exist`);
     mailbox.subscribed = subscribed;
-    session.tagged(cmd.tag, `OK ${cmd.name} completed`);
+    session.tagged(cmd.tag, `OK ${completed(cmd)}`);
   };
 }
 
@@ -386,10 +386,10 @@ const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandH
     handler: (s, cmd) => {
       expectArgs(cmd, 0, '');
       s.untagged(`CAPABILITY ${s.capabilities()}`);
-      s.tagged(cmd.tag, 'OK CAPABILITY completed');
+      s.tagged(cmd.tag, `OK ${completed(cmd)}`);
     },
   },
-  NOOP: { states: ANY, handler: (s, cmd) => s.tagged(cmd.tag, 'OK NOOP completed') },
+  NOOP: { states: ANY, handler: (s, cmd) => s.tagged(cmd.tag, `OK ${completed(cmd)}`) },
   LOGOUT: { states: ANY, handler: (s, cmd) => s.logout(cmd.tag) },
   ID: {
     states: ANY,
@@ -398,7 +398,7 @@ const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandH
       const [arg] = expectArgs(cmd, 1, '(field value …) | NIL');
       if (!(arg.type === 'list' || (arg.type === 'atom' && arg.value.toUpperCase() === 'NIL'))) throw new ImapSyntaxError('ID takes a list or NIL');
       s.untaggedPieces(['ID (', ...nstring('name'), ' ', ...nstring('mailsh sandbox'), ' ', ...nstring('version'), ' ', ...nstring(VERSION), ')']);
-      s.tagged(cmd.tag, 'OK ID completed');
+      s.tagged(cmd.tag, `OK ${completed(cmd)}`);
     },
   },
   ENABLE: {
@@ -413,7 +413,7 @@ const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandH
       } else {
         s.untagged('ENABLED');
       }
-      s.tagged(cmd.tag, 'OK ENABLE completed');
+      s.tagged(cmd.tag, `OK ${completed(cmd)}`);
     },
   },
   STARTTLS: {
@@ -455,7 +455,7 @@ const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandH
     handler: (s, cmd) => {
       expectArgs(cmd, 0, '');
       s.untagged('NAMESPACE (("" "/")) NIL NIL');
-      s.tagged(cmd.tag, 'OK NAMESPACE completed');
+      s.tagged(cmd.tag, `OK ${completed(cmd)}`);
     },
   },
   APPEND: { states: AUTHENTICATED, handler: appendCommand },

@@ -212,8 +212,8 @@ export class Pop3Session {
     if (this.state === 'transaction') {
       this.state = 'update';
       this.user!.inbox.expunge(new Set([...this.deleted].filter((m) => !m.expunged)));
-      return this.io.close(`+OK mailsh sandbox POP3 signing off (${this.deleted.size} messages deleted)\r\n`);
+      return this.io.close(`+OK Logging out (${this.deleted.size} messages deleted)\r\n`);
     }
-    this.io.close('+OK mailsh sandbox POP3 signing off\r\n');
+    this.io.close('+OK Logging out\r\n');
   }
 }

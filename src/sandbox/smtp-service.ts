@@ -58,8 +58,17 @@ export function createSmtpServer(flavour: SmtpFlavour, store: MailStore, tls: { 
     authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
     authOptional: mx,
     disabledCommands: mx ? ['AUTH'] : [],
-    // Submission, like Postfix's smtpd_tls_auth_only: no passwords in clear.
+    // Submission, like Postfix's smtpd_tls_auth_only: no passwords in clear,
+    // and AUTH not even advertised before STARTTLS (RFC 4954 §4 allows hiding it).
     allowInsecureAuth: false,
+    onConnect(session, callback) {
+      if (flavour === 'submission') session.disabledCommands = ['AUTH'];
+      callback();
+    },
+    onSecure(_socket, session, callback) {
+      if (flavour === 'submission') session.disabledCommands = undefined;
+      callback();
+    },
     closeTimeout: 500,
     onAuth(auth, _session, callback) {
       const user = store.user(auth.username ?? '');
