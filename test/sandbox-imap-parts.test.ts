@@ -108,7 +108,8 @@ test('SEARCH: flags, headers, body, sizes, dates, NOT/OR/groups, UID and sequenc
   assert.deepEqual(parseSearch(withReturn('MIN', 'COUNT')).returnOptions, ['MIN', 'COUNT']);
   assert.deepEqual(parseSearch(withReturn()).returnOptions, ['ALL'], 'RETURN () means ALL');
   assert.equal(parseSearch(atoms('ALL')).returnOptions, undefined);
-  for (const bad of [atoms('FROBNICATE'), atoms('FROM'), atoms('LARGER', 'x'), atoms('ON', 'yesterday'), atoms('OR', 'SEEN'), atoms('CHARSET', 'KOI8-R', 'ALL')]) {
+  assert.equal(parseSearch(atoms('CHARSET', 'KOI8-R', 'ALL')).badCharset, 'KOI8-R', 'an unknown charset is NO [BADCHARSET], not BAD');
+  for (const bad of [atoms('FROBNICATE'), atoms('FROM'), atoms('LARGER', 'x'), atoms('ON', 'yesterday'), atoms('OR', 'SEEN'), atoms('CHARSET')]) {
     assert.throws(() => parseSearch(bad), ImapSyntaxError, JSON.stringify(bad));
   }
 });

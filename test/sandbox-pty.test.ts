@@ -8,10 +8,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
-import { killAllPtys, spawnCli } from './support/pty-session.js';
+import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
 import { CLI, runCli } from './support/run-cli.js';
 
 afterEach(() => killAllPtys());
+
+/** Types each input and waits until the output after it shows what is expected. */
+async function steps(cli: PtySession, pairs: [string, string | RegExp][]): Promise<void> {
+  for (const [typed, shown] of pairs) {
+    const mark = cli.mark();
+    cli.type(typed);
+    await cli.waitFor(shown, 5000, mark);
+  }
+}
 after(() => killAllPtys());
 
 describe('mailsh try', () => {
@@ -20,16 +29,13 @@ describe('mailsh try', () => {
     await cli.waitFor('try typing:', 15_000);
     await cli.waitFor('login demo demo');
     await cli.waitForLine('imap> ', 10_000);
-    cli.type('login demo demo\r');
-    await cli.waitFor(/A001 OK \[CAPABILITY [^\]]*\] Logged in/);
-    cli.type('select INBOX\r');
+    await steps(cli, [
+      ['login demo demo\r', /A001 OK \[CAPABILITY [^\]]*\] Logged in/],
+      ['select INBOX\r', 'A002 OK [READ-WRITE]'],
+      ['fetch 1 (flags body[text])\r', /This mailbox lives in memory[^]*A003 OK Fetch completed/],
+    ]);
     await cli.waitForLine('imap INBOX> ');
-    cli.type('fetch 1 (flags body[text])\r');
-    await cli.waitFor('This mailbox lives in memory');
-    await cli.waitFor('A003 OK Fetch completed');
-    await cli.waitForLine('imap INBOX> ');
-    cli.type('\x04');
-    await cli.waitFor('A004 OK Logout completed');
+    await steps(cli, [['\x04', 'A004 OK Logout completed']]);
     assert.equal(await cli.exited, 0);
     assert.doesNotMatch(cli.screen(), /internal error|BAD/);
   });
@@ -38,20 +44,18 @@ describe('mailsh try', () => {
     const cli = spawnCli(['try', 'smtp', '--port-base', '0']);
     await cli.waitFor('RCPT TO:<demo@localhost>', 15_000);
     await cli.waitForLine('smtp> ', 10_000);
-    for (const line of ['EHLO client.example', 'MAIL FROM:<me@example.org>']) {
-      cli.type(`${line}\r`);
-      await cli.waitFor(/S: 250 (Accepted|SIZE)/);
-    }
-    cli.type('RCPT TO:<someone@example.com>\r');
-    await cli.waitFor('554 5.7.1 <someone@example.com>: Relay access denied');
-    cli.type('RCPT TO:<demo@localhost>\r');
-    await cli.waitFor('S: 250 Accepted');
-    cli.type('DATA\r');
+    await steps(cli, [
+      ['EHLO client.example\r', 'S: 250 SIZE'],
+      ['MAIL FROM:<me@example.org>\r', 'S: 250 Accepted'],
+      ['RCPT TO:<someone@example.com>\r', '554 5.7.1 <someone@example.com>: Relay access denied'],
+      ['RCPT TO:<demo@localhost>\r', 'S: 250 Accepted'],
+      ['DATA\r', 'S: 354'],
+    ]);
     await cli.waitForLine('smtp data> ');
-    cli.type('Subject: hello\r\rHi there!\r.\r');
-    await cli.waitFor('250 2.0.0 Ok: delivered to 1 local mailbox');
-    cli.type('QUIT\r');
-    await cli.waitFor('221');
+    await steps(cli, [
+      ['Subject: hello\r\rHi there!\r.\r', '250 2.0.0 Ok: delivered to 1 local mailbox'],
+      ['QUIT\r', 'S: 221'],
+    ]);
     assert.equal(await cli.exited, 0);
   });
 
@@ -59,14 +63,12 @@ describe('mailsh try', () => {
     const cli = spawnCli(['try', 'pop3', '--tls', '--port-base', '0']);
     await cli.waitFor('certificate verified', 15_000);
     await cli.waitForLine(/^pop3\+tls> $/, 10_000);
-    cli.type('USER demo\r');
-    await cli.waitFor('+OK Send PASS');
-    cli.type('PASS demo\r');
-    await cli.waitFor('+OK Logged in, 1 messages');
-    cli.type('RETR 1\r');
-    await cli.waitFor('Subject: Welcome to the mailsh sandbox');
-    cli.type('\x04');
-    await cli.waitFor('+OK Logging out');
+    await steps(cli, [
+      ['USER demo\r', '+OK Send PASS'],
+      ['PASS demo\r', '+OK Logged in, 1 messages'],
+      ['RETR 1\r', 'Subject: Welcome to the mailsh sandbox'],
+      ['\x04', '+OK Logging out'],
+    ]);
     assert.equal(await cli.exited, 0);
   });
 

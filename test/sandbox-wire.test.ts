@@ -86,7 +86,8 @@ describe('sandbox IMAP on the wire', () => {
     assert.match(await imap(d, 'b5 SEARCH FROBNICATE'), /^b5 BAD Unknown SEARCH key FROBNICATE/m);
     assert.match(await imap(d, 'b6 STORE 1 FLAGS (\\Recent)'), /^b6 BAD Invalid flag \\Recent/m);
     assert.match(await imap(d, 'b7 UID BOGUS 1'), /^b7 BAD Unknown command UID BOGUS/m);
-    assert.match(await imap(d, 'b8 NOOP'), /^b8 OK/m);
+    assert.match(await imap(d, 'b8 SEARCH CHARSET KOI8-R ALL'), /^b8 NO \[BADCHARSET \(UTF-8 US-ASCII\)\]/m);
+    assert.match(await imap(d, 'b9 NOOP'), /^b9 OK/m);
   });
 
   it('synchronizing literals get "+", LITERAL+ ones do not; literal bytes are never parsed', async () => {

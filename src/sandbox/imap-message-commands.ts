@@ -6,7 +6,7 @@
 import type { Mailbox, StoredMessage } from './mail-store.js';
 import { argText, ImapSyntaxError, type ImapCommand } from './imap-command-parser.js';
 import { fetchData, parseFetchItems, type FetchItem } from './imap-fetch.js';
-import { parseSearch } from './imap-search.js';
+import { parseSearch, SEARCH_CHARSETS } from './imap-search.js';
 import { completed, expectArgs, flagArgs, textArg } from './imap-args.js';
 import type { CommandHandler } from './imap-session.js';
 import { compactSequenceSet } from './sequence-set.js';
@@ -75,6 +75,9 @@ function searchCommand(uid: boolean): CommandHandler {
   return (session, cmd) => {
     const sel = session.current;
     const query = parseSearch(cmd.args);
+    if (query.badCharset !== undefined) {
+      return session.tagged(cmd.tag, `NO [BADCHARSET (${SEARCH_CHARSETS.join(' ')})] Unknown charset ${query.badCharset}`, expungeAllowed(uid));
+    }
     const maxUid = sel.view.length === 0 ? 0 : sel.view[sel.view.length - 1].uid;
     const numbers: number[] = [];
     sel.view.forEach((message, i) => {

@@ -25,7 +25,12 @@ type Predicate = (m: StoredMessage, c: SearchContext) => boolean;
 export interface SearchQuery {
   match: Predicate;
   returnOptions?: string[];
+  /** A CHARSET the sandbox does not know: the answer is NO [BADCHARSET], not BAD (RFC 9051 §6.4.4). */
+  badCharset?: string;
 }
+
+/** The charsets SEARCH understands (strings are compared as UTF-8). */
+export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII'];
 
 const FLAG_KEYS: Record<string, [string, boolean]> = {
   ANSWERED: ['\\Answered', true], UNANSWERED: ['\\Answered', false],
@@ -85,10 +90,7 @@ class Criteria {
 
   key(): Predicate {
     const arg = this.args[this.i++];
-    if (arg.type === 'list') {
-      const inner = new Criteria(arg.items).all();
-      return inner;
-    }
+    if (arg.type === 'list') return new Criteria(arg.items).all();
     const word = argText(arg)!;
     const name = word.toUpperCase();
     const flag = FLAG_KEYS[name];
@@ -191,10 +193,12 @@ export function parseSearch(args: ImapArg[]): SearchQuery {
     if (returnOptions.length === 0) returnOptions = ['ALL'];
     rest = rest.slice(2);
   }
+  let badCharset: string | undefined;
   if (argText(rest[0])?.toUpperCase() === 'CHARSET') {
-    const charset = argText(rest[1])?.toUpperCase();
-    if (charset !== 'UTF-8' && charset !== 'US-ASCII') throw new ImapSyntaxError('[BADCHARSET (UTF-8 US-ASCII)] Only UTF-8 and US-ASCII are supported');
+    const charset = argText(rest[1]);
+    if (charset === undefined) throw new ImapSyntaxError('SEARCH CHARSET needs a charset name');
+    if (!SEARCH_CHARSETS.includes(charset.toUpperCase())) badCharset = charset;
     rest = rest.slice(2);
   }
-  return { match: new Criteria(rest).all(), returnOptions };
+  return { match: new Criteria(rest).all(), returnOptions, badCharset };
 }
