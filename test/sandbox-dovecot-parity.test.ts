@@ -74,9 +74,18 @@ const SCRIPTS: SessionScript[] = [
   {
     name: 'IMAP APPEND with a typed {N} literal; body lines that look like replies do not confuse the tracker',
     args: (t) => [`imap://127.0.0.1:${t.imap}`],
-    lines: () => [`login bob ${USERS.bob}`, `append INBOX {${Buffer.byteLength(literalBody.join('\r\n'))}}`, ...literalBody, 'select INBOX', 'fetch * body[]', 'noop'],
+    lines: () => [`login bob ${USERS.bob}`, `append INBOX {${Buffer.byteLength(literalBody.join('\r\n'))}}`, ...literalBody, 'select INBOX', 'fetch * body[]', 'noop', 'fetch * (bodystructure body.peek[1])'],
     exit: 0,
-    stdout: () => [/^S: \+ /m, /^S: A002 OK \[APPENDUID \d+ \d+\] /m, /^S: \* \d+ FETCH \(.*BODY\[\] \{\d+\}$/m, /^S: A001 OK fake$/m, /^S: A004 OK /m, /^C: A005 noop\nS: A005 OK/m],
+    stdout: () => [
+      /^S: \+ /m,
+      /^S: A002 OK \[APPENDUID \d+ \d+\] /m,
+      /^S: \* \d+ FETCH \(.*BODY\[\] \{\d+\}$/m,
+      /^S: A001 OK fake$/m,
+      /^S: A004 OK /m,
+      /^C: A005 noop\nS: A005 OK/m,
+      // A message without Content-Type is text/plain; charset=us-ascii (RFC 2045 §5.2); part 1 is its body.
+      /^S: \* \d+ FETCH \(BODYSTRUCTURE \("text" "plain" \("charset" "us-ascii"\) NIL NIL "7bit" 30 1 NIL NIL NIL NIL\) BODY\[1\] \{30\}$/im,
+    ],
   },
   {
     name: 'IMAP LOGIN with a quoted password containing " and !',

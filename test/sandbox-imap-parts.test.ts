@@ -6,6 +6,7 @@ import { parseImapDate } from '../src/sandbox/imap-format.js';
 import { parseSearch } from '../src/sandbox/imap-search.js';
 import type { StoredMessage } from '../src/sandbox/mail-store.js';
 import { headerValue, messageBody, messageHeader } from '../src/sandbox/message-text.js';
+import { findPart, parseMime } from '../src/sandbox/mime-tree.js';
 import { compactSequenceSet, inSequenceSet, parseSequenceSet } from '../src/sandbox/sequence-set.js';
 
 /** Arguments as plain data: atoms as strings, strings as {s}, lists as arrays. */
@@ -121,4 +122,28 @@ test('header and body of a message; folded and missing fields', () => {
   assert.equal(headerValue(raw, 'subject'), 'a folded');
   assert.equal(headerValue(raw, 'To'), undefined);
   assert.equal(messageBody(Buffer.from('No-Body: x\r\n')).length, 0);
+});
+
+test('MIME tree: multipart parts, nested message/rfc822, part 1 of a single-part entity, digest defaults', () => {
+  const raw = Buffer.from(
+    [
+      'Content-Type: multipart/mixed; boundary=outer', '', 'preamble', '--outer', '', 'plain part', '--outer',
+      'Content-Type: message/rfc822', '', 'Subject: inner', 'Content-Type: multipart/alternative; boundary="in ner"', '',
+      '--in ner', 'Content-Type: text/html', '', '<p>x</p>', '--in ner--', '--outer',
+      'Content-Type: multipart/digest; boundary=d', '', '--d', '', 'Subject: digested', '', 'd body', '--d--', '--outer--', '',
+    ].join('\r\n'),
+  );
+  const root = parseMime(raw);
+  const body = (path: number[]): string | undefined => findPart(root, path)?.body.toString();
+  assert.equal(root.parts?.length, 3);
+  assert.equal(body([1]), 'plain part');
+  assert.deepEqual(findPart(root, [1])?.params, [['charset', 'us-ascii']], 'no Content-Type: text/plain; charset=us-ascii');
+  assert.equal(findPart(root, [2])?.message?.subtype, 'alternative');
+  assert.equal(body([2, 1]), '<p>x</p>', 'the parts of a message/rfc822 part are those of the message inside');
+  assert.equal(findPart(root, [3, 1])?.type, 'message', 'multipart/digest parts default to message/rfc822');
+  assert.equal(findPart(root, [3, 1])?.message?.body.toString(), 'd body');
+  assert.equal(findPart(root, [4]), undefined);
+  const single = parseMime(Buffer.from('Subject: s\r\n\r\nonly\r\n'));
+  assert.equal(findPart(single, [1])?.body.toString(), 'only\r\n', 'part 1 of a single-part message is its body');
+  assert.equal(findPart(single, [2]), undefined);
 });

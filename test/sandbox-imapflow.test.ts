@@ -101,6 +101,32 @@ describe('sandbox IMAP with imapflow', () => {
     await client.logout();
   });
 
+  it('BODYSTRUCTURE of a multipart message with an attached message; part sections', async () => {
+    const client = await connect('bob', 'bob-pass');
+    const raw = [
+      'From: a@example.org', 'Subject: parts', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '',
+      'preamble', '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'hello', 'world', '--b1',
+      'Content-Type: message/rfc822', 'Content-Disposition: attachment; filename="fwd.eml"', '',
+      'From: c@example.org', 'Subject: inner', '', 'inner body', '--b1--', '',
+    ].join('\r\n');
+    await client.append('INBOX', raw);
+    await client.mailboxOpen('INBOX');
+    const msg = await client.fetchOne('*', { bodyStructure: true, bodyParts: ['1', '2.1', '2.header'] });
+    assert.ok(msg && msg.bodyStructure);
+    const [text, attached] = msg.bodyStructure.childNodes ?? [];
+    assert.equal(msg.bodyStructure.type, 'multipart/mixed');
+    assert.equal(text.type, 'text/plain');
+    assert.equal(text.parameters?.charset, 'utf-8');
+    assert.equal(text.size, Buffer.byteLength('hello\r\nworld'));
+    assert.equal(attached.type, 'message/rfc822');
+    assert.equal(attached.disposition, 'attachment');
+    assert.equal(attached.envelope?.subject, 'inner');
+    assert.equal(msg.bodyParts?.get('1')?.toString(), 'hello\r\nworld');
+    assert.equal(msg.bodyParts?.get('2.1')?.toString(), 'inner body');
+    assert.equal(msg.bodyParts?.get('2.header')?.toString(), 'From: c@example.org\r\nSubject: inner\r\n\r\n');
+    await client.logout();
+  });
+
   it('IDLE: a message appended by another session shows up as EXISTS', async () => {
     const watcher = await connect('bob', 'bob-pass');
     await watcher.mailboxOpen('INBOX');

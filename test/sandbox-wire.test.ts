@@ -81,7 +81,7 @@ describe('sandbox IMAP on the wire', () => {
     assert.match(await imap(d, 'a9 SELECT INBOX'), /^a9 OK \[READ-WRITE\]/m);
     assert.match(await imap(d, 'b1 FETCH 1 (FLAGS'), /^b1 BAD Missing \)/m);
     assert.match(await imap(d, 'b2 FETCH 9 FLAGS'), /^b2 BAD Invalid message sequence number/m);
-    assert.match(await imap(d, 'b3 FETCH 1 BODYSTRUCTURE'), /^b3 BAD Unknown or unsupported FETCH item BODYSTRUCTURE/m);
+    assert.match(await imap(d, 'b3 FETCH 1 BINARY[1]'), /^b3 BAD Unknown or unsupported FETCH item BINARY\[1\]/m);
     assert.match(await imap(d, 'b4 FETCH x:y FLAGS'), /^b4 BAD Invalid sequence set/m);
     assert.match(await imap(d, 'b5 SEARCH FROBNICATE'), /^b5 BAD Unknown SEARCH key FROBNICATE/m);
     assert.match(await imap(d, 'b6 STORE 1 FLAGS (\\Recent)'), /^b6 BAD Invalid flag \\Recent/m);
