@@ -33,7 +33,6 @@ export interface ImapSessionIo {
 /** A command handler; a thrown ImapSyntaxError becomes BAD. */
 export type CommandHandler = (session: ImapSession, cmd: ImapCommand) => void;
 
-
 const ANY: readonly ImapState[] = ['not-authenticated', 'authenticated', 'selected'];
 const AUTHENTICATED: readonly ImapState[] = ['authenticated', 'selected'];
 const SELECTED: readonly ImapState[] = ['selected'];
@@ -72,8 +71,6 @@ export class ImapSession {
       this.saslStep(mode.tag, mode.exchange, decoded.data);
     } else if (mode.kind === 'idle') {
       this.mode = { kind: 'command' };
-      this.stopWatching?.();
-      this.stopWatching = this.selected ? this.watchSelected() : undefined;
       // RFC 2177 §3: anything but DONE ends IDLE as a protocol error.
       this.tagged(mode.tag, line.toUpperCase() === 'DONE' ? 'OK Idle completed' : 'BAD Expected DONE');
     }
@@ -154,7 +151,7 @@ export class ImapSession {
     if (selected) this.stopWatching = this.watchSelected();
   }
 
-  /** Outside IDLE, changes wait for the next command; this only keeps the subscription. */
+  /** Changes to the mailbox go out at once during IDLE; otherwise they wait for the next completion. */
   private watchSelected(): () => void {
     return this.selected!.mailbox.watch(() => {
       if (this.mode.kind === 'idle') this.sendUpdates(true);
