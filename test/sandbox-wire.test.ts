@@ -162,6 +162,29 @@ describe('sandbox IMAP on the wire', () => {
     assert.equal(delivered.expunged, true);
   });
 
+  it('two sessions: flag changes and expunges by one reach the other, EXPUNGE never during a non-UID FETCH', async () => {
+    const inbox = sandbox.store.user('alice')!.inbox;
+    for (const subject of ['one', 'two']) inbox.append(Buffer.from(`Subject: ${subject}\r\n\r\nx\r\n`));
+    const [a, b] = [await open('imap'), await open('imap')];
+    for (const d of [a, b]) {
+      await imap(d, 'g1 LOGIN alice pencil');
+      await imap(d, 'g2 SELECT INBOX');
+    }
+    const n = inbox.messages.length;
+    a.send('g3 IDLE');
+    await a.expect(/^\+ idling\r\n/);
+    await imap(b, `g4 STORE ${n} +FLAGS (\\Flagged)`);
+    await a.expect(new RegExp(`^\\* ${n} FETCH \\(FLAGS \\(\\\\Flagged( \\\\Recent)?\\)\\)\\r\\n`, 'm'));
+    assert.match(await imap(a, 'DONE', 'g3'), /^g3 OK/m);
+    assert.match(await imap(b, `g5 STORE ${n} +FLAGS (\\Deleted)`), /^g5 OK/m);
+    assert.match(await imap(b, 'g6 EXPUNGE'), new RegExp(`^\\* ${n} EXPUNGE\\r\\ng6 OK`, 'm'));
+    // a still numbers the message n until it is told; not during FETCH.
+    const fetched = await imap(a, `g7 FETCH ${n} (FLAGS)`);
+    assert.match(fetched, new RegExp(`^\\* ${n} FETCH \\(FLAGS \\([^)]*\\\\Deleted`, 'm'));
+    assert.doesNotMatch(fetched, /EXPUNGE/);
+    assert.match(await imap(a, 'g8 NOOP'), new RegExp(`^\\* ${n} EXPUNGE\\r\\ng8 OK`, 'm'));
+  });
+
   it('STARTTLS throws away commands sent with it in plaintext (no command injection)', async () => {
     const d = await open('imap');
     d.send('f1 STARTTLS\r\nf2 LOGIN alice pencil');

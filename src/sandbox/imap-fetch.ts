@@ -119,10 +119,15 @@ function sectionBytes(raw: Buffer, section: Section): Buffer | undefined {
   }
 }
 
+/** `(\Seen \Recent)`: a message's flags as this session sees them. */
+export function messageFlags(message: StoredMessage, recent: boolean): string {
+  return flagList(recent ? [...message.flags, '\\Recent'] : message.flags);
+}
+
 function itemPieces(message: StoredMessage, item: FetchItem, recent: boolean): Piece[] {
   switch (item.kind) {
     case 'FLAGS':
-      return [`FLAGS ${flagList(recent ? [...message.flags, '\\Recent'] : message.flags)}`];
+      return [`FLAGS ${messageFlags(message, recent)}`];
     case 'UID':
       return [`UID ${message.uid}`];
     case 'RFC822.SIZE':

@@ -31,7 +31,10 @@ function fetchCommand(uid: boolean): CommandHandler {
         if (!items.some((i) => i.kind === 'FLAGS')) shown = [...items, { kind: 'FLAGS' }];
       }
       session.untaggedPieces([`${seq} FETCH `, ...fetchData(message, shown, sel.isRecent(message))]);
+      if (shown.some((i) => i.kind === 'FLAGS')) sel.noteFlags(message);
     }
+    // Other sessions hear of the new \Seen flags (at once if they IDLE).
+    if (marksSeen) sel.mailbox.changed();
     session.tagged(cmd.tag, `OK ${completed(cmd)}`, expungeAllowed(uid));
   };
 }
@@ -53,7 +56,10 @@ function storeCommand(uid: boolean): CommandHandler {
         else message.flags.add(flag);
       }
       if (!m[2]) session.untaggedPieces([`${seq} FETCH `, ...fetchData(message, uid ? [{ kind: 'UID' }, { kind: 'FLAGS' }] : [{ kind: 'FLAGS' }], sel.isRecent(message))]);
+      // .SILENT: the client knows what it asked for (RFC 9051 §6.4.6).
+      sel.noteFlags(message);
     }
+    sel.mailbox.changed();
     session.tagged(cmd.tag, `OK ${completed(cmd)}`, expungeAllowed(uid));
   };
 }

@@ -4,9 +4,11 @@
  * EXPUNGE or a delivery changes the mailbox at once, but this view only
  * when the session is told (EXISTS, EXPUNGE), which may not happen during
  * FETCH, STORE or SEARCH. Until then expunged messages stay visible here.
+ * Flags changed by others are told as unsolicited FETCH (FLAGS …).
  */
 import type { Mailbox, StoredMessage } from './mail-store.js';
 import { ImapSyntaxError } from './imap-command-parser.js';
+import { messageFlags } from './imap-fetch.js';
 import { inSequenceSet, parseSequenceSet } from './sequence-set.js';
 
 export class SelectedMailbox {
@@ -14,6 +16,8 @@ export class SelectedMailbox {
   readonly view: StoredMessage[];
   /** Messages that are \Recent for this session (RFC 3501 §2.3.2; not in IMAP4rev2). */
   private readonly recent = new Set<StoredMessage>();
+  /** The flags this session last told its client, per message. */
+  private readonly toldFlags = new Map<StoredMessage, string>();
 
   constructor(
     readonly mailbox: Mailbox,
@@ -21,6 +25,12 @@ export class SelectedMailbox {
   ) {
     this.view = [...mailbox.messages];
     this.claimRecent(this.view);
+    for (const m of this.view) this.noteFlags(m);
+  }
+
+  /** Records that the client has been told the message's current flags (FETCH, STORE, SELECT). */
+  noteFlags(message: StoredMessage): void {
+    this.toldFlags.set(message, [...message.flags].sort().join(' '));
   }
 
   /** A message is \Recent for the first session to see it. EXAMINE leaves it for others. */
@@ -59,8 +69,8 @@ export class SelectedMailbox {
 
   /**
    * The untagged responses that bring the client up to date: EXPUNGE for
-   * messages gone (only when allowed), then EXISTS (and RECENT for
-   * IMAP4rev1 clients) for new ones.
+   * messages gone (only when allowed), FETCH (FLAGS …) for flags others
+   * changed, then EXISTS (and RECENT for IMAP4rev1 clients) for new ones.
    */
   updates(allowExpunge: boolean, rev2: boolean): string[] {
     const lines: string[] = [];
@@ -70,14 +80,21 @@ export class SelectedMailbox {
         if (!this.view[i].expunged) continue;
         lines.push(`${i + 1} EXPUNGE`);
         this.recent.delete(this.view[i]);
+        this.toldFlags.delete(this.view[i]);
         this.view.splice(i, 1);
       }
     }
+    this.view.forEach((m, i) => {
+      if (m.expunged || this.toldFlags.get(m) === [...m.flags].sort().join(' ')) return;
+      lines.push(`${i + 1} FETCH (FLAGS ${messageFlags(m, this.recent.has(m))})`);
+      this.noteFlags(m);
+    });
     const known = new Set(this.view);
     const added = this.mailbox.messages.filter((m) => !known.has(m));
     if (added.length > 0) {
       this.view.push(...added);
       this.claimRecent(added);
+      for (const m of added) this.noteFlags(m);
       lines.push(`${this.view.length} EXISTS`);
       if (!rev2) lines.push(`${this.recentCount} RECENT`);
     }

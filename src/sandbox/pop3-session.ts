@@ -182,6 +182,7 @@ export class Pop3Session {
       const found = this.message(args[0]);
       if (!found) return;
       found[1].flags.add('\\Seen');
+      this.user!.inbox.changed();
       this.io.send(Buffer.concat([Buffer.from(`+OK ${found[1].raw.length} octets\r\n`), multiline(found[1].raw)]));
     },
     TOP: (args) => {
