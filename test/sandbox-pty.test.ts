@@ -24,8 +24,8 @@ async function steps(cli: PtySession, pairs: [string, string | RegExp][]): Promi
 after(() => killAllPtys());
 
 describe('mailsh try', () => {
-  it('try imap: banner, LOGIN, SELECT, FETCH of the welcome message, Ctrl-D logs out and ends both', async () => {
-    const cli = spawnCli(['try', 'imap', '--port-base', '0']);
+  it('try imap with nothing but Node (empty PATH: no openssl): banner, LOGIN, SELECT, FETCH, Ctrl-D ends both', async () => {
+    const cli = spawnCli(['try', 'imap', '--port-base', '0'], { env: { PATH: '' } });
     await cli.waitFor('try typing:', 15_000);
     await cli.waitFor('login demo demo');
     await cli.waitForLine('imap> ', 10_000);
