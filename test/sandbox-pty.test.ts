@@ -126,6 +126,9 @@ describe('mailsh sandbox', () => {
     const bad = await runCli(['sandbox', '--user', 'nopassword']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^mailsh: --user needs NAME:PASSWORD/);
+    const twice = await runCli(['sandbox', '--user', 'kim:a', '--user', 'Kim:b']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /^mailsh: --user Kim is given twice/);
     const base = await runCli(['sandbox', '--port-base', '99999']);
     assert.equal(base.code, 2);
     assert.match(base.stderr, /^mailsh: --port-base needs a number from 0 to 64000/);

@@ -14,14 +14,17 @@ export interface SandboxIo {
   stderr: NodeJS.WriteStream;
 }
 
-/** `--user NAME:PASS` (the password may contain ":"). */
+/** `--user NAME:PASS` (the password may contain ":"); each name once. */
 function parseUsers(specs: readonly string[]): SandboxUser[] {
+  const seen = new Set<string>();
   return specs.map((spec) => {
     const colon = spec.indexOf(':');
     const name = spec.slice(0, colon);
     if (colon <= 0 || !/^[A-Za-z0-9._-]+$/.test(name) || colon === spec.length - 1) {
       throw new UsageError(`--user needs NAME:PASSWORD (name of letters, digits, . _ -), not "${spec}"`);
     }
+    if (seen.has(name.toLowerCase())) throw new UsageError(`--user ${name} is given twice`);
+    seen.add(name.toLowerCase());
     return { name, password: spec.slice(colon + 1) };
   });
 }
