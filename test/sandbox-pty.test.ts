@@ -72,6 +72,19 @@ describe('mailsh try', () => {
     assert.equal(await cli.exited, 0);
   });
 
+  it('try smtp --tls from a pipe: SMTPS wants AUTH first; the banner\'s AUTH PLAIN line works as shown', async () => {
+    const banner = /^    (AUTH PLAIN \S+)$/m;
+    const r = await runCli(['try', 'smtp', '--tls', '--port-base', '0'], ['EHLO client.example\nMAIL FROM:<me@example.org>\n']);
+    assert.equal(r.code, 1, 'MAIL before AUTH is refused');
+    assert.match(r.stdout, /^S: 530 /m);
+    const auth = banner.exec(r.stdout)?.[1];
+    assert.ok(auth, r.stdout);
+    const ok = await runCli(['try', 'smtp', '--tls', '--port-base', '0'], [`EHLO client.example\n${auth}\nMAIL FROM:<me@example.org>\nRCPT TO:<demo@localhost>\n`]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^C: AUTH PLAIN <redacted \d+ bytes>\nS: 235 /m);
+    assert.match(ok.stderr, /certificate verified/);
+  });
+
   it('try with a wrong protocol is a usage error', async () => {
     const r = await runCli(['try', 'gopher']);
     assert.equal(r.code, 2);

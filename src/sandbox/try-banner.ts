@@ -17,7 +17,7 @@ function smtpWalk(user: SandboxUser & { address: string }, tlsMode: TryTls): str
   return [
     'EHLO client.example',
     // SMTPS needs AUTH before MAIL, like a real port 465; the MX port delivers locally without it.
-    ...(tlsMode === 'implicit' ? [`AUTH PLAIN ${plain}          (base64 of \\0${user.name}\\0${user.password})`] : []),
+    ...(tlsMode === 'implicit' ? [`AUTH PLAIN ${plain}`] : []),
     'MAIL FROM:<me@example.org>',
     `RCPT TO:<${user.address}>`,
     'DATA',
@@ -37,11 +37,13 @@ export function tryBanner(protocol: TryProtocol, tlsMode: TryTls, user: SandboxU
       : protocol === 'imap'
         ? [`login ${user.name} ${user.password}`, 'list "" "*"', 'select INBOX', 'fetch 1 (flags envelope body[text])', 'logout']
         : [`USER ${user.name}`, `PASS ${user.password}`, 'STAT', 'LIST', 'RETR 1', 'QUIT'];
+  const note = protocol === 'smtp' && tlsMode === 'implicit' ? [`(the AUTH PLAIN argument is base64 of \\0${user.name}\\0${user.password})`] : [];
   return [
     `mailsh sandbox: practice ${protocol.toUpperCase()} server on 127.0.0.1 (in memory; gone when you quit)`,
     `user ${user.name}, password ${user.password}, address ${user.address}`,
     'try typing:',
     ...steps.map((s) => `    ${s}`),
+    ...note,
     '',
   ].join('\n');
 }
