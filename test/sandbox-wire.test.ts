@@ -97,6 +97,10 @@ describe('sandbox IMAP on the wire', () => {
     d.send('alice {6}');
     await d.expect(/^\+ [^\r\n]*\r\n/);
     assert.match(await imap(d, 'pencil', 'c1'), /^c1 OK/m);
+    assert.match(await imap(d, 'c1a CREATE {0+}\r\n'), /^c1a NO \[ALREADYEXISTS\]/m, 'an empty literal is an empty name');
+    await imap(d, 'c1b CREATE Projects/2026');
+    assert.match(await imap(d, 'c1c CREATE Projects'), /^c1c NO \[ALREADYEXISTS\]/m, 'made as the parent of Projects/2026');
+    assert.match(await imap(d, 'c1d LIST "" Projects*'), /^\* LIST \(\\HasChildren\) "\/" Projects\r\n\* LIST \(\\HasNoChildren\) "\/" Projects\/2026\r\n/m);
     const message = 'Subject: lit\r\n\r\nc9 OK not a reply\r\n) {99}\r\n';
     const appended = await imap(d, `c2 APPEND INBOX (\\Seen) "24-Nov-2026 06:00:00 +0100" {${message.length}+}\r\n${message}`);
     assert.match(appended, /^c2 OK \[APPENDUID \d+ 2\] Append completed\r\n$/);

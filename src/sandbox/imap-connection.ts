@@ -30,6 +30,8 @@ export function serveImap(socket: Socket, store: MailStore, secureContext: Secur
     const announced = trailingLiteral(line);
     if (announced) {
       if (announced.synchronizing) conn.write('+ OK\r\n');
+      // An empty literal ({0}) has no bytes to wait for.
+      if (announced.size === 0) parts.literals.push(Buffer.alloc(0));
       return;
     }
     const command = parts;

@@ -68,7 +68,8 @@ function listCommand(verb: 'LIST' | 'LSUB'): CommandHandler {
     for (const mailbox of session.user!.mailboxes.values()) {
       const matches = mailbox.name === 'INBOX' ? inbox.test(mailbox.name) : re.test(mailbox.name);
       if (!matches || (verb === 'LSUB' && !mailbox.subscribed)) continue;
-      const attrs = ['\\HasNoChildren', ...(mailbox.specialUse ? [mailbox.specialUse] : [])];
+      const hasChildren = [...session.user!.mailboxes.keys()].some((other) => other.startsWith(`${mailbox.name}/`));
+      const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren', ...(mailbox.specialUse ? [mailbox.specialUse] : [])];
       session.untaggedPieces([`${verb} ${flagList(attrs)} "/" `, ...mailboxName(mailbox.name)]);
     }
     session.tagged(cmd.tag, `OK ${completed(cmd)}`);
@@ -118,7 +119,12 @@ const appendCommand: CommandHandler = (session, cmd) => {
 const createCommand: CommandHandler = (session, cmd) => {
   const name = textArg(expectArgs(cmd, 1, 'mailbox')[0], 'a mailbox name').replace(/\/$/, '');
   if (name === '' || session.user!.mailbox(name)) return session.tagged(cmd.tag, `NO [ALREADYEXISTS] Mailbox ${name} already exists`);
-  session.user!.create(name);
+  // Missing superior names are created too (RFC 9051 §6.3.4): a/b/c makes a and a/b.
+  const levels = name.split('/');
+  levels.forEach((_, i) => {
+    const level = levels.slice(0, i + 1).join('/');
+    if (!session.user!.mailbox(level)) session.user!.create(level);
+  });
   session.tagged(cmd.tag, `OK ${completed(cmd)}`);
 };
 
