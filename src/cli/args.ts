@@ -28,6 +28,12 @@ export interface CliOptions {
   /** `--auth MECH`: authenticate right after connect (and `--starttls`). */
   auth?: string;
   insecureAuth: boolean;
+  /** `mailsh sandbox`/`try`: every --user NAME:PASS, in order. */
+  users: string[];
+  /** `mailsh sandbox`/`try`: --port-base N. */
+  portBase?: number;
+  /** `mailsh sandbox`: --json. */
+  json: boolean;
   color: boolean;
   raw: boolean;
   maxLine?: number;
@@ -63,9 +69,11 @@ const OPTIONS = {
   ipv4: { type: 'boolean', short: '4' },
   ipv6: { type: 'boolean', short: '6' },
   dns: { type: 'string' },
-  user: { type: 'string', short: 'u' },
   auth: { type: 'string' },
   'insecure-auth': { type: 'boolean' },
+  user: { type: 'string', short: 'u', multiple: true },
+  'port-base': { type: 'string' },
+  json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
@@ -108,6 +116,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (auth !== undefined && !SASL_MECHANISMS.has(auth)) throw new UsageError(`--auth must be one of ${[...SASL_MECHANISMS.keys()].join(', ')}, not "${v.auth}"`);
   const maxLine = byteCount(v['max-line'], '--max-line');
   const maxLiteral = byteCount(v['max-literal'], '--max-literal');
+  const portBase = v['port-base'] === undefined ? undefined : Number(v['port-base']);
+  if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 0 && portBase <= 64000)) {
+    throw new UsageError(`--port-base needs a number from 0 to 64000, not "${v['port-base']}"`);
+  }
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -127,9 +139,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     timeoutSeconds,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
     dns: v.dns,
-    user: v.user,
     auth,
     insecureAuth: v['insecure-auth'] ?? false,
+    // A session takes the last -u; the sandbox takes them all.
+    user: v.user?.at(-1),
+    users: v.user ?? [],
+    portBase,
+    json: v.json ?? false,
     color: !(v['no-color'] ?? false) && env.NO_COLOR === undefined,
     raw: v.raw ?? false,
     maxLine,
@@ -148,6 +164,10 @@ export const USAGE = `usage:
   mailsh show FILE                 render a transcript
   mailsh mx DOMAIN|ADDRESS         MX (with addresses) and RFC 6186 SRV records
   mailsh [options] user@domain     SMTP to the domain's best MX (like --mx)
+  mailsh sandbox [--port-base N] [--user NAME:PASS]… [--json]
+                                   practice SMTP/IMAP/POP3 servers on 127.0.0.1
+  mailsh try imap|smtp|pop3 [--tls|--starttls]
+                                   the sandbox plus a shell connected to it
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)

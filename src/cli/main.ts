@@ -13,6 +13,7 @@ import { Transcript } from '../transcript/transcript.js';
 import { showTranscript } from '../transcript/show.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
+import { runSandbox, runTry } from './sandbox-command.js';
 import { parseTarget, targetUrl, type Target } from './target.js';
 import { mailDomain } from '../discovery/domain.js';
 import { connectFirst } from '../session/connect-first.js';
@@ -126,6 +127,8 @@ async function main(argv: string[]): Promise<ExitStatus> {
     showTranscript(rest[0], io.stdout);
     return EXIT.ok;
   }
+  if (command === 'sandbox') return runSandbox(opts, rest, io);
+  if (command === 'try') return runTry(opts, rest, io, openSession);
   return openSession(opts, io);
 }
 

@@ -20,8 +20,11 @@ export interface LiteralChunk {
 
 export type ServerItem = ServerLine | LiteralChunk;
 
-/** A line that announces a literal: `{123}` or `~{123}` at its end. */
-const LITERAL_RE = /~?\{(\d{1,20})\}$/;
+/**
+ * A line that announces a literal: `{123}` or `~{123}` at its end, or from a
+ * client (the sandbox's servers) also the non-synchronizing `{123+}` (RFC 7888).
+ */
+const LITERAL_RE = /~?\{(\d{1,20})\+?\}$/;
 
 const TERMINATORS: Record<LineEnding, Buffer> = {
   crlf: Buffer.from('\r\n'),
