@@ -569,6 +569,14 @@ async function waitForGreeting(probe: Probe, deadline: number, signal: AbortSign
   }
 }
 
+/** Waits for a daemon's UNIX socket to appear. */
+async function waitForSocket(path: string, deadline: number): Promise<void> {
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await sleep(20);
+  }
+}
+
 /** Resolves when every port greets; rejects when a daemon dies first or time runs out. */
 async function waitUntilReady(p: Ports, caPem: string, daemons: Daemon[]): Promise<void> {
   const abort = new AbortController();
@@ -657,8 +665,11 @@ export async function startRealServers(): Promise<RealServers> {
   try {
     ports = await freePorts();
     await writeConfigs(layout, ports, certs, layout.mailUid);
-    // Dovecot first: Postfix needs its LMTP and auth sockets.
+    // Dovecot first: Postfix needs its LMTP and auth sockets. An smtpd that
+    // starts before the auth socket exists exits, and Postfix's master then
+    // throttles the service for a minute.
     daemons.push(startDovecot(layout));
+    await waitForSocket(join(layout.dovecotRun, 'auth-postfix'), Date.now() + START_TIMEOUT_MS);
     await preparePostfix(layout);
     daemons.push(startPostfix(layout));
     await waitUntilReady(ports, await readFile(certs.caCert, 'utf8'), daemons);
