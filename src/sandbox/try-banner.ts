@@ -13,11 +13,10 @@ export function tryService(protocol: TryProtocol, tlsMode: TryTls): 'smtp' | 'sm
 }
 
 function smtpWalk(user: SandboxUser & { address: string }, tlsMode: TryTls): string[] {
-  const plain = Buffer.from(`\0${user.name}\0${user.password}`).toString('base64');
   return [
     'EHLO client.example',
     // SMTPS needs AUTH before MAIL, like a real port 465; the MX port delivers locally without it.
-    ...(tlsMode === 'implicit' ? [`AUTH PLAIN ${plain}`] : []),
+    ...(tlsMode === 'implicit' ? [`AUTH PLAIN {{plain ${user.name} ${user.password}}}`] : []),
     'MAIL FROM:<me@example.org>',
     `RCPT TO:<${user.address}>`,
     'DATA',
@@ -37,7 +36,10 @@ export function tryBanner(protocol: TryProtocol, tlsMode: TryTls, user: SandboxU
       : protocol === 'imap'
         ? [`login ${user.name} ${user.password}`, 'list "" "*"', 'select INBOX', 'fetch 1 (flags envelope body[text])', 'logout']
         : [`USER ${user.name}`, `PASS ${user.password}`, 'STAT', 'LIST', 'RETR 1', 'QUIT'];
-  const note = protocol === 'smtp' && tlsMode === 'implicit' ? [`(the AUTH PLAIN argument is base64 of \\0${user.name}\\0${user.password})`] : [];
+  const note =
+    protocol === 'smtp' && tlsMode === 'implicit'
+      ? [`({{plain ${user.name} ${user.password}}} sends base64 of \\0${user.name}\\0${user.password}; /auth PLAIN ${user.name} runs the whole exchange)`]
+      : [];
   return [
     `mailsh sandbox: practice ${protocol.toUpperCase()} server on 127.0.0.1 (in memory; gone when you quit)`,
     `user ${user.name}, password ${user.password}, address ${user.address}`,
