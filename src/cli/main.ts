@@ -60,6 +60,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     envPassword: process.env.MAILSH_PASSWORD,
     insecureAuth: opts.insecureAuth,
     initialLines: opts.auth ? [`/auth ${opts.auth}`] : [],
+    pipeline: opts.pipeline,
   };
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
   const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });

@@ -33,6 +33,7 @@ export class ScriptRunner {
   };
 
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
+    const initial = this.opts.initialLines ?? [];
     const ctx: MetaContext = {
       session,
       print: (text) => this.stdout.write(`${text}\n`),
@@ -52,12 +53,14 @@ export class ScriptRunner {
       },
       progress: () => undefined,
     };
-    const queue = new InputQueue(session, 'script', {
+    const queue = new InputQueue(session, this.opts.pipeline ? 'pipeline' : 'script', {
       meta: (line) => runMetaCommand(line, ctx),
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
-      onError: (err, line) => {
-        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
+      onError: (err, line, number) => {
+        // Lines mailsh put first (`--auth`) come before the script's line 1.
+        const at = number > initial.length ? `line ${number - initial.length}` : 'option';
+        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`)}\n`);
         if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
         else this.stop(exitStatusOf(err));
         queue.clear();
@@ -73,7 +76,7 @@ export class ScriptRunner {
         queue.clear();
       }
     });
-    this.opts.initialLines?.forEach((line) => queue.push(line));
+    initial.forEach((line) => queue.push(line));
     await this.feed(source, (line) => {
       if (!this.stopped) queue.push(line);
     });
