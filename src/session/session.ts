@@ -355,6 +355,7 @@ export class Session extends EventEmitter {
         this.lastReply = event.reply;
         if (event.reply.command === '<greeting>') this.greeting = event.reply.lines.join('\n');
         if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
+        this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
       }
