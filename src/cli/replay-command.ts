@@ -6,7 +6,7 @@ import { compareReplies, type ReplyDifference } from '../protocol/reply-diff.js'
 import { askHidden } from '../repl/hidden-prompt.js';
 import { scriptOutput } from '../repl/script-runner.js';
 import { planReplay } from '../session/replay-plan.js';
-import { credentialsNeeded, replaySteps, type ReplayCredentials } from '../session/replay.js';
+import { credentialsNeeded, replaySteps, type ReplayCredentials, type SkippedStep } from '../session/replay.js';
 import { Session } from '../session/session.js';
 import { parseTranscript } from '../transcript/reader.js';
 import { Transcript } from '../transcript/transcript.js';
@@ -83,13 +83,24 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
     const { compared, differences } = compareReplies(plan.replies.map((r) => r.reply), result.replies, opts.strict);
     const report = [`replay: ${compared} replies compared, ${differences.length} differ${differences.length === 1 ? 's' : ''}${opts.strict ? ' (strict: text too)' : ''}`];
     for (const d of differences) report.push(describeDifference(d, recordedAt));
-    for (const s of result.skipped) report.push(`  not sent: transcript line ${s.at}: ${s.reason}`);
+    for (const s of groupSkipped(result.skipped)) report.push(`  not sent: transcript ${s.lines}: ${s.reason}`);
     io.stdout.write(`${report.join('\n')}\n`);
     return differences.length > 0 || result.skipped.length > 0 ? EXIT.commandFailed : EXIT.ok;
   } finally {
     await session.quit();
     transcript?.close();
   }
+}
+
+/** Consecutive lines skipped for the same reason (a message body) are named once. */
+function groupSkipped(skipped: readonly SkippedStep[]): { lines: string; reason: string }[] {
+  const groups: { from: number; to: number; reason: string }[] = [];
+  for (const s of skipped) {
+    const last = groups.at(-1);
+    if (last && last.reason === s.reason) last.to = s.at;
+    else groups.push({ from: s.at, to: s.at, reason: s.reason });
+  }
+  return groups.map((g) => ({ lines: g.from === g.to ? `line ${g.from}` : `lines ${g.from}-${g.to}`, reason: g.reason }));
 }
 
 function describeDifference(d: ReplyDifference, recordedAt: ReadonlyMap<Reply, number>): string {

@@ -24,19 +24,33 @@ function same(a: Reply, b: Reply, strict: boolean): boolean {
   return !strict || replyWireLines(a).join('\n') === replyWireLines(b).join('\n');
 }
 
+const commandOf = (r: Reply): string => (r.command ?? '').toUpperCase();
+
 /**
  * Compares recorded and replayed replies in order (each protocol's adapter
- * already matched them to their commands); a reply on one side only is a
- * difference too.
+ * already matched them to their commands). Replies are paired by command, so
+ * a command that was not sent again (its reply missing) or an extra reply
+ * does not shift every later pair; a reply on one side only is a difference.
  */
 export function compareReplies(recorded: readonly Reply[], replayed: readonly Reply[], strict: boolean): { compared: number; differences: ReplyDifference[] } {
   const a = comparable(recorded);
   const b = comparable(replayed);
   const differences: ReplyDifference[] = [];
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] && b[i] && same(a[i], b[i], strict)) continue;
-    differences.push({ index: i + 1, recorded: a[i], replayed: b[i] });
+  let i = 0;
+  let j = 0;
+  let index = 0;
+  while (i < a.length || j < b.length) {
+    index++;
+    if (i < a.length && j < b.length && commandOf(a[i]) === commandOf(b[j])) {
+      if (!same(a[i], b[j], strict)) differences.push({ index, recorded: a[i], replayed: b[j] });
+      i++;
+      j++;
+    } else if (i < a.length && !b.slice(j + 1).some((r) => commandOf(r) === commandOf(a[i]))) {
+      // The recorded command got no reply this time (it was not sent again).
+      differences.push({ index, recorded: a[i++] });
+    } else {
+      differences.push({ index, replayed: b[j++] });
+    }
   }
-  return { compared: n, differences };
+  return { compared: index, differences };
 }
