@@ -40,6 +40,10 @@ export interface CliOptions {
   pipeline: boolean;
   /** `--strict` (replay): reply texts must match too, not only codes and statuses. */
   strict: boolean;
+  /** `--since TIME` (show): records from then on. */
+  since?: string;
+  /** `--grep RE` (show): only matching records. */
+  grep?: string;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -78,6 +82,8 @@ const OPTIONS = {
   mx: { type: 'string' },
   pipeline: { type: 'boolean' },
   strict: { type: 'boolean' },
+  since: { type: 'string' },
+  grep: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -144,6 +150,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     mx: v.mx,
     pipeline: v.pipeline ?? false,
     strict: v.strict ?? false,
+    since: v.since,
+    grep: v.grep,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,

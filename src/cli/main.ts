@@ -8,7 +8,6 @@ import { Repl } from '../repl/repl.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
 import { Transcript } from '../transcript/transcript.js';
-import { showTranscript } from '../transcript/show.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { targetUrl } from './target.js';
@@ -17,6 +16,7 @@ import { mailDomain } from '../discovery/domain.js';
 import { connectFirst } from '../session/connect-first.js';
 import { runMx } from './mx-command.js';
 import { runReplay } from './replay-command.js';
+import { runShow } from './show-command.js';
 import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
 
 function readScript(file: string): string[] {
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
   if (command === 'replay') return runReplay(rest, opts, { ...io, env: process.env });
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
-    showTranscript(rest[0], io.stdout);
+    runShow(rest[0], opts, io.stdout);
     return EXIT.ok;
   }
   return openSession(opts, io);
