@@ -4,7 +4,7 @@
  * against servers that answer differently with the differences reported.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -93,6 +93,18 @@ describe('replay against real servers', () => {
     const strict = await runCli(['replay', log, `smtp://127.0.0.1:${a.smtpPort}`, '--strict']);
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
     assert.match(strict.stdout, /^ {2}reply 6 \(\., transcript line \d+\): recorded "250 2\.0\.0 Ok: queued as \w+", now "250 2\.0\.0 Ok: queued as \w+"$/m);
+
+    // /send goes through BDAT where Postfix offers CHUNKING: the chunk is replayed as data.
+    const message = join(dir, 'message.eml');
+    writeFileSync(message, 'Subject: chunked\n\n.a line with a dot\nbody\n');
+    const sendLog = join(dir, 'send.log');
+    const sent = await runCli([`smtp://127.0.0.1:${a.smtpPort}`, '--log', sendLog, '-e', 'EHLO client.test', '-e', 'MAIL FROM:<alice@mailsh.test>', '-e', 'RCPT TO:<bob@mailsh.test>', '-e', `/send ${message}`]);
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    assert.match(readFileSync(sendLog, 'utf8'), / C: BDAT \d+ LAST\\r\\n$/m);
+    const chunked = await runCli(['replay', sendLog, `smtp://127.0.0.1:${a.smtpPort}`]);
+    assert.equal(chunked.code, 0, chunked.stdout + chunked.stderr);
+    assert.match(chunked.stdout, /^replay: 7 replies compared, 0 differ$/m);
+    await a.waitForMessage('bob', (raw) => raw.includes('Subject: chunked'), 10_000);
 
     const other = await startScriptedServer({
       greeting: '220 other.test ESMTP\r\n',

@@ -47,3 +47,20 @@ test('replay plan: a masked value mailsh cannot rebuild names its transcript lin
   const { records } = parseTranscript(transcript(['S: 220 hi\\r\\n', 'C: XTOKEN \\<redacted 8 bytes>\\r\\n']));
   assert.throws(() => planReplay(records, 'smtp'), /transcript line 3.*--log-secrets/);
 });
+
+test('replay plan: a BDAT chunk is data of its exact size, not lines', () => {
+  const { records } = parseTranscript(transcript([
+    'S: 220 hi\\r\\n',
+    'C: BDAT 16 LAST\\r\\n',
+    'C: Subject: x\\r\\n',
+    'C: \\r\\n',
+    'C: ok',
+    'S: 250 queued\\r\\n',
+    'C: QUIT\\r\\n',
+  ]));
+  const plan = planReplay(records, 'smtp');
+  assert.deepEqual(plan.steps.map((s) => (s.kind === 'line' ? s.segments.join('') : `${s.kind}:${'bytes' in s ? JSON.stringify(s.bytes.toString()) : ''}`)), [
+    'BDAT 16 LAST', 'chunk:"Subject: x\\r\\n\\r\\nok"', 'QUIT',
+  ]);
+  assert.deepEqual(plan.replies.map((r) => r.reply.command), ['<greeting>', 'BDAT']);
+});

@@ -33,6 +33,8 @@ export type ReplayStep =
     }
   /** Bytes with no line end (`/bytes`), sent as they are. */
   | { kind: 'raw'; at: number; bytes: Buffer; state: InputState }
+  /** The data of the BDAT command just sent (RFC 3030), sent as it is. */
+  | { kind: 'chunk'; at: number; bytes: Buffer; state: InputState }
   /** A SASL exchange with masked responses: run again live with MECHANISM. */
   | { kind: 'auth'; at: number; mechanism: string; state: InputState };
 
@@ -103,6 +105,8 @@ export function planReplay(records: readonly TranscriptRecord[], protocol: Proto
   let auth: { at: number; mechanism: string; lines: ReplayStep[]; redacted: boolean; state: InputState } | undefined;
   let pending: Segment[] = [];
   let pendingAt = 0;
+  /** A BDAT chunk being read: its bytes are data, not lines. */
+  let chunk: { at: number; remaining: number; bytes: Buffer[] } | undefined;
 
   const endAuth = (): void => {
     if (!auth) return;
@@ -157,21 +161,42 @@ export function planReplay(records: readonly TranscriptRecord[], protocol: Proto
       }
       continue;
     }
-    if (pending.length === 0) pendingAt = record.line;
+    if (pending.length === 0 && !chunk) pendingAt = record.line;
     for (const part of parts) {
       if (!('bytes' in part)) {
         pending.push({ redacted: part.redacted });
         continue;
       }
-      let rest = part.bytes.toString('utf8');
-      for (let i = rest.indexOf('\r\n'); i >= 0; i = rest.indexOf('\r\n')) {
-        pending.push(rest.slice(0, i));
-        clientLine(pending.filter((s) => s !== ''), pendingAt);
+      let bytes = part.bytes;
+      while (bytes.length > 0) {
+        if (chunk) {
+          // RFC 3030 §2: exactly the announced number of bytes follows BDAT.
+          const take = bytes.subarray(0, chunk.remaining);
+          chunk.bytes.push(take);
+          chunk.remaining -= take.length;
+          bytes = bytes.subarray(take.length);
+          if (chunk.remaining === 0) {
+            steps.push({ kind: 'chunk', at: chunk.at, bytes: Buffer.concat(chunk.bytes), state: 'command' });
+            chunk = undefined;
+            pendingAt = record.line;
+          }
+          continue;
+        }
+        const end = bytes.indexOf('\r\n');
+        if (end < 0) {
+          pending.push(bytes.toString('utf8'));
+          break;
+        }
+        pending.push(bytes.subarray(0, end).toString('utf8'));
+        bytes = bytes.subarray(end + 2);
+        const segments = pending.filter((seg) => seg !== '');
         pending = [];
+        const text = lineText(segments);
+        const bdat = protocol === 'smtp' || protocol === 'lmtp' ? /^BDAT (\d+)/i.exec(text) : null;
+        clientLine(segments, pendingAt);
+        if (bdat && Number(bdat[1]) > 0) chunk = { at: record.line, remaining: Number(bdat[1]), bytes: [] };
         pendingAt = record.line;
-        rest = rest.slice(i + 2);
       }
-      if (rest !== '') pending.push(rest);
     }
   }
   endAuth();

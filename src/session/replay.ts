@@ -55,8 +55,17 @@ export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace
   const collect = (reply: Reply): void => void replies.push(reply);
   session.on('reply', collect);
   const skipped: SkippedStep[] = [];
+  let bdatSent = false;
   try {
     for (const step of plan.steps) {
+      if (step.kind === 'chunk') {
+        // RFC 3030 §2: the data follows its BDAT at once; the reply comes after it.
+        if (bdatSent && session.connected) await session.write(rawBytes(step.bytes));
+        else skipped.push({ at: step.at, reason: 'its BDAT command was not sent' });
+        bdatSent = false;
+        continue;
+      }
+      bdatSent = false;
       const text = step.kind === 'line' ? step.segments.map((s) => (typeof s === 'string' ? s : '')).join('') : '';
       await waitForTurn(session, pace, text, step.kind === 'auth');
       if (!session.connected) {
@@ -69,6 +78,7 @@ export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace
         continue;
       }
       await sendStep(session, step, creds);
+      bdatSent = step.kind === 'line' && /^BDAT \d/i.test(step.segments.join(''));
     }
     if (session.connected) await session.settled();
   } finally {
@@ -77,7 +87,7 @@ export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace
   return { replies, skipped };
 }
 
-async function sendStep(session: Session, step: ReplayStep, creds: ReplayCredentials): Promise<void> {
+async function sendStep(session: Session, step: Exclude<ReplayStep, { kind: 'chunk' }>, creds: ReplayCredentials): Promise<void> {
   if (step.kind === 'raw') return session.write(rawBytes(step.bytes));
   if (step.kind === 'auth') return replayAuth(session, step.mechanism, creds);
   if (!step.secret) return void (await session.send(step.segments.join('')));
