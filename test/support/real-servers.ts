@@ -570,6 +570,16 @@ async function waitForGreeting(probe: Probe, deadline: number, signal: AbortSign
 }
 
 /** Resolves when every port greets; rejects when a daemon dies first or time runs out. */
+/** Polls until `file` exists; rejects if `daemon` exits first or after the start-up timeout. */
+async function waitForFile(file: string, daemon: Daemon): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!existsSync(file)) {
+    if (daemon.hasExited) throw new Error(`${daemon.name} ${await daemon.exited} during start-up`);
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${START_TIMEOUT_MS} ms`);
+    await sleep(20);
+  }
+}
+
 async function waitUntilReady(p: Ports, caPem: string, daemons: Daemon[]): Promise<void> {
   const abort = new AbortController();
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -660,6 +670,9 @@ export async function startRealServers(): Promise<RealServers> {
     // Dovecot first: Postfix needs its LMTP and auth sockets.
     daemons.push(startDovecot(layout));
     await preparePostfix(layout);
+    // An smtpd that finds no auth socket exits, and master then throttles
+    // the service for a minute: wait until Dovecot has made it.
+    await waitForFile(join(layout.dovecotRun, 'auth-postfix'), daemons[0]);
     daemons.push(startPostfix(layout));
     await waitUntilReady(ports, await readFile(certs.caCert, 'utf8'), daemons);
   } catch (err) {
