@@ -44,3 +44,20 @@ it('asks for the password of a masked AUTH PLAIN without echoing it, then replay
   assert.doesNotMatch(cli.screen(), /typed-secret/);
   assert.match(cli.screen(), /C: AUTH PLAIN <redacted 28 bytes>/);
 });
+
+it('Ctrl-C at the password prompt cancels the replay (exit 2)', async () => {
+  const log = join(mkdtempSync(join(tmpdir(), 'mailsh-replay-pty-')), 'login.log');
+  const T = '2026-11-24T05:00:00.000Z';
+  writeFileSync(log, `# mailsh 0.1.0 transcript target=imap://h:143 start=${T}\n${T} S: * OK hi\\r\\n\n${T} C: A001 LOGIN alice \\<redacted 6 bytes>\\r\\n\n`);
+  const imap = await startScriptedServer({ greeting: '* OK ready\r\n', onLine: (line, conn) => conn.write(`${line.split(' ')[0]} OK done\r\n`) });
+  try {
+    const cli = spawnCli(['replay', log, `imap://127.0.0.1:${imap.port}`, '--timeout', '5'], { env: { MAILSH_PASSWORD: undefined } });
+    await cli.waitFor('password for the masked credentials: ');
+    cli.type('\x03');
+    await cli.waitFor(/mailsh: cancelled: nothing was sent/);
+    assert.equal(await cli.exited, 2);
+    assert.equal(imap.conns[0].received().toString(), 'A001 LOGOUT\r\n', 'no LOGIN went out');
+  } finally {
+    await imap.close();
+  }
+});

@@ -45,6 +45,7 @@ export interface SessionOptions {
  * One connection and its protocol state (DESIGN layer session/): it feeds
  * server bytes through framing into the adapter, sends prepared lines through
  * the single write path, and upgrades to TLS in place after STARTTLS.
+ * Emits `reply` with each complete reply (replay compares them).
  */
 export class Session extends EventEmitter {
   private current!: ProtocolAdapter;
