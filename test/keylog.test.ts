@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { getTestCerts } from './support/certs.js';
 import { runCli } from './support/run-cli.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
+import { captureLoopback, smtpCommandsIn, tsharkUnavailable } from './support/tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailsh-keylog-'));
 const servers: ScriptedServer[] = [];
@@ -85,3 +86,30 @@ describe('TLS key log', () => {
     assert.deepEqual(lines, all.sort());
   });
 });
+
+describe('decrypting a loopback capture with the key log (tshark)', () => {
+  const unavailable = tsharkUnavailable();
+  for (const mode of ['starttls', 'implicit'] as const) {
+    it(`${mode === 'starttls' ? 'STARTTLS' : 'implicit TLS'}: Wireshark's dissector reads the commands sent inside TLS only with mailsh's key log`, async (t) => {
+      if (unavailable) return t.skip(`skipped: ${unavailable}`);
+      const { server } = await tlsServer(mode);
+      const certs = await getTestCerts();
+      const pcap = join(dir, `${mode}.pcap`);
+      const keys = join(dir, `${mode}-capture.keys`);
+      const capture = await captureLoopback(server.port, pcap);
+      try {
+        const url = mode === 'implicit' ? `smtps://localhost:${server.port}` : `smtp://localhost:${server.port}`;
+        const lines = mode === 'implicit' ? ['EHLO secret-inside-tls', 'MAIL FROM:<hidden@keylog.test>'] : ['EHLO me', 'STARTTLS', 'EHLO secret-inside-tls', 'MAIL FROM:<hidden@keylog.test>'];
+        const r = await runCli([url, '--ca', certs.caCert, '--keylog', keys, ...lines.flatMap((l) => ['-e', l])]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        await capture.finish();
+      } finally {
+        capture.kill();
+      }
+      const plain = mode === 'starttls' ? ['EHLO me', 'STAR TLS'] : [];
+      assert.deepEqual(smtpCommandsIn(pcap, server.port, mode === 'implicit'), plain, 'without keys only the plaintext part is readable');
+      assert.deepEqual(smtpCommandsIn(pcap, server.port, mode === 'implicit', keys), [...plain, 'EHLO secret-inside-tls', 'MAIL FROM:<hidden@keylog.test>', 'QUIT']);
+    });
+  }
+});
+
