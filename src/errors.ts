@@ -42,6 +42,11 @@ export class AuthError extends UserError {
   readonly exitStatus = EXIT.commandFailed;
 }
 
+/** A reply differed from what a script's `/expect` asked for (SPEC §10): exit 1. */
+export class ExpectationError extends UserError {
+  readonly exitStatus = EXIT.commandFailed;
+}
+
 /** Stable codes for malformed or hostile server input that ends a session. */
 export type ProtocolErrorCode = 'LINE_TOO_LONG' | 'REPLY_TOO_LONG' | 'LITERAL_TOO_LARGE';
 

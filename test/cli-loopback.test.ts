@@ -243,7 +243,7 @@ describe('transcripts', () => {
     writeFileSync(log, '# mailsh 0.1.0 transcript target=smtp://h:25 start=2026-01-01T00:00:00.000Z\n2026-01-01T00:00:00.010Z S: 220 hi\\r\\n\n2026-01-01T00:00:00.020Z C: QUIT\\r\\n\n');
     const r = await runCli(['show', log]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /00:00:00\.010 S: 220 hi\\r\\n/);
+    assert.match(r.stdout, /00:00:00\.010 +\+0\.010s S: 220 hi\\r\\n/);
     const bad = join(tmp, 'bad.log');
     writeFileSync(bad, 'not a transcript\n');
     const b = await runCli(['show', bad]);

@@ -42,6 +42,14 @@ export interface CliOptions {
   explain: boolean;
   /** `--mx DOMAIN`: connect to the domain's best MX (SMTP). */
   mx?: string;
+  /** `--pipeline`: scripts send commands without waiting where the protocol allows. */
+  pipeline: boolean;
+  /** `--strict` (replay): reply texts must match too, not only codes and statuses. */
+  strict: boolean;
+  /** `--since TIME` (show): records from then on. */
+  since?: string;
+  /** `--grep RE` (show): only matching records. */
+  grep?: string;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -80,6 +88,10 @@ const OPTIONS = {
   'max-literal': { type: 'string' },
   explain: { type: 'boolean' },
   mx: { type: 'string' },
+  pipeline: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  since: { type: 'string' },
+  grep: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -152,6 +164,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     maxLiteral,
     explain: v.explain ?? false,
     mx: v.mx,
+    pipeline: v.pipeline ?? false,
+    strict: v.strict ?? false,
+    since: v.since,
+    grep: v.grep,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -161,7 +177,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
 /** `mailsh --help`. */
 export const USAGE = `usage:
   mailsh [options] TARGET          open a session (TARGET: URL, host:port or "host port")
-  mailsh show FILE                 render a transcript
+  mailsh show FILE                 render a transcript (--since TIME, --grep RE)
+  mailsh replay FILE TARGET        send a transcript's client lines again and
+                                   report replies that differ (--strict: text too)
   mailsh mx DOMAIN|ADDRESS         MX (with addresses) and RFC 6186 SRV records
   mailsh [options] user@domain     SMTP to the domain's best MX (like --mx)
   mailsh sandbox [--port-base N] [--user NAME:PASS]… [--json]
@@ -201,6 +219,8 @@ options:
       --max-literal BYTES  largest IMAP/Sieve literal accepted (default 4 GiB)
       --explain         annotate each reply with what its codes mean
       --mx DOMAIN       SMTP to DOMAIN's best MX (fallback in order)
+      --pipeline        scripts send commands without waiting where the server
+                        offers PIPELINING (SMTP, POP3) or IMAP allows it
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

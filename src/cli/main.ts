@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { historyPath } from '../repl/history.js';
 import { setColor } from '../repl/render.js';
@@ -8,31 +7,18 @@ import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { Repl } from '../repl/repl.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
-import { parseDnsServer, resolverLookup } from '../transport/resolver.js';
 import { Transcript } from '../transcript/transcript.js';
-import { showTranscript } from '../transcript/show.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { runSandbox, runTry } from './sandbox-command.js';
-import { parseTarget, targetUrl, type Target } from './target.js';
+import { targetUrl } from './target.js';
+import { effectiveTarget, sessionOptions } from './session-options.js';
 import { mailDomain } from '../discovery/domain.js';
 import { connectFirst } from '../session/connect-first.js';
 import { runMx } from './mx-command.js';
+import { runReplay } from './replay-command.js';
+import { runShow } from './show-command.js';
 import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
-
-/** Applies -p/--tls/--starttls/--raw on top of what the target implies. */
-function effectiveTarget(opts: CliOptions): Target {
-  const target = parseTarget(opts.positionals);
-  if (opts.protocol) target.protocol = opts.protocol;
-  if (opts.raw) target.protocol = 'line';
-  if (opts.tls) target.tls = 'implicit';
-  if (opts.starttls) target.tls = 'starttls';
-  if (target.tls === 'starttls' && (target.protocol === 'line' || target.protocol === 'auto')) {
-    throw new UsageError('--starttls needs a protocol (a URL, a well-known port, or -p)');
-  }
-  if (opts.user) target.user = opts.user;
-  return target;
-}
 
 function readScript(file: string): string[] {
   try {
@@ -61,32 +47,13 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     envPassword: process.env.MAILSH_PASSWORD,
     insecureAuth: opts.insecureAuth,
     initialLines: opts.auth ? [`/auth ${opts.auth}`] : [],
+    pipeline: opts.pipeline,
   };
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
   const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
   const output: SessionOutput = (script ?? repl)!.output;
   const transcript = opts.log ? openLog(opts.log) : undefined;
-  const attempt = (host: string, name?: string) => (): Session => new Session({
-    connect: {
-      host,
-      port: target.port,
-      implicitTls: target.tls === 'implicit',
-      family: opts.family,
-      timeoutMs: opts.timeoutSeconds * 1000,
-      lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
-      // An MX is reached by address; its certificate names the MX host.
-      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
-    },
-    protocol: target.protocol,
-    starttls: target.tls === 'starttls',
-    ehloName: opts.ehlo ?? hostname(),
-    timeoutMs: opts.timeoutSeconds * 1000,
-    maxLine: opts.maxLine,
-    maxLiteral: opts.maxLiteral,
-    transcript,
-    output,
-    explain: opts.explain,
-  });
+  const attempt = (host: string, name?: string) => (): Session => new Session(sessionOptions(opts, target, host, name, output, transcript));
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
     const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
@@ -122,9 +89,10 @@ async function main(argv: string[]): Promise<ExitStatus> {
   }
   const [command, ...rest] = opts.positionals;
   if (command === 'mx') return runMx(rest, opts, io.stdout);
+  if (command === 'replay') return runReplay(rest, opts, { ...io, env: process.env });
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
-    showTranscript(rest[0], io.stdout);
+    runShow(rest[0], opts, io.stdout);
     return EXIT.ok;
   }
   if (command === 'sandbox') return runSandbox(opts, rest, io);

@@ -90,6 +90,11 @@ export interface ProtocolAdapter {
    * `STARTTLS`); undefined where the protocol has no STARTTLS.
    */
   startTlsCommands(helloName: string): string[] | undefined;
+  /**
+   * `--pipeline`: whether `line` may go out now, before the replies still due
+   * have come (RFC 2920, RFC 9051 §5.5, RFC 2449 §6.6). Absent: never.
+   */
+  mayPipeline?(line: string): boolean;
   /** The polite goodbye (`QUIT`, `LOGOUT`), if the protocol has one. */
   quitCommand(): string | undefined;
   /** The connection is now TLS: forget what was learned in plaintext (RFC 3207 §4.2). */

@@ -46,6 +46,22 @@ function capabilityList(text: string): string[] | undefined {
 }
 
 /**
+ * Commands that change the state the next command is read in (authentication,
+ * TLS, the selected mailbox, message numbers): nothing is sent while one is
+ * in flight, and one waits for those before it (RFC 9051 §5.5).
+ */
+const IMAP_BARRIERS = new Set([
+  'LOGIN', 'AUTHENTICATE', 'STARTTLS', 'SELECT', 'EXAMINE', 'CLOSE', 'UNSELECT', 'LOGOUT', 'IDLE',
+  'ENABLE', 'COMPRESS', 'UNAUTHENTICATE', 'EXPUNGE', 'UID EXPUNGE', 'MOVE', 'UID MOVE',
+]);
+
+/** Commands that take message sequence numbers (RFC 9051 §5.5). */
+const SEQUENCE_COMMANDS = new Set(['FETCH', 'STORE', 'SEARCH', 'COPY', 'MOVE']);
+
+/** The only commands during which a server may not send EXPUNGE (RFC 9051 §5.5, §7.5.1). */
+const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
+
+/**
  * IMAP (RFC 9051/3501): auto-tagging, matching tagged completions to their
  * commands, continuations for IDLE and AUTHENTICATE, capability and selected
  * mailbox tracking.
@@ -141,6 +157,21 @@ export class ImapAdapter implements ProtocolAdapter {
     const blocking = ['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command);
     const prepared = this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
     return { out: prepared.out, blocking: blocking || prepared.blocking };
+  }
+
+  /**
+   * RFC 9051 §5.5: commands may be sent without waiting unless an ambiguity
+   * would result: not around a state-changing command, and a command with
+   * sequence numbers not while one is in flight during which the server may
+   * send EXPUNGE (which renumbers the messages).
+   */
+  mayPipeline(line: string): boolean {
+    if (this.mode !== 'command' || !this.greeted) return false;
+    const command = tagLine(line, new TagAllocator(), this.autoTag)?.command;
+    if (command === undefined || IMAP_BARRIERS.has(command)) return false;
+    const flights = [...this.inFlight.values()];
+    if (flights.some((f) => IMAP_BARRIERS.has(f.command))) return false;
+    return !SEQUENCE_COMMANDS.has(command) || flights.every((f) => NO_EXPUNGE_DURING.has(f.command));
   }
 
   /**

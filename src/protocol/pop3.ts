@@ -46,6 +46,9 @@ function isMultiline(verb: string, args: string[]): boolean {
   }
 }
 
+/** Commands whose outcome the next command depends on: the client waits for them. */
+const POP3_BARRIERS = new Set(['<greeting>', 'STLS', 'AUTH', 'QUIT']);
+
 /**
  * POP3 (RFC 1939, 2449, 5034): `+OK`/`-ERR` status lines, multi-line
  * responses read to the terminating ".", STLS, and AUTH continuations.
@@ -87,6 +90,14 @@ export class Pop3Adapter implements ProtocolAdapter {
     const verb = word.toUpperCase();
     this.awaiting.push({ verb, multiline: isMultiline(verb, args) });
     return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH' };
+  }
+
+  /**
+   * RFC 2449 §6.6: with PIPELINING in CAPA, commands may be sent without
+   * waiting, except after the greeting, STLS, AUTH and QUIT.
+   */
+  mayPipeline(): boolean {
+    return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((a) => !POP3_BARRIERS.has(a.verb));
   }
 
   /** USER, PASS, APOP and AUTH carry credentials (SPEC §9). */

@@ -20,6 +20,12 @@ export const MAX_REPLY_LINES = 10_000;
 const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
 
 /**
+ * RFC 2920 §3.1: RSET, MAIL and RCPT may appear anywhere in a command group;
+ * any other command (EHLO, DATA, AUTH, QUIT…) ends the group.
+ */
+const GROUPABLE_VERBS = new Set(['MAIL', 'RCPT', 'RSET']);
+
+/**
  * SMTP, Submission and LMTP (RFC 5321, 6409, 2033): groups multi-line replies,
  * matches them to commands in order (which also covers pipelining), learns
  * EHLO/LHLO capabilities, and tracks DATA and SASL modes.
@@ -82,6 +88,14 @@ export class SmtpAdapter implements ProtocolAdapter {
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.awaiting.push(verb);
     return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
+  }
+
+  /**
+   * With PIPELINING offered, the next command joins the group while every
+   * command awaiting a reply may be followed at once (RFC 2920 §3.1).
+   */
+  mayPipeline(): boolean {
+    return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((verb) => GROUPABLE_VERBS.has(verb));
   }
 
   /**

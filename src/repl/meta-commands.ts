@@ -11,6 +11,7 @@ import type { Session } from '../session/session.js';
 import { escapeBytes } from '../transcript/escape.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { AUTH_USAGE, authCommand } from './auth-command.js';
+import { EXPECT_USAGE, expectCommand } from './expect-command.js';
 
 /** What meta commands may do besides talking to the session. */
 export interface MetaContext {
@@ -47,6 +48,8 @@ export interface FrontEndOptions {
   insecureAuth?: boolean;
   /** Lines to run before any input (`--auth MECH` becomes `/auth MECH`). */
   initialLines?: string[];
+  /** `--pipeline`: scripts send commands without waiting where the protocol allows. */
+  pipeline?: boolean;
 }
 
 interface MetaCommand {
@@ -129,6 +132,11 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     usage: '/explain CODE',
     help: 'what a reply code means: 550, 5.7.1, "454 4.7.1", [TRYCREATE], IN-USE',
     run: (a, ctx) => explainCode(need(a, '/explain CODE, e.g. /explain 454 4.7.1')).forEach((l) => ctx.print(l)),
+  }],
+  ['expect', {
+    usage: EXPECT_USAGE,
+    help: 'check the last reply (a script stops with exit 1 when it differs)',
+    run: expectCommand,
   }],
   ['b64', {
     usage: '/b64 TEXT',

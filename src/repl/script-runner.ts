@@ -9,6 +9,16 @@ import { renderNote, renderSent, renderServerLine } from './render.js';
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
 export type ScriptSource = { lines: string[] } | { stream: Readable };
 
+/** The session as `C:`/`S:` lines on stdout without colour, notes on stderr (SPEC §10). */
+export function scriptOutput(stdout: Writable, stderr: Writable): SessionOutput {
+  return {
+    server: (bytes, ending, view) => stdout.write(`${renderServerLine(bytes, ending, view)}\n`),
+    sent: (out) => stdout.write(`${renderSent(out)}\n`),
+    note: (level, text) => stderr.write(`${renderNote(level, text)}\n`),
+    stateChanged: () => undefined,
+  };
+}
+
 /**
  * Script mode (SPEC §10): lines are sent one command at a time with the REPL's
  * rules, each after the previous reply; the session is printed as `C:`/`S:`
@@ -18,21 +28,18 @@ export type ScriptSource = { lines: string[] } | { stream: Readable };
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
+  readonly output: SessionOutput;
 
   constructor(
     private readonly stdout: Writable,
     private readonly stderr: Writable,
     private readonly opts: FrontEndOptions,
-  ) {}
-
-  readonly output: SessionOutput = {
-    server: (bytes, ending, view) => this.stdout.write(`${renderServerLine(bytes, ending, view)}\n`),
-    sent: (out) => this.stdout.write(`${renderSent(out)}\n`),
-    note: (level, text) => this.stderr.write(`${renderNote(level, text)}\n`),
-    stateChanged: () => undefined,
-  };
+  ) {
+    this.output = scriptOutput(stdout, stderr);
+  }
 
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
+    const initial = this.opts.initialLines ?? [];
     const ctx: MetaContext = {
       session,
       print: (text) => this.stdout.write(`${text}\n`),
@@ -52,12 +59,14 @@ export class ScriptRunner {
       },
       progress: () => undefined,
     };
-    const queue = new InputQueue(session, 'script', {
+    const queue = new InputQueue(session, this.opts.pipeline ? 'pipeline' : 'script', {
       meta: (line) => runMetaCommand(line, ctx),
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
-      onError: (err, line) => {
-        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
+      onError: (err, line, number) => {
+        // Lines mailsh put first (`--auth`) come before the script's line 1.
+        const at = number > initial.length ? `line ${number - initial.length}` : 'option';
+        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`)}\n`);
         if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
         else this.stop(exitStatusOf(err));
         queue.clear();
@@ -73,7 +82,7 @@ export class ScriptRunner {
         queue.clear();
       }
     });
-    this.opts.initialLines?.forEach((line) => queue.push(line));
+    initial.forEach((line) => queue.push(line));
     await this.feed(source, (line) => {
       if (!this.stopped) queue.push(line);
     });

@@ -5,9 +5,24 @@ import type { Session } from './session.js';
 /**
  * How input is paced: `interactive` sends at once unless a mode-changing
  * reply is due (DATA, AUTH, STARTTLS); `script` waits for each command's
- * complete reply before the next line (SPEC §10).
+ * complete reply before the next line (SPEC §10); `pipeline` (`--pipeline`)
+ * is `script` except that a command goes out at once where the protocol
+ * allows it (the adapter's mayPipeline).
  */
-export type Pace = 'interactive' | 'script';
+export type Pace = 'interactive' | 'script' | 'pipeline';
+
+/**
+ * Waits until `line` may be sent at this pace. Meta commands (`/expect`)
+ * wait for every reply in scripts, so they see the state the commands left.
+ */
+export async function waitForTurn(session: Session, pace: Pace, line: string, meta: boolean): Promise<void> {
+  if (pace === 'interactive') return session.whenAccepting();
+  if (pace === 'pipeline' && !meta) {
+    await session.whenAccepting();
+    if (session.idle || session.adapter.mayPipeline?.(line)) return;
+  }
+  await session.settled();
+}
 
 /** Runs a meta command (`/…`); it may throw to report an error. */
 export type MetaHandler = (line: string) => Promise<void>;
@@ -25,8 +40,8 @@ export interface InputHandlers {
   askSecret(prompt: string): Promise<string>;
   /** `-u` or the URL's user, for helpers given no user. */
   defaultUser?: string;
-  /** Reports a line that failed; the queue goes on with the next. */
-  onError(err: unknown, line: string): void;
+  /** Reports a line that failed (`number` counts pushed lines from 1); the queue goes on with the next. */
+  onError(err: unknown, line: string, number: number): void;
   /** Told what each line became on the wire (the history keeps secrets out). */
   onSent?(line: string, out: Outgoing): void;
 }
@@ -39,6 +54,8 @@ export interface InputHandlers {
 export class InputQueue {
   private readonly lines: string[] = [];
   private running: Promise<void> | undefined;
+  /** Lines taken from the queue so far, for error messages that name the line. */
+  private taken = 0;
 
   constructor(
     private readonly session: Session,
@@ -69,10 +86,11 @@ export class InputQueue {
   private async run(): Promise<void> {
     while (this.lines.length > 0) {
       const line = this.lines[0];
+      this.taken++;
       try {
         await this.handle(line);
       } catch (err) {
-        this.handlers.onError(err, line);
+        this.handlers.onError(err, line, this.taken);
       }
       this.lines.shift();
     }
@@ -81,8 +99,7 @@ export class InputQueue {
   private async handle(line: string): Promise<void> {
     const s = this.session;
     // Wait first, so the line is read in the mode the replies so far set.
-    if (this.pace === 'script') await s.settled();
-    else await s.whenAccepting();
+    await waitForTurn(s, this.pace, line, isMetaLine(line));
     // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
     // there every line is data.
     const cooked = s.adapter.metaAllowed;

@@ -45,6 +45,7 @@ export interface SessionOptions {
  * One connection and its protocol state (DESIGN layer session/): it feeds
  * server bytes through framing into the adapter, sends prepared lines through
  * the single write path, and upgrades to TLS in place after STARTTLS.
+ * Emits `reply` with each complete reply (replay compares them).
  */
 export class Session extends EventEmitter {
   private current!: ProtocolAdapter;
@@ -52,6 +53,8 @@ export class Session extends EventEmitter {
   /** Failed replies (4xx/5xx, NO/BAD, -ERR): a script that saw one exits 1. */
   failures = 0;
   lastReply: Reply | undefined;
+  /** Failed replies an `/expect` accepted: they count once, and no longer. */
+  private readonly accepted = new WeakSet<Reply>();
   /** The last SASL challenge, decoded (for `/auth` and `{{cram-md5}}`). */
   lastChallenge: Buffer | undefined;
   /** The server's greeting, as text (POP3 APOP takes its timestamp). */
@@ -153,6 +156,16 @@ export class Session extends EventEmitter {
     await this.send(line);
     await this.settled();
     return this.lastReply;
+  }
+
+  /**
+   * `/expect 5xx` accepted this reply: a failure the script asked for does not
+   * fail it (SPEC §10). Each failed reply is forgiven at most once.
+   */
+  acceptFailure(reply: Reply): void {
+    if ((reply.cls !== 'fail' && reply.cls !== 'temp') || this.accepted.has(reply)) return;
+    this.accepted.add(reply);
+    this.failures--;
   }
 
   /** Whether the next input line may go out now (REPL: after mode-changing replies). */
@@ -343,6 +356,7 @@ export class Session extends EventEmitter {
         this.lastReply = event.reply;
         if (event.reply.command === '<greeting>') this.greeting = event.reply.lines.join('\n');
         if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
+        this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
       }

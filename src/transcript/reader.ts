@@ -6,6 +6,8 @@ export interface TranscriptRecord {
   ts: string;
   dir: Direction;
   text: string;
+  /** The record's line in the file (from 1), for messages that point at it. */
+  line: number;
 }
 
 const TEXT_RECORD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (C:|S:|==) (.*)$/;
@@ -25,14 +27,19 @@ export function parseTranscript(content: string): { header?: string; records: Tr
       return;
     }
     if (line.startsWith('{')) {
-      const obj = JSON.parse(line) as { type?: string; ts?: string; dir?: string; data?: string; target?: string; start?: string };
+      let obj: { type?: string; ts?: string; dir?: string; data?: string; target?: string; start?: string };
+      try {
+        obj = JSON.parse(line) as typeof obj;
+      } catch {
+        throw new UsageError(`not a mailsh jsonl record at line ${i + 1}: ${line.slice(0, 60)}`);
+      }
       if (obj.type === 'header') header ??= `mailsh transcript target=${obj.target} start=${obj.start}`;
-      else records.push({ ts: obj.ts ?? '', dir: (obj.dir === '==' ? '==' : `${obj.dir}:`) as Direction, text: obj.data ?? '' });
+      else records.push({ ts: obj.ts ?? '', dir: (obj.dir === '==' ? '==' : `${obj.dir}:`) as Direction, text: obj.data ?? '', line: i + 1 });
       return;
     }
     const m = TEXT_RECORD.exec(line);
     if (!m) throw new UsageError(`not a mailsh transcript record at line ${i + 1}: ${line.slice(0, 60)}`);
-    records.push({ ts: m[1], dir: m[2] as Direction, text: m[3] });
+    records.push({ ts: m[1], dir: m[2] as Direction, text: m[3], line: i + 1 });
   });
   return { header, records };
 }

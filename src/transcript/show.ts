@@ -4,8 +4,21 @@ import kleur from 'kleur';
 import { UsageError } from '../errors.js';
 import { parseTranscript, type TranscriptRecord } from './reader.js';
 
+/** What `mailsh show` filters and adds (SPEC §9). */
+export interface ShowOptions {
+  /** `--since`: records from this time on (see parseSince). */
+  since?: string;
+  /** `--grep RE`: only records whose text matches. */
+  grep?: string;
+  /**
+   * A dim note after a record, e.g. a SASL challenge decoded; given by the
+   * caller, since decoding is protocol knowledge (a higher layer).
+   */
+  annotate?(record: TranscriptRecord): string | undefined;
+}
+
 function colourFor(record: TranscriptRecord): (s: string) => string {
-  if (record.dir === '==') return kleur.dim;
+  if (record.dir === '==') return record.text.startsWith('tls ') ? (s) => kleur.magenta().bold(s) : kleur.dim;
   if (record.dir === 'C:') return kleur.bold;
   const m = /^(?:\S+ )?([2-5])\d\d|^(?:\* |\S+ )?(OK|NO|BAD)\b|^(\+OK|-ERR)/.exec(record.text);
   const status = m?.[1] ?? m?.[2] ?? m?.[3];
@@ -16,8 +29,48 @@ function colourFor(record: TranscriptRecord): (s: string) => string {
   return (s) => s;
 }
 
-/** `mailsh show FILE`: the transcript in colour, one record per line. */
-export function showTranscript(file: string, out: Writable): void {
+/**
+ * `--since`: `+SECONDS` after the transcript's start, a time of day
+ * `HH:MM[:SS[.mmm]]` (UTC, as the records are), or an ISO timestamp prefix
+ * `2026-11-24T05:01`. Returns a test on a record's timestamp.
+ */
+export function parseSince(since: string, start: number): (ts: string) => boolean {
+  const relative = /^\+(\d+(?:\.\d+)?)s?$/.exec(since);
+  if (relative) {
+    const from = start + Number(relative[1]) * 1000;
+    return (ts) => Date.parse(ts) >= from;
+  }
+  if (/^\d\d:\d\d(:\d\d(\.\d{1,3})?)?$/.test(since)) return (ts) => ts.slice(11, 11 + since.length) >= since;
+  if (/^\d{4}-\d\d-\d\d(T\d\d(:\d\d(:\d\d(\.\d{1,3})?)?)?)?Z?$/.test(since)) {
+    const prefix = since.replace(/Z$/, '');
+    return (ts) => ts.slice(0, prefix.length) >= prefix;
+  }
+  throw new UsageError(`--since needs +SECONDS, HH:MM[:SS] (UTC) or an ISO time, not "${since}"`);
+}
+
+function grepTest(grep: string | undefined): (text: string) => boolean {
+  if (grep === undefined) return () => true;
+  try {
+    const re = new RegExp(grep);
+    return (text) => re.test(text);
+  } catch {
+    throw new UsageError(`--grep needs a regular expression, not "${grep}"`);
+  }
+}
+
+/** `+1.234s` after the start, padded so the columns line up. */
+function relativeTime(ts: string, start: number): string {
+  const ms = Date.parse(ts) - start;
+  return `+${(ms / 1000).toFixed(3)}s`.padStart(9);
+}
+
+/**
+ * `mailsh show FILE`: the transcript in colour, one record per line, with
+ * the time of day and the time since the start; TLS notes stand out, masked
+ * secrets are marked, and `annotate` may add a dim note (decoded SASL
+ * challenges).
+ */
+export function showTranscript(file: string, out: Writable, opts: ShowOptions = {}): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,8 +78,15 @@ export function showTranscript(file: string, out: Writable): void {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const { header, records } = parseTranscript(text);
+  const startIso = /\bstart=(\S+)/.exec(header ?? '')?.[1] ?? records[0]?.ts;
+  const start = startIso ? Date.parse(startIso) : 0;
+  const since = opts.since === undefined ? () => true : parseSince(opts.since, start);
+  const grep = grepTest(opts.grep);
   if (header) out.write(`${kleur.dim(`# ${header}`)}\n`);
   for (const r of records) {
-    out.write(`${kleur.dim(r.ts.slice(11, 23))} ${kleur.dim(r.dir)} ${colourFor(r)(r.text)}\n`);
+    if (!since(r.ts) || !grep(r.text)) continue;
+    const body = colourFor(r)(r.text).replace(/\\<redacted \d+ bytes>/g, (m) => kleur.yellow().inverse(m));
+    const note = opts.annotate?.(r);
+    out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${note ? `   ${kleur.dim(`[${note}]`)}` : ''}\n`);
   }
 }

@@ -578,6 +578,16 @@ async function waitForSocket(path: string, deadline: number): Promise<void> {
 }
 
 /** Resolves when every port greets; rejects when a daemon dies first or time runs out. */
+/** Polls until `file` exists; rejects if `daemon` exits first or after the start-up timeout. */
+async function waitForFile(file: string, daemon: Daemon): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!existsSync(file)) {
+    if (daemon.hasExited) throw new Error(`${daemon.name} ${await daemon.exited} during start-up`);
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${START_TIMEOUT_MS} ms`);
+    await sleep(20);
+  }
+}
+
 async function waitUntilReady(p: Ports, caPem: string, daemons: Daemon[]): Promise<void> {
   const abort = new AbortController();
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -671,6 +681,9 @@ export async function startRealServers(): Promise<RealServers> {
     daemons.push(startDovecot(layout));
     await waitForSocket(join(layout.dovecotRun, 'auth-postfix'), Date.now() + START_TIMEOUT_MS);
     await preparePostfix(layout);
+    // An smtpd that finds no auth socket exits, and master then throttles
+    // the service for a minute: wait until Dovecot has made it.
+    await waitForFile(join(layout.dovecotRun, 'auth-postfix'), daemons[0]);
     daemons.push(startPostfix(layout));
     await waitUntilReady(ports, await readFile(certs.caCert, 'utf8'), daemons);
   } catch (err) {

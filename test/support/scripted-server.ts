@@ -38,13 +38,22 @@ export interface ScriptedOptions {
   tlsCert?: CertPair;
   /** Certificate used for STARTTLS upgrades. */
   starttlsCert?: CertPair;
+  /** Highest TLS version offered (TLSv1.2 makes NSS key logs use CLIENT_RANDOM lines). */
+  maxTlsVersion?: tls.SecureVersion;
+  /** Receives the server side's NSS key-log lines of every TLS session. */
+  onKeylog?: (line: Buffer) => void;
 }
 
-function secureContext(pair: CertPair): tls.SecureContext {
-  return tls.createSecureContext({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) });
+function secureContext(pair: CertPair, maxVersion?: tls.SecureVersion): tls.SecureContext {
+  return tls.createSecureContext({ cert: readFileSync(pair.cert), key: readFileSync(pair.key), maxVersion });
 }
 
 export async function startScriptedServer(opts: ScriptedOptions): Promise<ScriptedServer> {
+  const serverTls = (raw: net.Socket, pair: CertPair): tls.TLSSocket => {
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(pair, opts.maxTlsVersion) });
+    if (opts.onKeylog) secure.on('keylog', opts.onKeylog);
+    return secure;
+  };
   const conns: ScriptedConn[] = [];
   const closed: Promise<Buffer>[] = [];
   const sockets = new Set<net.Socket>();
@@ -66,7 +75,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
         const pair = opts.starttlsCert ?? opts.tlsCert;
         if (!pair) throw new Error('no certificate for STARTTLS');
         raw.removeAllListeners('data');
-        const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(pair) });
+        const secure = serverTls(raw, pair);
         attach(secure);
         socket = secure;
         isTls = true;
@@ -95,7 +104,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
       if (opts.greeting !== undefined) socket.write(opts.greeting);
     };
     if (opts.tlsCert) {
-      const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(opts.tlsCert) });
+      const secure = serverTls(raw, opts.tlsCert);
       socket = secure;
       isTls = true;
       attach(secure);

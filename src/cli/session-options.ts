@@ -1,0 +1,50 @@
+import { hostname } from 'node:os';
+import { UsageError } from '../errors.js';
+import type { SessionOptions, SessionOutput } from '../session/session.js';
+import { parseDnsServer, resolverLookup } from '../transport/resolver.js';
+import type { Transcript } from '../transcript/transcript.js';
+import type { CliOptions } from './args.js';
+import { parseTarget, type Target } from './target.js';
+
+/** Applies -p/--tls/--starttls/--raw on top of what the target implies. */
+export function effectiveTarget(opts: CliOptions): Target {
+  const target = parseTarget(opts.positionals);
+  if (opts.protocol) target.protocol = opts.protocol;
+  if (opts.raw) target.protocol = 'line';
+  if (opts.tls) target.tls = 'implicit';
+  if (opts.starttls) target.tls = 'starttls';
+  if (target.tls === 'starttls' && (target.protocol === 'line' || target.protocol === 'auto')) {
+    throw new UsageError('--starttls needs a protocol (a URL, a well-known port, or -p)');
+  }
+  if (opts.user) target.user = opts.user;
+  return target;
+}
+
+/**
+ * Session options from the command line for one address of the target;
+ * `name` is the host name the certificate must carry when `host` is an
+ * address (an MX).
+ */
+export function sessionOptions(opts: CliOptions, target: Target, host: string, name: string | undefined, output: SessionOutput, transcript: Transcript | undefined): SessionOptions {
+  return {
+    connect: {
+      host,
+      port: target.port,
+      implicitTls: target.tls === 'implicit',
+      family: opts.family,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
+      // An MX is reached by address; its certificate names the MX host.
+      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
+    },
+    protocol: target.protocol,
+    starttls: target.tls === 'starttls',
+    ehloName: opts.ehlo ?? hostname(),
+    timeoutMs: opts.timeoutSeconds * 1000,
+    maxLine: opts.maxLine,
+    maxLiteral: opts.maxLiteral,
+    transcript,
+    output,
+    explain: opts.explain,
+  };
+}
