@@ -341,6 +341,14 @@ ${existsSync(DOVECOT_DH) ? `ssl_dh = <${DOVECOT_DH}\n` : ''}
 # Dovecot never advertises APOP as a SASL mechanism).
 auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 apop
 auth_failure_delay = 0
+# No anvil auth penalty: after a wrong-password test it would delay every
+# later login from 127.0.0.1 by seconds (the auth process skips the penalty
+# when it cannot open this socket).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 # Dovecot treats 127.0.0.1 as secure anyway; say so explicitly.
 disable_plaintext_auth = no
 # All Maildirs belong to the system "mail" user, whose uid is below the
