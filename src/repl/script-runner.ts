@@ -18,6 +18,11 @@ export type ScriptSource = { lines: string[] } | { stream: Readable };
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
+  /** Lines for stdout not yet written: one write per event-loop turn, not per line. */
+  private pending = '';
+  private session: Session | undefined;
+  /** Reading from the server is paused until stdout drains (backpressure). */
+  private held = false;
 
   constructor(
     private readonly stdout: Writable,
@@ -26,16 +31,48 @@ export class ScriptRunner {
   ) {}
 
   readonly output: SessionOutput = {
-    server: (bytes, ending, view) => this.stdout.write(`${renderServerLine(bytes, ending, view)}\n`),
-    sent: (out) => this.stdout.write(`${renderSent(out)}\n`),
-    note: (level, text) => this.stderr.write(`${renderNote(level, text)}\n`),
+    server: (bytes, ending, view) => this.print(renderServerLine(bytes, ending, view)),
+    sent: (out) => this.print(renderSent(out)),
+    note: (level, text) => this.printError(renderNote(level, text)),
     stateChanged: () => undefined,
   };
 
+  /**
+   * Queues a line for stdout. The lines of one server chunk (a FETCH body is
+   * thousands) go out in one write at the end of the turn; when stdout is a
+   * pipe that cannot take more, reading from the server pauses until it
+   * drains, so memory stays flat whatever the download size.
+   */
+  private print(line: string): void {
+    if (this.pending === '') queueMicrotask(() => this.flush());
+    this.pending += `${line}\n`;
+  }
+
+  /** Errors and notes go to stderr after what stdout was given before them. */
+  private printError(line: string): void {
+    this.flush();
+    this.stderr.write(`${line}\n`);
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    if (text === '') return;
+    this.pending = '';
+    const conn = this.session?.connection;
+    if (this.stdout.write(text) || this.held || !conn) return;
+    this.held = true;
+    conn.pause();
+    this.stdout.once('drain', () => {
+      this.held = false;
+      conn.resume();
+    });
+  }
+
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
+    this.session = session;
     const ctx: MetaContext = {
       session,
-      print: (text) => this.stdout.write(`${text}\n`),
+      print: (text) => this.print(text),
       setLog: this.opts.setLog,
       defaultUser: this.opts.defaultUser,
       askSecret: async () => {
@@ -49,7 +86,7 @@ export class ScriptRunner {
       progress: () => undefined,
     };
     const queue = new InputQueue(session, (line) => runMetaCommand(line, ctx), 'script', (err, line) => {
-      this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`)}\n`);
+      this.printError(renderNote('error', `${err instanceof Error ? err.message : String(err)} (at: ${line})`));
       if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
       else this.stop(err instanceof UsageError ? EXIT.usage : exitStatusOf(err));
       queue.clear();
@@ -72,7 +109,7 @@ export class ScriptRunner {
       try {
         await session.settled();
       } catch (err) {
-        this.stderr.write(`${renderNote('error', (err as Error).message)}\n`);
+        this.printError(renderNote('error', (err as Error).message));
         this.stop(exitStatusOf(err));
       }
     }

@@ -97,6 +97,15 @@ export class Connection extends EventEmitter {
     });
   }
 
+  /** Stops reading from the server until `resume` (the reader cannot keep up). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Upgrades this connection to TLS in place (STARTTLS, RFC 3207). */
   async upgrade(): Promise<TlsSummary> {
     this.socket.removeAllListeners('data');
