@@ -2,14 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
-import { historyPath } from '../repl/history.js';
+import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { setColor } from '../repl/render.js';
-import { Repl } from '../repl/repl.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
-import { parseDnsServer, resolverLookup } from '../transport/resolver.js';
 import { Transcript } from '../transcript/transcript.js';
-import { showTranscript } from '../transcript/show.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { parseTarget, targetUrl, type Target } from './target.js';
@@ -49,8 +46,10 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   };
   const frontEnd = { setLog, defaultUser: target.user, envPassword: process.env.MAILSH_PASSWORD };
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
-  const repl = script ? undefined : new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
+  // Loaded only when needed: every module costs start-up time (issue 6).
+  const repl = script ? undefined : await interactive(frontEnd, io);
   const output: SessionOutput = (script ?? repl)!.output;
+  const dns = opts.dns ? await import('../transport/resolver.js') : undefined;
   session = new Session({
     connect: {
       host: target.host,
@@ -58,7 +57,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
       implicitTls: target.tls === 'implicit',
       family: opts.family,
       timeoutMs: opts.timeoutSeconds * 1000,
-      lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
+      lookup: dns && opts.dns ? dns.resolverLookup(dns.parseDnsServer(opts.dns), opts.family) : undefined,
       tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni, keylogFile: opts.keylog },
     },
     protocol: target.protocol,
@@ -90,6 +89,12 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   }
 }
 
+/** The terminal front end (readline, history, completion), loaded only at a terminal. */
+async function interactive(frontEnd: FrontEndOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream }) {
+  const [{ Repl }, { historyPath }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js')]);
+  return new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
+}
+
 /** The program: the only place that touches process.* (DESIGN layer cli/). */
 async function main(argv: string[]): Promise<ExitStatus> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -105,6 +110,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
   const [command, ...rest] = opts.positionals;
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
+    const { showTranscript } = await import('../transcript/show.js');
     showTranscript(rest[0], io.stdout);
     return EXIT.ok;
   }
