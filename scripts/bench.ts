@@ -8,7 +8,7 @@
  * only when a measurement could not be made; a missing peer is skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,9 @@ import { median, onPath, runOnce, type RunResult, type RunSpec } from './bench-r
 import { startImapSource, startSmtpSink, type BenchServer, type SessionTiming } from './bench-servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MAILSH = join(here, '../src/cli/main.js');
+/** The command as installed (package.json bin): the bundle `npm run build` makes. */
+const MAILSH = join(here, '../bin/main.js');
+const UNBUNDLED = join(here, '../src/cli/main.js');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const SIZE = 100 * MiB;
 const BIG_TIMES = 10;
@@ -296,7 +298,9 @@ const SECTIONS: Record<string, (ctx: Context) => Promise<void>> = {
 };
 
 async function main(): Promise<void> {
-  if (!existsSync(MAILSH)) throw new Error(`${MAILSH} is missing: run npx tsc -p . first`);
+  if (!existsSync(MAILSH) || statSync(MAILSH).mtimeMs < statSync(UNBUNDLED).mtimeMs) {
+    throw new Error(`${MAILSH} is missing or older than the compiled sources: run npm run build first`);
+  }
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(name in SECTIONS));
   if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})`);
