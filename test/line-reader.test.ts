@@ -73,3 +73,24 @@ test('server lines: a literal over the limit is an error, announced size only', 
   r.literals = true;
   assert.throws(() => r.push(Buffer.from('* X {11}\r\n')), /over the 10-byte limit/);
 });
+
+test('server lines: any input cut anywhere frames like the whole input', () => {
+  let seed = 11;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const ENDINGS: Record<string, ServerLine['ending']> = { '\r\n': 'crlf', '\r': 'cr', '\n': 'lf' };
+  for (let round = 0; round < 500; round++) {
+    const input = Array.from({ length: random(40) }, () => 'ab\r\n'[random(4)]).join('');
+    const chunks: string[] = [];
+    for (let at = 0; at < input.length; ) {
+      const size = 1 + random(6);
+      chunks.push(input.slice(at, at + size));
+      at += size;
+    }
+    // A CR at the very end still waits for the next byte.
+    const expected = [...input.matchAll(/([^\r\n]*)(\r\n|\r(?!$)|\n)/g)].map((m) => [m[1], ENDINGS[m[2]]]);
+    assert.deepEqual(read(chunks), expected, JSON.stringify(chunks));
+  }
+});
