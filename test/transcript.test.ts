@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { commandLine } from '../src/protocol/outgoing.js';
+import { escapeBytes } from '../src/transcript/escape.js';
 import { Transcript } from '../src/transcript/transcript.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailsh-transcript-'));
@@ -46,4 +47,24 @@ test('transcript: jsonl records of one chunk are written together', () => {
     { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250 b\\r\\n' },
   ]);
   t.close();
+});
+
+test('transcript: plain ASCII chunks and chunks that need escapes give the same records', () => {
+  let seed = 5;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    // Mostly plain text; now and then a byte that needs an escape.
+    const alphabet = round % 3 === 0 ? 'ab\r\n\\\t\x00\xe9' : 'ab .\r\n';
+    const chunk = Buffer.from(Array.from({ length: random(30) }, () => alphabet[random(alphabet.length)]).join(''), 'latin1');
+    const file = join(dir, `random-${round}.log`);
+    const t = new Transcript({ file, format: 'text', target: 't', logSecrets: false, now: () => new Date(0) });
+    t.server(chunk);
+    t.close();
+    const expected = chunk.toString('latin1').split(/(?<=\n)/).filter((l) => l !== '');
+    const records = expected.map((line) => `1970-01-01T00:00:00.000Z S: ${escapeBytes(Buffer.from(line, 'latin1'))}\n`).join('');
+    assert.equal(readFileSync(file, 'utf8').split('\n').slice(1).join('\n'), records, JSON.stringify(chunk.toString('latin1')));
+  }
 });

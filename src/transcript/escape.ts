@@ -34,6 +34,10 @@ export function utf8SequenceLength(buf: Uint8Array, i: number): number {
   return len;
 }
 
+/** A byte that is not printable ASCII escaping to itself (transcript: backslash too). */
+const TRANSCRIPT_SPECIAL = /[^\x20-\x5b\x5d-\x7e]/;
+const DISPLAY_SPECIAL = /[^\x20-\x7e\t]/;
+
 const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\' };
 
 function hex(b: number): string {
@@ -47,6 +51,10 @@ function hex(b: number): string {
  */
 export function escapeBytes(buf: Uint8Array, mode: 'transcript' | 'display' = 'transcript'): string {
   const escapeC1 = mode === 'display';
+  // Fast path for the common case, printable ASCII: one native decode and
+  // one regex scan instead of a JavaScript step per byte.
+  const ascii = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length)).toString('latin1');
+  if (!(escapeC1 ? DISPLAY_SPECIAL : TRANSCRIPT_SPECIAL).test(ascii)) return ascii;
   let out = '';
   let runStart = 0;
   let i = 0;

@@ -6,6 +6,9 @@ import { escapeBytes, redactedMarker } from './escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
+/** A byte other than printable ASCII (backslash excepted), CR and LF: it needs escapeBytes. */
+const NOT_PLAIN = /[^\x20-\x5b\x5d-\x7e\r\n]/;
+
 /** Where a record came from: client, server, or a note from mailsh. */
 export type Direction = 'C:' | 'S:' | '==';
 
@@ -88,6 +91,10 @@ export class Transcript {
    * by `head`; returns the escaped rest that has no line end yet.
    */
   private lines(dir: Direction, head: string, bytes: Buffer): string {
+    if (this.opts.format === 'text') {
+      const text = bytes.toString('latin1');
+      if (!NOT_PLAIN.test(text)) return this.plainLines(dir, head, text);
+    }
     let start = 0;
     for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
       this.write(dir, head + escapeBytes(bytes.subarray(start, nl + 1)));
@@ -97,9 +104,27 @@ export class Transcript {
     return head + escapeBytes(bytes.subarray(start));
   }
 
-  private write(dir: Direction, text: string): void {
+  /**
+   * `lines` for printable ASCII with CR and LF only, the bulk of any session:
+   * the records of a whole chunk come from two native string replaces.
+   */
+  private plainLines(dir: Direction, head: string, text: string): string {
+    const last = text.lastIndexOf('\n');
+    if (last < 0) return head + text.replace(/\r/g, '\\r');
+    const prefix = `${this.timestamp()} ${dir} `;
+    const records = text.slice(0, last + 1).replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
+    this.batch += prefix + head + records.slice(0, records.length - prefix.length);
+    return text.slice(last + 1).replace(/\r/g, '\\r');
+  }
+
+  /** The time of the call under way: the lines of one chunk arrived together. */
+  private timestamp(): string {
     if (this.stamp === '') this.stamp = this.now().toISOString();
-    const ts = this.stamp;
+    return this.stamp;
+  }
+
+  private write(dir: Direction, text: string): void {
+    const ts = this.timestamp();
     if (this.opts.format === 'text') this.batch += `${ts} ${dir} ${text}\n`;
     else this.batch += `${JSON.stringify({ ts, dir: dir.replace(':', ''), data: text })}\n`;
   }
