@@ -38,6 +38,16 @@ export interface SessionOptions {
   output: SessionOutput;
 }
 
+/** A caller of `until` waiting for its condition. */
+interface Waiter {
+  ready: () => boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  /** Silence allowed (ms); 0 waits for ever. */
+  timeoutMs: number;
+  since: number;
+}
+
 /**
  * One connection and its protocol state (DESIGN layer session/): it feeds
  * server bytes through framing into the adapter, sends prepared lines through
@@ -62,6 +72,13 @@ export class Session extends EventEmitter {
   private readonly out: SessionOutput;
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
+  /** Pending `until` waits, checked on every 'progress'. */
+  private readonly waiters = new Set<Waiter>();
+  /** When the server last sent something (Date.now()). */
+  private lastProgress = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** When the watchdog fires, Infinity when it is not armed. */
+  private watchdogAt = Infinity;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -70,6 +87,7 @@ export class Session extends EventEmitter {
     this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+    this.on('progress', () => this.progressed());
   }
 
   get adapter(): ProtocolAdapter {
@@ -173,7 +191,7 @@ export class Session extends EventEmitter {
     await this.conn.write(wireBytes(out));
   }
 
-  /** Resolves once nothing is outstanding; rejects after `timeoutMs` (default: --timeout). */
+  /** Resolves once nothing is outstanding; rejects after `timeoutMs` of silence from the server (default: --timeout). */
   settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
     return this.until(() => this.idle, timeoutMs);
   }
@@ -183,22 +201,55 @@ export class Session extends EventEmitter {
     return this.until(() => this.accepting, 0);
   }
 
-  /** Waits for a condition re-checked on each server event, or for the close. */
+  /**
+   * Waits for a condition re-checked on each server event, or for the close.
+   * The timeout counts silence: a reply still streaming in (a 1 GB FETCH)
+   * never times out. One watchdog timer serves every wait, so a script of
+   * thousands of commands costs no timer operations per command.
+   */
   private until(ready: () => boolean, timeoutMs: number): Promise<void> {
     if (ready() || !this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => finish(new TimeoutError(`no reply within ${timeoutMs / 1000}s`)), timeoutMs) : undefined;
-      const check = (): void => {
-        if (ready() || !this.connected) finish();
-      };
-      const finish = (err?: Error): void => {
-        if (timer) clearTimeout(timer);
-        this.off('progress', check);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.on('progress', check);
+      const since = Date.now();
+      this.waiters.add({ ready, resolve, reject, timeoutMs, since });
+      if (timeoutMs > 0) this.armWatchdog(since + timeoutMs);
     });
+  }
+
+  /** Server bytes arrived or the state changed: resolve the waits that are ready. */
+  private progressed(): void {
+    this.lastProgress = Date.now();
+    for (const w of this.waiters) {
+      if (!w.ready() && this.connected) continue;
+      this.waiters.delete(w);
+      w.resolve();
+    }
+  }
+
+  private armWatchdog(at: number): void {
+    if (at >= this.watchdogAt) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    // Unref'd: while anything waits, the connection keeps the process alive.
+    this.watchdog = setTimeout(() => this.watch(), Math.max(0, at - Date.now())).unref();
+  }
+
+  /** Fails the waits that saw no server byte for their timeout; re-arms for the rest. */
+  private watch(): void {
+    this.watchdogAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const w of this.waiters) {
+      if (w.timeoutMs <= 0) continue;
+      const deadline = Math.max(w.since, this.lastProgress) + w.timeoutMs;
+      if (deadline > now) {
+        next = Math.min(next, deadline);
+        continue;
+      }
+      this.waiters.delete(w);
+      w.reject(new TimeoutError(`no reply within ${w.timeoutMs / 1000}s`));
+    }
+    if (next < Infinity) this.armWatchdog(next);
   }
 
   /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
