@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { InputLineSplitter } from '../framing/input-lines.js';
+import { LiteralText } from './literal-text.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session, SessionOutput } from '../session/session.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
@@ -30,22 +31,29 @@ export class ScriptRunner {
     private readonly opts: FrontEndOptions,
   ) {}
 
+  private readonly literalText = new LiteralText();
+
   readonly output: SessionOutput = {
     server: (bytes, ending, view) => this.print(renderServerLine(bytes, ending, view)),
+    literal: (chunk) => this.write(this.literalText.render(chunk)),
     sent: (out) => this.print(renderSent(out)),
     note: (level, text) => this.printError(renderNote(level, text)),
     stateChanged: () => undefined,
   };
 
+  private print(line: string): void {
+    this.write(`${line}\n`);
+  }
+
   /**
-   * Queues a line for stdout. The lines of one server chunk (a FETCH body is
+   * Queues text for stdout. The lines of one server chunk (a FETCH body is
    * thousands) go out in one write at the end of the turn; when stdout is a
    * pipe that cannot take more, reading from the server pauses until it
    * drains, so memory stays flat whatever the download size.
    */
-  private print(line: string): void {
+  private write(text: string): void {
     if (this.pending === '') queueMicrotask(() => this.flush());
-    this.pending += `${line}\n`;
+    this.pending += text;
   }
 
   /** Errors and notes go to stderr after what stdout was given before them. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError } from '../errors.js';
 import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
+import { LiteralLines } from '../framing/literal-lines.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
@@ -15,6 +16,11 @@ export type NoteLevel = 'info' | 'warn' | 'error';
 export interface SessionOutput {
   /** A server line as received (raw bytes, how it ended, how to show it). */
   server(bytes: Buffer, ending: LineEnding, view: LineView): void;
+  /**
+   * Literal bytes as they stream in, for an output that renders them in bulk
+   * (script mode); without it, each line of a literal comes to `server`.
+   */
+  literal?(chunk: LiteralChunk): void;
   /** What was sent, for the echo: secrets are already marked in `out`. */
   sent(out: Outgoing): void;
   note(level: NoteLevel, text: string): void;
@@ -37,6 +43,8 @@ export interface SessionOptions {
   transcript?: Transcript;
   output: SessionOutput;
 }
+
+const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
 
 /** A caller of `until` waiting for its condition. */
 interface Waiter {
@@ -62,7 +70,7 @@ export class Session extends EventEmitter {
   private conn: Connection | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
-  private readonly literalLines = new LineReader(Number.MAX_SAFE_INTEGER);
+  private readonly literalLines = new LiteralLines();
   private detecting: boolean;
   /** The protocol adapter put aside by `/raw on`. */
   private cooked: ProtocolAdapter | undefined;
@@ -337,13 +345,8 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
-    for (const item of this.literalLines.push(chunk.literal)) {
-      if (!('literal' in item)) this.out.server(item.bytes, 'crlf', { cls: 'info', literal: true });
-    }
-    if (chunk.remaining === 0) {
-      const rest = this.literalLines.drain();
-      if (rest.length > 0) this.out.server(rest, 'crlf', { cls: 'info', literal: true });
-    }
+    if (this.out.literal) this.out.literal(chunk);
+    else this.literalLines.push(chunk, (bytes) => this.out.server(bytes, 'crlf', LITERAL_VIEW));
   }
 
   /** Hands one server line to the adapter and shows it. */
