@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageEncoder, dotStuffLine, dotUnstuffLine } from '../src/framing/dot-stuffing.js';
+import { randomCuts, randomText, seededRandom } from './support/random.js';
 
 test('dot-stuffing: typed lines', () => {
   assert.equal(dotStuffLine('.'), '..');
@@ -31,19 +32,10 @@ test('message encoder: CRLF normalisation and dot-stuffing', () => {
 });
 
 test('message encoder: any input, cut anywhere, gives CRLF lines with dots stuffed', () => {
-  let seed = 7;
-  const random = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const random = seededRandom(7);
   for (let round = 0; round < 500; round++) {
-    const input = Array.from({ length: random(40) }, () => 'a.\r\n'[random(4)]).join('');
-    const chunks: string[] = [];
-    for (let at = 0; at < input.length; ) {
-      const size = 1 + random(6);
-      chunks.push(input.slice(at, at + size));
-      at += size;
-    }
+    const input = randomText(random, 'a.\r\n', 40);
+    const chunks = randomCuts(random, input, 6);
     let wire = input.replace(/\r\n|\r|\n/g, '\r\n').replace(/(^|\r\n)\./g, '$1..');
     if (wire !== '' && !wire.endsWith('\r\n')) wire += '\r\n';
     assert.equal(encode(chunks, true), `${wire}.\r\n`, JSON.stringify(chunks));

@@ -3,22 +3,13 @@ import { test } from 'node:test';
 import { LiteralLines } from '../src/framing/literal-lines.js';
 import { LiteralText } from '../src/repl/literal-text.js';
 import { escapeBytes } from '../src/transcript/escape.js';
+import { randomCuts, randomText, seededRandom } from './support/random.js';
 
-/** Random literals cut at random points, as chunks counting down to the end. */
+/** Random literals cut at random points. */
 function* randomLiterals(alphabet: string, seed: number): Generator<Buffer[]> {
-  const random = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const random = seededRandom(seed);
   for (let round = 0; round < 400; round++) {
-    const text = Array.from({ length: random(50) }, () => alphabet[random(alphabet.length)]).join('');
-    const chunks: Buffer[] = [];
-    for (let at = 0; at < text.length; ) {
-      const size = 1 + random(12);
-      chunks.push(Buffer.from(text.slice(at, at + size), 'latin1'));
-      at += size;
-    }
-    yield chunks;
+    yield randomCuts(random, randomText(random, alphabet, 50), 12).map((piece) => Buffer.from(piece, 'latin1'));
   }
 }
 

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { commandLine } from '../src/protocol/outgoing.js';
 import { escapeBytes } from '../src/transcript/escape.js';
 import { Transcript } from '../src/transcript/transcript.js';
+import { randomText, seededRandom } from './support/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailsh-transcript-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,15 +51,11 @@ test('transcript: jsonl records of one chunk are written together', () => {
 });
 
 test('transcript: plain ASCII chunks and chunks that need escapes give the same records', () => {
-  let seed = 5;
-  const random = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const random = seededRandom(5);
   for (let round = 0; round < 200; round++) {
     // Mostly plain text; now and then a byte that needs an escape.
     const alphabet = round % 3 === 0 ? 'ab\r\n\\\t\x00\xe9' : 'ab .\r\n';
-    const chunk = Buffer.from(Array.from({ length: random(30) }, () => alphabet[random(alphabet.length)]).join(''), 'latin1');
+    const chunk = Buffer.from(randomText(random, alphabet, 30), 'latin1');
     const file = join(dir, `random-${round}.log`);
     const t = new Transcript({ file, format: 'text', target: 't', logSecrets: false, now: () => new Date(0) });
     t.server(chunk);
