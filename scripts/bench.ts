@@ -154,7 +154,8 @@ interface Context {
 }
 
 const node = (script: string, args: string[]): RunSpec => ({ cmd: process.execPath, args: [script, ...args] });
-const mailsh = (args: string[]): RunSpec => node(MAILSH, args);
+/** Run as installed: through its #! line, which carries Node's flags. */
+const mailsh = (args: string[]): RunSpec => ({ cmd: MAILSH, args });
 
 async function greetingSection({ ca, smtps, smtpsUrl }: Context): Promise<void> {
   console.log('\n1. time to greeting over implicit TLS (exec → greeting printed), ms');

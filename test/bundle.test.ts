@@ -22,10 +22,11 @@ it('the bundled command runs a TLS session and loads the lazy parts', { skip: st
   const certs = await getTestCerts();
   const s = await startScriptedServer({ greeting: '220 bundle hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
   servers.push(s);
-  const r = await run(process.execPath, [BIN, `smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'EHLO me']);
+  // Run through its #! line (env -S with Node's flags), as a shell would.
+  const r = await run(BIN, [`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'EHLO me']);
   assert.match(r.stdout, /^S: 220 bundle hi$/m);
   assert.match(r.stdout, /^S: 250 AUTH PLAIN$/m);
   assert.equal((await s.firstClosed()).toString('latin1'), 'EHLO me\r\nQUIT\r\n');
   // `show` lives in a chunk of its own, loaded on demand.
-  await assert.rejects(run(process.execPath, [BIN, 'show', '/nonexistent/mailsh.log']), (err: { code: number; stderr: string }) => err.code === 2 && /^mailsh: /.test(err.stderr));
+  await assert.rejects(run(BIN, ['show', '/nonexistent/mailsh.log']), (err: { code: number; stderr: string }) => err.code === 2 && /^mailsh: /.test(err.stderr));
 });

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// Small young-generation semi-spaces (V8 grows them to 16 MiB under a long
+// stream): a 1 GB FETCH or /send then peaks at the memory of a 100 MB one.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
