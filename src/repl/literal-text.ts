@@ -1,16 +1,14 @@
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LiteralChunk } from '../framing/line-reader.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes, isPlainText } from '../transcript/escape.js';
 
-/** A byte that the display would escape or that is not printable ASCII (tab, CR and LF are fine). */
-const NOT_PLAIN = /[^\x20-\x7e\t\r\n]/;
 const LINE_END = /\r\n|\r|\n/g;
 const PREFIX = 'S: ';
 
 /**
  * Script-mode text of a streamed literal, a chunk at a time: the same
  * `S: LINE` lines as rendering it line by line (colour is off in scripts),
- * but a chunk of printable ASCII costs one regex scan and one replace instead
+ * but a chunk of printable ASCII costs a few native scans and one replace instead
  * of work per line, which is what a 100 MB FETCH is made of. Anything else
  * (UTF-8, control bytes, a line held from before) takes the line-by-line way.
  */
@@ -29,9 +27,11 @@ export class LiteralText {
       if (bytes[0] === 0x0a) bytes = bytes.subarray(1);
     }
     const last = chunk.remaining === 0;
-    const text = this.lines.buffered === 0 ? bytes.toString('latin1') : undefined;
     // A literal ending in CR keeps the CR as data on its last line (as LiteralLines does).
-    if (text === undefined || NOT_PLAIN.test(text) || (last && text.endsWith('\r'))) return this.lineByLine({ literal: bytes, remaining: chunk.remaining });
+    if (this.lines.buffered > 0 || !isPlainText(bytes, 'display') || (last && bytes[bytes.length - 1] === 0x0d)) {
+      return this.lineByLine({ literal: bytes, remaining: chunk.remaining });
+    }
+    const text = bytes.toString('latin1');
     let out = text === '' ? '' : (this.open ? '' : PREFIX) + text.replace(LINE_END, `\n${PREFIX}`);
     if (out.endsWith(`\n${PREFIX}`)) {
       out = out.slice(0, -PREFIX.length);

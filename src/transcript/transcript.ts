@@ -2,12 +2,10 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { escapeBytes, redactedMarker } from './escape.js';
+import { escapeBytes, isPlainText, redactedMarker } from './escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
-/** A byte other than printable ASCII (backslash excepted), CR and LF: it needs escapeBytes. */
-const NOT_PLAIN = /[^\x20-\x5b\x5d-\x7e\r\n]/;
 
 /** Where a record came from: client, server, or a note from mailsh. */
 export type Direction = 'C:' | 'S:' | '==';
@@ -91,10 +89,7 @@ export class Transcript {
    * by `head`; returns the escaped rest that has no line end yet.
    */
   private lines(dir: Direction, head: string, bytes: Buffer): string {
-    if (this.opts.format === 'text') {
-      const text = bytes.toString('latin1');
-      if (!NOT_PLAIN.test(text)) return this.plainLines(dir, head, text);
-    }
+    if (this.opts.format === 'text' && isPlainText(bytes, 'transcript')) return this.plainLines(dir, head, bytes.toString('latin1'));
     let start = 0;
     for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
       this.write(dir, head + escapeBytes(bytes.subarray(start, nl + 1)));
