@@ -1,8 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// Small young-generation semi-spaces (V8 grows them to 16 MiB under a long
-// stream): a 1 GB FETCH or /send then peaks at the memory of a 100 MB one.
+#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { setColor } from '../repl/render.js';
@@ -96,6 +95,12 @@ async function interactive(frontEnd: FrontEndOptions, io: { stdin: NodeJS.ReadSt
   const [{ Repl }, { historyPath }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js')]);
   return new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
 }
+
+// V8 doubles the young generation's semi-spaces (up to 16 MiB) while a long
+// stream allocates, so a 1 GB FETCH peaked ~30 % above a 100 MB one; at their
+// start size memory stays flat. Unlike --max-semi-space-size on the #! line
+// (15 ms more start-up), the growth factor can be set at run time.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 /** The program: the only place that touches process.* (DESIGN layer cli/). */
 async function main(argv: string[]): Promise<ExitStatus> {
