@@ -154,7 +154,7 @@ interface Context {
 }
 
 const node = (script: string, args: string[]): RunSpec => ({ cmd: process.execPath, args: [script, ...args] });
-/** Run as installed: through its #! line, which carries Node's flags. */
+/** Run as installed: through its #! line. */
 const mailsh = (args: string[]): RunSpec => ({ cmd: MAILSH, args });
 
 async function greetingSection({ ca, smtps, smtpsUrl }: Context): Promise<void> {
