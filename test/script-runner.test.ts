@@ -35,7 +35,7 @@ test('script output: one write per turn, and reading pauses while stdout is full
   const runner = new ScriptRunner(stdout, stderr, { setLog: () => undefined });
   await runner.run(fakeSession(calls), { lines: [] });
   for (const line of ['* 1 FETCH (BODY[] {9}', 'one', 'two']) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
-  await Promise.resolve();
+  await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(stdout.chunks, ['S: * 1 FETCH (BODY[] {9}\nS: one\nS: two\n']);
   assert.deepEqual(calls, ['pause']);
   stdout.emit('release');

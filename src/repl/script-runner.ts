@@ -52,7 +52,7 @@ export class ScriptRunner {
    * drains, so memory stays flat whatever the download size.
    */
   private write(text: string): void {
-    if (this.pending === '') queueMicrotask(() => this.flush());
+    if (this.pending === '') setImmediate(() => this.flush());
     this.pending += text;
   }
 
