@@ -47,9 +47,10 @@ export class ScriptRunner {
 
   /**
    * Queues text for stdout. The lines of one server chunk (a FETCH body is
-   * thousands) go out in one write at the end of the turn; when stdout is a
-   * pipe that cannot take more, reading from the server pauses until it
-   * drains, so memory stays flat whatever the download size.
+   * thousands) go out in one write once the loop's I/O callbacks have run,
+   * after the next command was sent, so printing is off the round trip; when
+   * stdout is a pipe that cannot take more, reading from the server pauses
+   * until it drains, so memory stays flat whatever the download size.
    */
   private write(text: string): void {
     if (this.pending === '') setImmediate(() => this.flush());
