@@ -7,6 +7,9 @@ import type { Session, SessionOutput } from '../session/session.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 
+/** Bytes of stdout text worth one write of their own before the turn ends. */
+const FLUSH_AT = 64 * 1024;
+
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
 export type ScriptSource = { lines: string[] } | { stream: Readable };
 
@@ -55,6 +58,8 @@ export class ScriptRunner {
   private write(text: string): void {
     if (this.pending === '') setImmediate(() => this.flush());
     this.pending += text;
+    // A download fills many chunks per turn: write as it goes, memory stays small.
+    if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
   /** Errors and notes go to stderr after what stdout was given before them. */
