@@ -8,8 +8,8 @@ const PREFIX = 'S: ';
 /**
  * Script-mode text of a streamed literal, a chunk at a time: the same
  * `S: LINE` lines as rendering it line by line (colour is off in scripts),
- * but a chunk of printable ASCII costs a few native scans and one replace instead
- * of work per line, which is what a 100 MB FETCH is made of. Anything else
+ * but a chunk of printable ASCII costs a few native scans and one replace
+ * instead of work per line, which is what a 100 MB FETCH is made of. Anything else
  * (UTF-8, control bytes, a line held from before) takes the line-by-line way.
  */
 export class LiteralText {

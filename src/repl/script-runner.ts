@@ -1,9 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { InputLineSplitter } from '../framing/input-lines.js';
-import { LiteralText } from './literal-text.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session, SessionOutput } from '../session/session.js';
+import { LiteralText } from './literal-text.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 

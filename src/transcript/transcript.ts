@@ -6,7 +6,6 @@ import { escapeBytes, isPlainText, redactedMarker } from './escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
-
 /** Where a record came from: client, server, or a note from mailsh. */
 export type Direction = 'C:' | 'S:' | '==';
 
