@@ -2,6 +2,8 @@
  * `npm run bench [-- SECTION…]`: mailsh side by side with openssl s_client,
  * socat, swaks and minimal Node clients, on loopback, in one run (issue 6).
  * Sections: greeting, upload, download, roundtrip, pipeline (default: all).
+ * Memory is polled (every tool alike) only in upload and download, where
+ * mailsh's peak RSS is reported.
  * Each figure is the median of BENCH_RUNS (default 5) runs, the tools taking
  * turns in a rotating order; BENCH_BIG=0 leaves out the 1 GiB memory runs.
  * Ratios are mailsh ÷ reference. Exits non-zero
@@ -182,12 +184,13 @@ async function uploadSection({ dir, ca, smtps, smtpsUrl, message }: Context): Pr
   const send = (path: string): RunSpec => ({
     ...mailsh([smtpsUrl, '--ca', ca, '-e', 'EHLO bench.test', '-e', 'MAIL FROM:<a@bench.test>', '-e', 'RCPT TO:<b@bench.test>', '-e', `/send ${path}`]),
     timeoutMs: 600_000,
+    trackRss: true,
   });
   const throughput = (_r: RunResult, s: SessionTiming | undefined): number => mibPerSecond(s!.dataBytes, s!.dataMs);
   const tools: Tool[] = [
     {
       name: 'socat (same bytes)', role: 'reference', needs: 'socat', server: smtps,
-      spec: () => ({ cmd: 'socat', args: ['-', `OPENSSL:127.0.0.1:${smtps.port},cafile=${ca}`], stdin: session }),
+      spec: () => ({ cmd: 'socat', args: ['-', `OPENSSL:127.0.0.1:${smtps.port},cafile=${ca}`], stdin: session, trackRss: true }),
       figure: throughput,
     },
     { name: 'mailsh /send', role: 'mailsh', server: smtps, spec: () => send(file), figure: throughput },
@@ -197,6 +200,7 @@ async function uploadSection({ dir, ca, smtps, smtpsUrl, message }: Context): Pr
         cmd: 'swaks',
         args: ['--server', '127.0.0.1', '--port', String(smtps.port), '--tls-on-connect', '--from', 'a@bench.test', '--to', 'b@bench.test', '--data', `@${file}`, '--suppress-data'],
         timeoutMs: 600_000,
+        trackRss: true,
       }),
       figure: throughput,
     },
@@ -225,12 +229,12 @@ async function downloadSection({ dir, ca, cert, servers, message }: Context): Pr
   const throughput = (_r: RunResult, s: SessionTiming | undefined): number => mibPerSecond(body.length * times, s!.closedAt - s!.fetchAt);
   const fetch = (): RunSpec => {
     rmSync(log, { force: true });
-    return { ...mailsh([`imaps://127.0.0.1:${imaps.port}`, '--ca', ca, '--log', log, '-e', 'FETCH 1:* BODY[]']), timeoutMs: 600_000 };
+    return { ...mailsh([`imaps://127.0.0.1:${imaps.port}`, '--ca', ca, '--log', log, '-e', 'FETCH 1:* BODY[]']), timeoutMs: 600_000, trackRss: true };
   };
   const tools: Tool[] = [
     {
       name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', server: imaps,
-      spec: () => ({ cmd: 'openssl', args: ['s_client', '-quiet', '-connect', `127.0.0.1:${imaps.port}`, '-CAfile', ca], stdin: commands }),
+      spec: () => ({ cmd: 'openssl', args: ['s_client', '-quiet', '-connect', `127.0.0.1:${imaps.port}`, '-CAfile', ca], stdin: commands, trackRss: true }),
       figure: throughput,
     },
     { name: 'mailsh --log', role: 'mailsh', server: imaps, spec: fetch, figure: throughput },
