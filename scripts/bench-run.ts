@@ -21,10 +21,9 @@ export interface RunSpec {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   /**
-   * Follow peak memory by polling /proc every few ms. Only where it is
-   * reported: the polling wakes the bench process (which hosts the servers)
-   * and skews round-trip figures (5 ms polling made the Node floor's NOOP
-   * rate jump from ~17,000 to ~37,000/s and mailsh's stay at ~18,000).
+   * Follow peak memory by polling /proc every few ms: only where it is
+   * reported, since the polling wakes the bench process, which hosts the
+   * servers, and so adds to what is measured.
    */
   trackRss?: boolean;
 }
