@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageEncoder, dotStuffLine, dotUnstuffLine } from '../src/framing/dot-stuffing.js';
+import { randomCuts, randomText, seededRandom } from './support/random.js';
 
 test('dot-stuffing: typed lines', () => {
   assert.equal(dotStuffLine('.'), '..');
@@ -28,4 +29,15 @@ test('message encoder: CRLF normalisation and dot-stuffing', () => {
     assert.equal(encode([...input], true), wire, `bytewise ${JSON.stringify(input)}`);
   }
   assert.equal(encode(['.a\nb'], false), '.a\r\nb\r\n');
+});
+
+test('message encoder: any input, cut anywhere, gives CRLF lines with dots stuffed', () => {
+  const random = seededRandom(7);
+  for (let round = 0; round < 500; round++) {
+    const input = randomText(random, 'a.\r\n', 40);
+    const chunks = randomCuts(random, input, 6);
+    let wire = input.replace(/\r\n|\r|\n/g, '\r\n').replace(/(^|\r\n)\./g, '$1..');
+    if (wire !== '' && !wire.endsWith('\r\n')) wire += '\r\n';
+    assert.equal(encode(chunks, true), `${wire}.\r\n`, JSON.stringify(chunks));
+  }
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../src/errors.js';
 import { LineReader, type ServerItem, type ServerLine } from '../src/framing/line-reader.js';
+import { randomCuts, randomText, seededRandom } from './support/random.js';
 
 function items(chunks: string[], max?: number, literals = false): ServerItem[] {
   const r = new LineReader(max);
@@ -72,4 +73,16 @@ test('server lines: a literal over the limit is an error, announced size only', 
   const r = new LineReader(1024, 10);
   r.literals = true;
   assert.throws(() => r.push(Buffer.from('* X {11}\r\n')), /over the 10-byte limit/);
+});
+
+test('server lines: any input cut anywhere frames like the whole input', () => {
+  const random = seededRandom(11);
+  const ENDINGS: Record<string, ServerLine['ending']> = { '\r\n': 'crlf', '\r': 'cr', '\n': 'lf' };
+  for (let round = 0; round < 500; round++) {
+    const input = randomText(random, 'ab\r\n', 40);
+    const chunks = randomCuts(random, input, 6);
+    // A CR at the very end still waits for the next byte.
+    const expected = [...input.matchAll(/([^\r\n]*)(\r\n|\r(?!$)|\n)/g)].map((m) => [m[1], ENDINGS[m[2]]]);
+    assert.deepEqual(read(chunks), expected, JSON.stringify(chunks));
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeBytes, redactedMarker, unescapeRecord, utf8SequenceLength } from '../src/transcript/escape.js';
+import { escapeBytes, isPlainText, redactedMarker, unescapeRecord, utf8SequenceLength } from '../src/transcript/escape.js';
 
 test('escape: the SPEC §9 escapes', () => {
   const table: [Buffer, string][] = [
@@ -42,4 +42,22 @@ test('utf8: sequence lengths', () => {
   assert.equal(utf8SequenceLength(Buffer.from('😀'), 0), 4);
   assert.equal(utf8SequenceLength(Buffer.from([0xf4, 0x90, 0x80, 0x80]), 0), 0); // > U+10FFFF
   assert.equal(utf8SequenceLength(Buffer.from([0xe2, 0x9c]), 0), 0); // truncated
+});
+
+test('isPlainText: ASCII that escapes to itself but for line ends', () => {
+  const table: [string, boolean, boolean][] = [
+    // text, transcript, display
+    ['A001 OK done\r\nmore\n', true, true],
+    ['tab\there', false, true],
+    ['back\\slash', false, true],
+    ['nul\x00', false, false],
+    ['esc\x1b[2J', false, false],
+    ['del\x7f', false, false],
+    ['café', false, false],
+  ];
+  for (const [text, transcript, display] of table) {
+    const bytes = Buffer.from(text, 'utf8');
+    assert.equal(isPlainText(bytes, 'transcript'), transcript, JSON.stringify(text));
+    assert.equal(isPlainText(bytes, 'display'), display, JSON.stringify(text));
+  }
 });

@@ -4,7 +4,7 @@ import type { Reply } from '../protocol/adapter.js';
 import { replyWireLines } from '../protocol/expectation.js';
 import { compareReplies, type ReplyDifference } from '../protocol/reply-diff.js';
 import { askHidden } from '../repl/hidden-prompt.js';
-import { scriptOutput } from '../repl/script-runner.js';
+import { ScriptOutput } from '../repl/script-output.js';
 import { planReplay } from '../session/replay-plan.js';
 import { credentialsNeeded, replaySteps, type ReplayCredentials, type SkippedStep } from '../session/replay.js';
 import { Session } from '../session/session.js';
@@ -56,7 +56,7 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
   // The transcript has the STARTTLS exchange itself: never negotiate it twice.
   if (target.tls === 'starttls') target.tls = 'none';
   const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: targetUrl(target), logSecrets: opts.logSecrets }) : undefined;
-  const session = new Session(sessionOptions(opts, target, target.host, undefined, scriptOutput(io.stdout, io.stderr), transcript));
+  const session = new Session(sessionOptions(opts, target, target.host, undefined, new ScriptOutput(io.stdout, io.stderr), transcript));
   try {
     await session.connect();
     const plan = planReplay(records, session.adapter.protocol);

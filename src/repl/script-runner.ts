@@ -2,22 +2,13 @@ import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { InputLineSplitter } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
-import type { Session, SessionOutput } from '../session/session.js';
+import type { Session } from '../session/session.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
-import { renderNote, renderSent, renderServerLine } from './render.js';
+import { renderNote } from './render.js';
+import { ScriptOutput } from './script-output.js';
 
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
 export type ScriptSource = { lines: string[] } | { stream: Readable };
-
-/** The session as `C:`/`S:` lines on stdout without colour, notes on stderr (SPEC §10). */
-export function scriptOutput(stdout: Writable, stderr: Writable): SessionOutput {
-  return {
-    server: (bytes, ending, view) => stdout.write(`${renderServerLine(bytes, ending, view)}\n`),
-    sent: (out) => stdout.write(`${renderSent(out)}\n`),
-    note: (level, text) => stderr.write(`${renderNote(level, text)}\n`),
-    stateChanged: () => undefined,
-  };
-}
 
 /**
  * Script mode (SPEC §10): lines are sent one command at a time with the REPL's
@@ -28,21 +19,22 @@ export function scriptOutput(stdout: Writable, stderr: Writable): SessionOutput 
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
-  readonly output: SessionOutput;
+  readonly output: ScriptOutput;
 
   constructor(
-    private readonly stdout: Writable,
-    private readonly stderr: Writable,
+    stdout: Writable,
+    stderr: Writable,
     private readonly opts: FrontEndOptions,
   ) {
-    this.output = scriptOutput(stdout, stderr);
+    this.output = new ScriptOutput(stdout, stderr);
   }
 
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
     const initial = this.opts.initialLines ?? [];
+    this.output.attach(session);
     const ctx: MetaContext = {
       session,
-      print: (text) => this.stdout.write(`${text}\n`),
+      print: (text) => this.output.print(text),
       setLog: this.opts.setLog,
       defaultUser: this.opts.defaultUser,
       askSecret: async () => {
@@ -66,7 +58,7 @@ export class ScriptRunner {
       onError: (err, line, number) => {
         // Lines mailsh put first (`--auth`) come before the script's line 1.
         const at = number > initial.length ? `line ${number - initial.length}` : 'option';
-        this.stderr.write(`${renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`)}\n`);
+        this.output.printError(renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`));
         if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
         else this.stop(exitStatusOf(err));
         queue.clear();
@@ -91,7 +83,7 @@ export class ScriptRunner {
       try {
         await session.settled();
       } catch (err) {
-        this.stderr.write(`${renderNote('error', (err as Error).message)}\n`);
+        this.output.printError(renderNote('error', (err as Error).message));
         this.stop(exitStatusOf(err));
       }
     }

@@ -52,7 +52,11 @@ export interface InputHandlers {
  * replies put the session in.
  */
 export class InputQueue {
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
+  /** The line being handled: indexing, not shift(), keeps a long script linear. */
+  private head = 0;
+  /** Counts clear() calls, so a line handled across one is not dropped twice. */
+  private clears = 0;
   private running: Promise<void> | undefined;
   /** Lines taken from the queue so far, for error messages that name the line. */
   private taken = 0;
@@ -65,7 +69,7 @@ export class InputQueue {
 
   /** Lines waiting to be sent. */
   get length(): number {
-    return this.lines.length;
+    return this.lines.length - this.head;
   }
 
   push(line: string): void {
@@ -80,19 +84,27 @@ export class InputQueue {
 
   /** Forgets lines not yet sent (after an error that ends a script). */
   clear(): void {
-    this.lines.length = 0;
+    this.lines = [];
+    this.head = 0;
+    this.clears++;
   }
 
   private async run(): Promise<void> {
-    while (this.lines.length > 0) {
-      const line = this.lines[0];
+    while (this.head < this.lines.length) {
+      const line = this.lines[this.head];
+      const clears = this.clears;
       this.taken++;
       try {
         await this.handle(line);
       } catch (err) {
         this.handlers.onError(err, line, this.taken);
       }
-      this.lines.shift();
+      if (clears !== this.clears) continue;
+      this.head++;
+      if (this.head >= 1024 && this.head * 2 >= this.lines.length) {
+        this.lines = this.lines.slice(this.head);
+        this.head = 0;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError } from '../errors.js';
 import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
+import { LiteralLines } from '../framing/literal-lines.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
@@ -16,6 +17,11 @@ export type NoteLevel = 'info' | 'warn' | 'error';
 export interface SessionOutput {
   /** A server line as received (raw bytes, how it ended, how to show it). */
   server(bytes: Buffer, ending: LineEnding, view: LineView): void;
+  /**
+   * Literal bytes as they stream in, for an output that renders them in bulk
+   * (script mode); without it, each line of a literal comes to `server`.
+   */
+  literal?(chunk: LiteralChunk): void;
   /** What was sent, for the echo: secrets are already marked in `out`. */
   sent(out: Outgoing): void;
   note(level: NoteLevel, text: string): void;
@@ -41,6 +47,18 @@ export interface SessionOptions {
   explain?: boolean;
 }
 
+const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
+
+/** A caller of `until` waiting for its condition. */
+interface Waiter {
+  ready: () => boolean;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  /** Silence allowed (ms); 0 waits for ever. */
+  timeoutMs: number;
+  since: number;
+}
+
 /**
  * One connection and its protocol state (DESIGN layer session/): it feeds
  * server bytes through framing into the adapter, sends prepared lines through
@@ -64,7 +82,7 @@ export class Session extends EventEmitter {
   private conn: Connection | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
-  private readonly literalLines = new LineReader(Number.MAX_SAFE_INTEGER);
+  private readonly literalLines = new LiteralLines();
   private detecting: boolean;
   /** The protocol adapter put aside by `/raw on`. */
   private cooked: ProtocolAdapter | undefined;
@@ -74,6 +92,13 @@ export class Session extends EventEmitter {
   private readonly out: SessionOutput;
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
+  /** Pending `until` waits, checked on every 'progress'. */
+  private readonly waiters = new Set<Waiter>();
+  /** When the server last sent something (Date.now()). */
+  private lastProgress = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** When the watchdog fires, Infinity when it is not armed. */
+  private watchdogAt = Infinity;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -82,6 +107,7 @@ export class Session extends EventEmitter {
     this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+    this.on('progress', () => this.progressed());
   }
 
   get adapter(): ProtocolAdapter {
@@ -213,7 +239,7 @@ export class Session extends EventEmitter {
     await this.conn.write(wireBytes(out));
   }
 
-  /** Resolves once nothing is outstanding; rejects after `timeoutMs` (default: --timeout). */
+  /** Resolves once nothing is outstanding; rejects after `timeoutMs` of silence from the server (default: --timeout). */
   settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
     return this.until(() => this.idle, timeoutMs);
   }
@@ -223,22 +249,55 @@ export class Session extends EventEmitter {
     return this.until(() => this.accepting, 0);
   }
 
-  /** Waits for a condition re-checked on each server event, or for the close. */
+  /**
+   * Waits for a condition re-checked on each server event, or for the close.
+   * The timeout counts silence: a reply still streaming in (a 1 GB FETCH)
+   * never times out. One watchdog timer serves every wait, so a script of
+   * thousands of commands costs no timer operations per command.
+   */
   private until(ready: () => boolean, timeoutMs: number): Promise<void> {
     if (ready() || !this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => finish(new TimeoutError(`no reply within ${timeoutMs / 1000}s`)), timeoutMs) : undefined;
-      const check = (): void => {
-        if (ready() || !this.connected) finish();
-      };
-      const finish = (err?: Error): void => {
-        if (timer) clearTimeout(timer);
-        this.off('progress', check);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.on('progress', check);
+      const since = Date.now();
+      this.waiters.add({ ready, resolve, reject, timeoutMs, since });
+      if (timeoutMs > 0) this.armWatchdog(since + timeoutMs);
     });
+  }
+
+  /** Server bytes arrived or the state changed: resolve the waits that are ready. */
+  private progressed(): void {
+    this.lastProgress = Date.now();
+    for (const w of this.waiters) {
+      if (!w.ready() && this.connected) continue;
+      this.waiters.delete(w);
+      w.resolve();
+    }
+  }
+
+  private armWatchdog(at: number): void {
+    if (at >= this.watchdogAt) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    // Unref'd: while anything waits, the connection keeps the process alive.
+    this.watchdog = setTimeout(() => this.watch(), Math.max(0, at - Date.now())).unref();
+  }
+
+  /** Fails the waits that saw no server byte for their timeout; re-arms for the rest. */
+  private watch(): void {
+    this.watchdogAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const w of this.waiters) {
+      if (w.timeoutMs <= 0) continue;
+      const deadline = Math.max(w.since, this.lastProgress) + w.timeoutMs;
+      if (deadline > now) {
+        next = Math.min(next, deadline);
+        continue;
+      }
+      this.waiters.delete(w);
+      w.reject(new TimeoutError(`no reply within ${w.timeoutMs / 1000}s`));
+    }
+    if (next < Infinity) this.armWatchdog(next);
   }
 
   /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
@@ -326,13 +385,8 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
-    for (const item of this.literalLines.push(chunk.literal)) {
-      if (!('literal' in item)) this.out.server(item.bytes, 'crlf', { cls: 'info', literal: true });
-    }
-    if (chunk.remaining === 0) {
-      const rest = this.literalLines.drain();
-      if (rest.length > 0) this.out.server(rest, 'crlf', { cls: 'info', literal: true });
-    }
+    if (this.out.literal) this.out.literal(chunk);
+    else this.literalLines.push(chunk, (bytes) => this.out.server(bytes, 'crlf', LITERAL_VIEW));
   }
 
   /** Hands one server line to the adapter and shows it. */

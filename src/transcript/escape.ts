@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * The lossless escaping of transcript records (SPEC §9): valid UTF-8 is kept
  * as is; `\r`, `\n`, `\t`, `\\` and `\xNN` cover line ends, other control
@@ -34,6 +36,31 @@ export function utf8SequenceLength(buf: Uint8Array, i: number): number {
   return len;
 }
 
+/** A byte that is not printable ASCII escaping to itself (transcript: backslash too). */
+const TRANSCRIPT_SPECIAL = /[^\x20-\x5b\x5d-\x7e]/;
+const DISPLAY_SPECIAL = /[^\x20-\x7e\t]/;
+
+/** ASCII control bytes but tab, CR and LF: escaped both in transcripts and on screen. */
+const CONTROLS = [...Array(0x20).keys(), 0x7f].filter((b) => b !== 0x09 && b !== 0x0a && b !== 0x0d);
+const PLAIN_EXCEPT: Record<'transcript' | 'display', readonly number[]> = {
+  transcript: [...CONTROLS, 0x09, 0x5c],
+  display: CONTROLS,
+};
+
+/**
+ * Whether a chunk is text that escapes to itself but for its line ends: ASCII
+ * without control bytes (and for a transcript without tab and backslash).
+ * Native scans only (isAscii, one indexOf per excluded byte), which for a
+ * 64 KiB chunk is several times faster than a regex over its characters.
+ */
+export function isPlainText(bytes: Buffer, mode: 'transcript' | 'display'): boolean {
+  if (!isAscii(bytes)) return false;
+  for (const b of PLAIN_EXCEPT[mode]) {
+    if (bytes.indexOf(b) >= 0) return false;
+  }
+  return true;
+}
+
 const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\' };
 
 function hex(b: number): string {
@@ -47,6 +74,10 @@ function hex(b: number): string {
  */
 export function escapeBytes(buf: Uint8Array, mode: 'transcript' | 'display' = 'transcript'): string {
   const escapeC1 = mode === 'display';
+  // Fast path for the common case, printable ASCII: one native decode and
+  // one regex scan instead of a JavaScript step per byte.
+  const ascii = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length)).toString('latin1');
+  if (!(escapeC1 ? DISPLAY_SPECIAL : TRANSCRIPT_SPECIAL).test(ascii)) return ascii;
   let out = '';
   let runStart = 0;
   let i = 0;

@@ -47,6 +47,8 @@ export class Connection extends EventEmitter {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;
   private closed = false;
+  /** Settles when the last write has been flushed (or failed). */
+  private flushed: Promise<void> = Promise.resolve();
   readonly where: string;
 
   private constructor(
@@ -97,19 +99,26 @@ export class Connection extends EventEmitter {
     return !this.closed;
   }
 
-  /** Sends bytes; resolves when the socket can take more (backpressure). */
+  /**
+   * Sends bytes; resolves when the socket can take more (backpressure): once
+   * the previous write has reached the kernel. So one write is always queued
+   * behind the one being flushed and a large upload keeps the wire busy while
+   * memory holds at most two writes.
+   */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.socket.write(bytes)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.off('close', done);
-        resolve();
-      };
-      this.socket.once('drain', done);
-      this.once('close', done);
-    });
+    const previous = this.flushed;
+    this.flushed = new Promise((resolve) => this.socket.write(bytes, () => resolve()));
+    return previous;
+  }
+
+  /** Stops reading from the server until `resume` (the reader cannot keep up). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Upgrades this connection to TLS in place (STARTTLS, RFC 3207). */

@@ -1,0 +1,72 @@
+import type { Writable } from 'node:stream';
+import type { Session, SessionOutput } from '../session/session.js';
+import { LiteralText } from './literal-text.js';
+import { renderNote, renderSent, renderServerLine } from './render.js';
+
+/** Bytes of stdout text worth one write of their own before the turn ends. */
+const FLUSH_AT = 64 * 1024;
+
+/**
+ * The session as `C:`/`S:` lines on stdout without colour, notes on stderr
+ * (SPEC §10). The lines of one server chunk (a FETCH body is thousands) go
+ * out in one write once the loop's I/O callbacks have run, after the next
+ * command was sent, so printing is off the round trip; when stdout is a pipe
+ * that cannot take more, reading from the server pauses until it drains, so
+ * memory stays flat whatever the download size.
+ */
+export class ScriptOutput implements SessionOutput {
+  /** Text for stdout not yet written: one write per event-loop turn, not per line. */
+  private pending = '';
+  private session: Session | undefined;
+  /** Reading from the server is paused until stdout drains (backpressure). */
+  private held = false;
+  private readonly literalText = new LiteralText();
+
+  constructor(
+    private readonly stdout: Writable,
+    private readonly stderr: Writable,
+  ) {}
+
+  /** The session whose reading pauses while stdout is full. */
+  attach(session: Session): void {
+    this.session = session;
+  }
+
+  server: SessionOutput['server'] = (bytes, ending, view) => this.print(renderServerLine(bytes, ending, view));
+  literal: SessionOutput['literal'] = (chunk) => this.write(this.literalText.render(chunk));
+  sent: SessionOutput['sent'] = (out) => this.print(renderSent(out));
+  note: SessionOutput['note'] = (level, text) => this.printError(renderNote(level, text));
+  stateChanged(): void {}
+
+  /** A line on stdout (a meta command's output). */
+  print(line: string): void {
+    this.write(`${line}\n`);
+  }
+
+  /** Errors and notes go to stderr after what stdout was given before them. */
+  printError(line: string): void {
+    this.flush();
+    this.stderr.write(`${line}\n`);
+  }
+
+  private write(text: string): void {
+    if (this.pending === '') setImmediate(() => this.flush());
+    this.pending += text;
+    // A download fills many chunks per turn: write as it goes, memory stays small.
+    if (this.pending.length >= FLUSH_AT) this.flush();
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    if (text === '') return;
+    this.pending = '';
+    const conn = this.session?.connection;
+    if (this.stdout.write(text) || this.held || !conn) return;
+    this.held = true;
+    conn.pause();
+    this.stdout.once('drain', () => {
+      this.held = false;
+      conn.resume();
+    });
+  }
+}
