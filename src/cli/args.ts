@@ -28,6 +28,7 @@ export interface CliOptions {
   raw: boolean;
   maxLine?: number;
   maxLiteral?: number;
+  maxReplyLines?: number;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -60,14 +61,15 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   'max-line': { type: 'string' },
   'max-literal': { type: 'string' },
+  'max-reply-lines': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
 
-function byteCount(text: string | undefined, flag: string): number | undefined {
+function byteCount(text: string | undefined, flag: string, unit = 'bytes'): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag} needs a positive number of bytes, not "${text}"`);
+  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag} needs a positive number of ${unit}, not "${text}"`);
   return n;
 }
 
@@ -94,6 +96,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
   const maxLine = byteCount(v['max-line'], '--max-line');
   const maxLiteral = byteCount(v['max-literal'], '--max-literal');
+  const maxReplyLines = byteCount(v['max-reply-lines'], '--max-reply-lines', 'lines');
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -118,6 +121,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     raw: v.raw ?? false,
     maxLine,
     maxLiteral,
+    maxReplyLines,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -154,6 +158,7 @@ options:
       --raw             no protocol awareness: plain lines both ways
       --max-line BYTES  longest server line accepted (default 1048576)
       --max-literal BYTES  largest IMAP/Sieve literal accepted (default 4 GiB)
+      --max-reply-lines N  longest multi-line reply held (default 10000)
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

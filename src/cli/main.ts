@@ -67,6 +67,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     timeoutMs: opts.timeoutSeconds * 1000,
     maxLine: opts.maxLine,
     maxLiteral: opts.maxLiteral,
+    maxReplyLines: opts.maxReplyLines,
     transcript: opts.log ? openLog(opts.log) : undefined,
     output,
   });

@@ -38,6 +38,11 @@ export type AdapterEvent =
   | { type: 'starttls' }
   | { type: 'notice'; level: 'info' | 'warn'; text: string };
 
+/** A warning about a server line that answers nothing (`what` it sent). */
+export function unexpected(what: string): AdapterEvent {
+  return { type: 'notice', level: 'warn', text: `the server sent ${what}` };
+}
+
 /** What a typed line becomes on the wire. */
 export interface Prepared {
   out: Outgoing;

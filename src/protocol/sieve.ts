@@ -3,6 +3,7 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
+import { ReplyLines } from './reply-lines.js';
 
 type SieveMode = 'command' | 'sasl';
 
@@ -23,9 +24,14 @@ export class SieveAdapter implements ProtocolAdapter {
   readonly metaAllowed = true;
   private mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
-  private lines: string[] = [];
+  private readonly lines: ReplyLines;
   private caps = new Map<string, string[]>();
   private learned = new Map<string, string[]>();
+
+  /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
+  constructor(maxReplyLines?: number) {
+    this.lines = new ReplyLines(maxReplyLines);
+  }
 
   get pending(): number {
     return this.awaiting.length;
@@ -74,8 +80,7 @@ export class SieveAdapter implements ProtocolAdapter {
     }
     this.awaiting.shift();
     const cls: ReplyClass = status === 'OK' ? 'ok' : 'fail';
-    const lines = [...this.lines, text];
-    this.lines = [];
+    const lines = [...this.lines.take(), text];
     if (this.learned.size > 0) {
       this.caps = this.learned;
       this.learned = new Map();

@@ -34,6 +34,8 @@ export interface SessionOptions {
   timeoutMs: number;
   maxLine?: number;
   maxLiteral?: number;
+  /** `--max-reply-lines`: the longest reply held in memory. */
+  maxReplyLines?: number;
   transcript?: Transcript;
   output: SessionOutput;
 }
@@ -69,7 +71,7 @@ export class Session extends EventEmitter {
     this.transcript = opts.transcript;
     this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
-    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
   }
 
   get adapter(): ProtocolAdapter {
@@ -300,7 +302,7 @@ export class Session extends EventEmitter {
     if (this.detecting) {
       this.detecting = false;
       const protocol = protocolFromGreeting(line.bytes.toString('utf8'));
-      this.adapter = createAdapter(protocol);
+      this.adapter = createAdapter(protocol, this.opts.maxReplyLines);
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
     const { view, events } = this.adapter.receive(line);
