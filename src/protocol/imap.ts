@@ -1,5 +1,6 @@
 import type { ServerLine } from '../framing/line-reader.js';
-import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
+import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
@@ -79,6 +80,11 @@ export class ImapAdapter implements ProtocolAdapter {
   /** The literal being typed. */
   private literal: TypedLiteral | undefined;
   autoTag = true;
+  /** The server said `* BYE`: whatever follows is worth a warning, once. */
+  private bye: 'no' | 'said' | 'warned' = 'no';
+
+  /** `maxReplyLines`: at most this many LIST names are kept for completion. */
+  constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {}
 
   get pending(): number {
     return this.inFlight.size + (this.greeted ? 0 : 1);
@@ -231,6 +237,17 @@ export class ImapAdapter implements ProtocolAdapter {
     // The rest of a response after a literal: never a status line.
     if (line.continued) return { view: { cls: 'info' }, events: [] };
     const alert = /\[ALERT\]/i.test(text);
+    const afterBye = this.bye === 'said';
+    const result = this.response(text, alert);
+    if (afterBye) {
+      // RFC 9051 §7.1.5: after BYE the server closes; more is a broken server.
+      this.bye = 'warned';
+      result.events.unshift(unexpected('more after its BYE'));
+    }
+    return result;
+  }
+
+  private response(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     if (text.startsWith('+')) return this.continuation(text);
     if (text.startsWith('* ')) return this.untagged(text.slice(2), alert);
     const m = /^(\S+) (.*)$/.exec(text);
@@ -259,8 +276,9 @@ export class ImapAdapter implements ProtocolAdapter {
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     this.learnCapabilities(text);
     const listed = LIST_RE.exec(text);
-    if (listed) this.mailboxSet.add(unquote(listed[1]));
+    if (listed && this.mailboxSet.size < this.maxReplyLines) this.mailboxSet.add(unquote(listed[1]));
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
+    if (status === 'BYE' && this.bye === 'no') this.bye = 'said';
     if (!this.greeted) {
       this.greeted = true;
       const cls = statusClass(status ?? '');
@@ -279,7 +297,7 @@ export class ImapAdapter implements ProtocolAdapter {
     else if (flight?.command === 'AUTHENTICATE') {
       this.mode = 'sasl';
       view.annotation = decodeChallenge(text.slice(1));
-    }
+    } else return { view, events: [unexpected('a continuation (+) while nothing was waiting for one')] };
     return { view, events: [] };
   }
 
