@@ -116,6 +116,11 @@ export class LineReader {
     return lines;
   }
 
+  /** Bytes of a server literal still to come (0 outside one). */
+  get literalRemaining(): number {
+    return this.literalLeft;
+  }
+
   /** Bytes received but not yet ended by a line terminator. */
   get buffered(): number {
     return this.size + (this.pendingCr ? 1 : 0);

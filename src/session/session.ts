@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
+import { DEFAULT_MAX_LINE, LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
@@ -291,10 +291,14 @@ export class Session extends EventEmitter {
     for (const item of this.literalLines.push(chunk.literal)) {
       if (!('literal' in item)) this.out.server(item.bytes, 'crlf', { cls: 'info', literal: true });
     }
-    if (chunk.remaining === 0) {
-      const rest = this.literalLines.drain();
-      if (rest.length > 0) this.out.server(rest, 'crlf', { cls: 'info', literal: true });
-    }
+    // A literal is data, so a long stretch without a line end is no error;
+    // it is shown in pieces of --max-line bytes so the display holds no more.
+    if (chunk.remaining === 0 || this.literalLines.buffered >= (this.opts.maxLine ?? DEFAULT_MAX_LINE)) this.showLiteralRest();
+  }
+
+  private showLiteralRest(): void {
+    const rest = this.literalLines.drain();
+    if (rest.length > 0) this.out.server(rest, 'crlf', { cls: 'info', literal: true });
   }
 
   /** Hands one server line to the adapter and shows it. */
@@ -358,10 +362,13 @@ export class Session extends EventEmitter {
   }
 
   private onClose(): void {
+    const missing = this.reader.literalRemaining;
+    this.showLiteralRest();
     const rest = this.reader.drain();
     if (rest.length > 0) this.out.server(rest, 'none', { cls: 'info' });
     this.transcript?.note('closed');
-    if (!this.quitting) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
+    else if (!this.quitting) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
     this.out.stateChanged();
     this.emit('progress');
     this.emit('closed');
