@@ -6,6 +6,7 @@ import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { LineAdapter } from '../protocol/line.js';
 import { wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
+import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
 
@@ -59,6 +60,11 @@ export class Session extends EventEmitter {
   /** The protocol adapter put aside by `/raw on`. */
   private cooked: ProtocolAdapter | undefined;
   private upgrading = false;
+  /** Inside connect(): a fatal error rejects it instead of being reported. */
+  private connecting = false;
+  private failure: Error | undefined;
+  /** Whether any byte came from the server yet (the first chunk is checked for TLS). */
+  private heard = false;
   /** After a blocking command: input waits until pending drops to this. */
   private blockUntil: number | undefined;
   private readonly out: SessionOutput;
@@ -109,15 +115,30 @@ export class Session extends EventEmitter {
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
     conn.on('error', (err: Error) => this.noteLine('error', err.message));
     conn.on('close', () => this.onClose());
-    if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
-    if (this.opts.starttls) await this.negotiateStartTls();
+    this.connecting = true;
+    try {
+      if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
+      this.throwIfFailed();
+      if (this.opts.starttls) await this.negotiateStartTls();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  /** A fatal error while connecting is the connect's own failure (one message, its exit status). */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private async awaitGreeting(): Promise<void> {
     try {
       await this.settled();
     } catch (err) {
-      if (!(err instanceof TimeoutError) || !this.detecting) throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s`);
+      if (!(err instanceof TimeoutError) || !this.detecting) {
+        // A TLS server waits for the ClientHello: to a plaintext client it is silent.
+        const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
+        throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
+      }
       this.detecting = false;
       this.noteLine('info', 'no greeting: line mode');
     }
@@ -127,7 +148,10 @@ export class Session extends EventEmitter {
   private async negotiateStartTls(): Promise<void> {
     const commands = this.adapter.startTlsCommands(this.opts.ehloName);
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
-    for (const line of commands) await this.command(line);
+    for (const line of commands) {
+      await this.command(line);
+      this.throwIfFailed();
+    }
     if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${commands.at(-1)}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
   }
 
@@ -254,6 +278,12 @@ export class Session extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     this.transcript?.server(chunk);
+    const first = !this.heard;
+    this.heard = true;
+    if (first && !this.tls && looksLikeTls(chunk)) {
+      this.fatal(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
+      return;
+    }
     let lines;
     try {
       lines = this.reader.push(chunk);
@@ -355,9 +385,14 @@ export class Session extends EventEmitter {
 
   /** A protocol error: say it in one line and close (DESIGN rule 3). */
   private fatal(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.noteLine('error', message);
-    this.emit('fatal', err);
+    const error = err instanceof Error ? err : new Error(String(err));
+    // mailsh closes the connection itself: the close that follows is expected.
+    this.quitting = true;
+    if (this.connecting) this.failure = error;
+    else {
+      this.noteLine('error', error.message);
+      this.emit('fatal', error);
+    }
     this.conn?.destroy();
   }
 
