@@ -1,5 +1,5 @@
 import type { ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
@@ -99,6 +99,12 @@ export class ImapAdapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode !== 'command';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 7162 §4: clients should keep command lines within 8192 octets.
+    if (this.mode === 'command' || this.mode === 'rest') return { bytes: 8192, rule: "IMAP's advised 8 KiB command line limit (RFC 7162 §4)" };
+    return undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {

@@ -1,6 +1,6 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { decodeChallenge, saslResponse } from './sasl-continuation.js';
@@ -63,6 +63,11 @@ export class Pop3Adapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode === 'sasl';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 2449 §4: a command is at most 255 octets with its CRLF.
+    return this.mode === 'command' ? { bytes: 255, rule: "POP3's 255-byte command limit (RFC 2449 §4)" } : undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {

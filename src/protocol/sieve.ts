@@ -22,6 +22,8 @@ export class SieveAdapter implements ProtocolAdapter {
   readonly protocol = 'sieve';
   readonly literals = true;
   readonly metaAllowed = true;
+  /** RFC 5804 sets no line limit. */
+  readonly lineLimit = undefined;
   private mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
   private readonly lines: ReplyLines;

@@ -1,6 +1,6 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
@@ -52,6 +52,14 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode === 'sasl';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 5321 §4.5.3.1.4 (command line) and §4.5.3.1.6 (text line); a SASL
+    // response may be longer (RFC 4954 §4).
+    if (this.mode === 'command') return { bytes: 512, rule: "SMTP's 512-byte command line limit (RFC 5321 §4.5.3.1.4)" };
+    if (this.mode === 'data') return { bytes: 1000, rule: "SMTP's 1000-byte text line limit (RFC 5321 §4.5.3.1.6)" };
+    return undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {

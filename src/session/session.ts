@@ -181,7 +181,10 @@ export class Session extends EventEmitter {
   /** Prepares a typed line for the wire and sends it; returns what was sent. */
   async send(line: string): Promise<Outgoing> {
     const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
+    const limit = this.adapter.lineLimit;
     const prepared = this.adapter.prepare(line);
+    const size = wireBytes(prepared.out).length;
+    if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
     // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
     const words = line.trim().split(/\s+/);
     if (bye && words.length <= 2 && words.at(-1)?.toUpperCase() === bye) this.quitting = true;
