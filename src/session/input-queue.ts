@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+import { controlBytesIn } from '../framing/control-bytes.js';
 import type { Outgoing } from '../protocol/outgoing.js';
 import type { Session } from './session.js';
 
@@ -78,6 +80,11 @@ export class InputQueue {
     }
     const text = line.startsWith('//') && s.adapter.metaAllowed ? line.slice(1) : line;
     if (!s.connected) throw new Error('not connected: the line was not sent');
+    // Pasted escape sequences are sent only when asked for (issue 7).
+    const controls = s.raw ? [] : controlBytesIn(text);
+    if (controls.length > 0) {
+      throw new UsageError(`the line holds control characters (${controls.join(' ')}): not sent; /bytes sends exact bytes, /raw on sends lines as typed`);
+    }
     this.onSent(line, await s.send(text));
   }
 }
