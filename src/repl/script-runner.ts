@@ -59,7 +59,8 @@ export class ScriptRunner {
       queue.clear();
     });
     session.on('closed', () => {
-      if (!session.quitting && queue.length > 0) {
+      // Lines not sent yet, or a command still waiting for its reply, failed.
+      if (!session.quitting && (queue.length > 0 || session.adapter.pending > 0)) {
         this.stop(EXIT.connection);
         queue.clear();
       }
