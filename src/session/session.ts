@@ -216,7 +216,7 @@ export class Session extends EventEmitter {
   private until(ready: () => boolean, timeoutMs: number): Promise<void> {
     if (ready() || !this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => finish(new TimeoutError(`no reply within ${timeoutMs / 1000}s`)), timeoutMs) : undefined;
+      const timer = timeoutMs > 0 ? setTimeout(() => finish(this.timeoutError(timeoutMs)), timeoutMs) : undefined;
       const check = (): void => {
         if (ready() || !this.connected) finish();
       };
@@ -230,10 +230,18 @@ export class Session extends EventEmitter {
     });
   }
 
+  /** What a wait that ran out of time was waiting for. */
+  private timeoutError(timeoutMs: number): TimeoutError {
+    const within = `within ${timeoutMs / 1000}s`;
+    if (this.upgrading) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
+    return new TimeoutError(`no reply ${within}`);
+  }
+
   /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
   async quit(): Promise<void> {
     const bye = this.adapter.quitCommand();
-    if (this.connected && bye && !this.quitting && this.adapter.metaAllowed) {
+    // Not during a TLS handshake: the goodbye would wait inside the TLS stream.
+    if (this.connected && bye && !this.quitting && !this.upgrading && this.adapter.metaAllowed) {
       await this.send(bye);
       await this.settled(Math.min(this.opts.timeoutMs, 5000)).catch(() => undefined);
     }
@@ -244,6 +252,8 @@ export class Session extends EventEmitter {
   close(): Promise<void> {
     const conn = this.conn;
     if (!conn?.isOpen) return Promise.resolve();
+    // mailsh closes: the close that follows is expected, not the server's doing.
+    this.quitting = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => conn.destroy(), 2000);
       conn.once('close', () => {
@@ -368,7 +378,8 @@ export class Session extends EventEmitter {
       await this.conn!.upgrade();
     } catch (err) {
       this.upgrading = false;
-      this.fatal(err);
+      // A handshake cut short by our own close (a timeout, /close) is no news.
+      if (!this.quitting) this.fatal(err);
       return;
     }
     this.upgrading = false;
