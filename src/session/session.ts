@@ -417,7 +417,8 @@ export class Session extends EventEmitter {
     if (rest.length > 0) this.out.server(rest, 'none', { cls: 'info' });
     this.transcript?.note('closed');
     if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
-    else if (!this.quitting) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    // A failed STARTTLS handshake closes too; its reason follows from upgrade().
+    else if (!this.quitting && !this.upgrading) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
     this.out.stateChanged();
     this.emit('progress');
     this.emit('closed');
