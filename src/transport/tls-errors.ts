@@ -54,7 +54,8 @@ export function looksLikeTls(chunk: Buffer): boolean {
 /** The one-line reason for a certificate verification error code, if it is one. */
 export function certificateReason(code: string | undefined, detail?: string): string | undefined {
   if (!code) return undefined;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `host name mismatch: ${detail ?? 'the certificate does not name this host'}`;
+  // Node's reason may end in "list: " with nothing after it.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `host name mismatch: ${detail?.replace(/[:\s]+$/, '') || 'the certificate does not name this host'}`;
   return CERT_REASONS[code];
 }
 
