@@ -18,6 +18,9 @@ export type ScriptSource = { lines: string[] } | { stream: Readable };
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
+  private session: Session | undefined;
+  /** Reading from the server is paused until stdout drains. */
+  private throttled = false;
 
   constructor(
     private readonly stdout: Writable,
@@ -26,13 +29,30 @@ export class ScriptRunner {
   ) {}
 
   readonly output: SessionOutput = {
-    server: (bytes, ending, view) => this.stdout.write(`${renderServerLine(bytes, ending, view)}\n`),
+    server: (bytes, ending, view) => this.show(`${renderServerLine(bytes, ending, view)}\n`),
     sent: (out) => this.stdout.write(`${renderSent(out)}\n`),
     note: (level, text) => this.stderr.write(`${renderNote(level, text)}\n`),
     stateChanged: () => undefined,
   };
 
+  /**
+   * Prints server output; when stdout cannot keep up (a slow pipe), reading
+   * from the server pauses until it drains, so a server pouring out bytes
+   * cannot pile them up in memory (issue 7).
+   */
+  private show(text: string): void {
+    if (this.stdout.write(text) || this.throttled || !this.session) return;
+    const session = this.session;
+    this.throttled = true;
+    session.pauseReading();
+    this.stdout.once('drain', () => {
+      this.throttled = false;
+      session.resumeReading();
+    });
+  }
+
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
+    this.session = session;
     const ctx: MetaContext = {
       session,
       print: (text) => this.stdout.write(`${text}\n`),

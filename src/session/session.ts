@@ -283,6 +283,15 @@ export class Session extends EventEmitter {
     return this.cooked !== undefined || this.adapter.protocol === 'line';
   }
 
+  /** Stops reading server bytes until resumeReading() (the display is behind). */
+  pauseReading(): void {
+    this.conn?.pause();
+  }
+
+  resumeReading(): void {
+    this.conn?.resume();
+  }
+
   /** The `/tls` report. */
   tlsReport(): string[] {
     const info = this.conn?.tls;

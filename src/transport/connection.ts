@@ -114,6 +114,15 @@ export class Connection extends EventEmitter {
     return this.tlsInfo!;
   }
 
+  /** Stops reading (TCP flow control then slows the server down). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Half-closes politely: the server may still send its last words. */
   end(): void {
     this.socket.end();
