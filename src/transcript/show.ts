@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import kleur from 'kleur';
 import { UsageError } from '../errors.js';
+import { escapeBytes } from './escape.js';
 import { parseTranscript, type TranscriptRecord } from './reader.js';
 
 function colourFor(record: TranscriptRecord): (s: string) => string {
@@ -25,8 +26,11 @@ export function showTranscript(file: string, out: Writable): void {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const { header, records } = parseTranscript(text);
-  if (header) out.write(`${kleur.dim(`# ${header}`)}\n`);
+  if (header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(header, 'utf8'), 'display')}`)}\n`);
   for (const r of records) {
-    out.write(`${kleur.dim(r.ts.slice(11, 23))} ${kleur.dim(r.dir)} ${colourFor(r)(r.text)}\n`);
+    // Records keep valid UTF-8 as is, C1 controls included, and a damaged or
+    // crafted file may hold anything: escape again so no byte drives the terminal.
+    const text = escapeBytes(Buffer.from(r.text, 'utf8'), 'display');
+    out.write(`${kleur.dim(r.ts.slice(11, 23))} ${kleur.dim(r.dir)} ${colourFor(r)(text)}\n`);
   }
 }
