@@ -405,6 +405,8 @@ async function runCase(c: HostileCase, f: Flavour, transport: Transport): Promis
   if (c.stderr) assert.match(r.stderr, c.stderr, label);
   if (c.stdout) assert.match(r.stdout, c.stdout(f), label);
   if (c.notStdout) assert.doesNotMatch(r.stdout, c.notStdout, label);
+  // Showing the transcript later is as safe as the session was.
+  assertSane(await runCli(['show', log]), 0, `${label}: mailsh show`);
   // The transcript holds every byte that crossed the wire.
   const t = transcriptBytes(log);
   const conn = s.conns[0];
