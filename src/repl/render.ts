@@ -56,7 +56,10 @@ const NOTE_STYLE: Record<NoteLevel, (s: string) => string> = {
   error: (s) => kleur.red().bold(`!! ${s}`),
 };
 
-/** A note from mailsh itself (never sent). */
+/**
+ * A note from mailsh itself (never sent). Notes quote what servers and users
+ * sent (a refused reply, an unknown command), so they are escaped too.
+ */
 export function renderNote(level: NoteLevel, text: string): string {
-  return NOTE_STYLE[level](text);
+  return NOTE_STYLE[level](escapeBytes(Buffer.from(text, 'utf8'), 'display'));
 }
