@@ -313,6 +313,19 @@ const CASES: HostileCase[] = [
     stderr: /the server sent (more after its BYE|a reply while no command was waiting for one)/,
   },
   {
+    name: 'a refused --starttls whose reply carries escape sequences',
+    flavours: ALL,
+    transports: ['plain'],
+    onLine: (f, line, conn) => {
+      if (!/STARTTLS|STLS/i.test(line)) return false;
+      conn.write({ smtp: '454 4.7.0 \x1b]0;owned\x07\x1b[2J no TLS\r\n', imap: `${tagOf(line)} NO \x1b]0;owned\x07\x1b[2J no TLS\r\n`, pop3: '-ERR \x1b]0;owned\x07\x1b[2J no TLS\r\n' }[f]);
+      return true;
+    },
+    args: ['--starttls'],
+    exit: 3,
+    stderr: /^mailsh: 127\.0\.0\.1:\d+: the server refused (STARTTLS|STLS): .*\\x1b\]0;owned\\x07\\x1b\[2J no TLS$/m,
+  },
+  {
     name: 'a greeting that never comes',
     flavours: ALL,
     greeting: () => null,
