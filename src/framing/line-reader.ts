@@ -139,7 +139,7 @@ export class LineReader {
     if (part.length === 0) return;
     if (this.size + part.length > this.maxLine) {
       this.drain();
-      throw new ProtocolError('LINE_TOO_LONG', `server sent a line longer than ${this.maxLine} bytes`);
+      throw new ProtocolError('LINE_TOO_LONG', `server sent a line longer than ${this.maxLine} bytes (--max-line raises the limit)`);
     }
     // Copy: the socket may reuse its buffer after this call returns.
     this.chunks.push(Buffer.from(part));
