@@ -80,7 +80,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs messages are clear but long; keep the first sentence.
-    throw new UsageError(`${(err as Error).message.split('. ')[0]} (see mailsh --help)`);
+    throw new UsageError(`${(err as Error).message.split(/\.\s/)[0]} (see mailsh --help)`);
   }
   const v = parsed.values;
   const protocol = v.protocol?.toLowerCase();
