@@ -241,6 +241,43 @@ const CASES: HostileCase[] = [
     partial: true,
   },
   {
+    name: '--max-literal lowers and raises the literal limit',
+    flavours: ['imap'],
+    onLine: (_f, line, conn) => {
+      if (!/FETCH/i.test(line)) return false;
+      // 2000 bytes refused under --max-literal 1000; 5 GB taken under 6 GB.
+      conn.end(/FETCH 1 /.test(line) ? '* 1 FETCH (BODY[] {2000}\r\nabc' : '* 2 FETCH (BODY[] {5000000000}\r\nabc');
+      return true;
+    },
+    lines: () => ['FETCH 1 BODY[]'],
+    args: ['--max-literal', '1000'],
+    exit: 3,
+    stderr: /server announced a 2000-byte literal, over the 1000-byte limit \(--max-literal\)/,
+    partial: true,
+  },
+  {
+    name: '--max-literal raises the limit over 4 GiB (then the server hangs up mid-literal)',
+    flavours: ['imap'],
+    onLine: (_f, line, conn) => {
+      if (!/FETCH/i.test(line)) return false;
+      conn.end('* 2 FETCH (BODY[] {5000000000}\r\nabc');
+      return true;
+    },
+    lines: () => ['FETCH 2 BODY[]'],
+    args: ['--max-literal', '6000000000'],
+    exit: 3,
+    stderr: /connection closed by the server in the middle of a literal \(4999999997 bytes missing\)/,
+  },
+  {
+    name: '--max-line lowers the line limit',
+    flavours: ALL,
+    greeting: (f) => greet(f, 'z'.repeat(200)),
+    args: ['--max-line', '100'],
+    exit: 3,
+    stderr: /server sent a line longer than 100 bytes \(--max-line raises the limit\)/,
+    partial: true,
+  },
+  {
     name: 'endless continuation lines',
     flavours: ['smtp', 'pop3'],
     onLine: (f, line, conn) => {

@@ -143,4 +143,16 @@ describe('limits under volume: bounded memory, clear errors, flags to raise them
       assert.ok(probe!.max < RSS_BOUND, `peak RSS ${(probe!.max / MB).toFixed(1)} MB stays under ${RSS_BOUND / MB} MB`);
     });
   }
+
+  it('limit flags take positive whole numbers only (exit 2)', async () => {
+    for (const [flag, value, unit] of [['--max-line', '0', 'bytes'], ['--max-literal', '5.5', 'bytes'], ['--max-reply-lines', 'many', 'lines']]) {
+      const r = await runCli([flag, value, 'smtp://127.0.0.1:1']);
+      assertSane(r, 2, flag);
+      assert.equal(r.stderr, `mailsh: ${flag} needs a positive number of ${unit}, not "${value}"\n`);
+    }
+    // parseArgs' own message for a value that looks like an option is three lines: the first is kept.
+    const r = await runCli(['--max-literal', '-5', 'smtp://127.0.0.1:1']);
+    assertSane(r, 2, '--max-literal -5');
+    assert.equal(r.stderr, "mailsh: Option '--max-literal' argument is ambiguous (see mailsh --help)\n");
+  });
 });
