@@ -91,6 +91,24 @@ interface HostileCase {
 
 const ALL: Flavour[] = ['smtp', 'imap', 'pop3'];
 
+/** A server that answers NOOP with `make(i)` forever, `pauseMs` apart: only --timeout ends the script. */
+function floodTimesOut(name: string, flavours: Flavour[], make: (i: number, f: Flavour) => string, pauseMs: number): HostileCase {
+  return {
+    name,
+    flavours,
+    onLine: (f, line, conn) => {
+      if (!isNoop(line)) return false;
+      void flood(conn, (i) => make(i, f), pauseMs);
+      return true;
+    },
+    lines: (f) => [NOOP[f]],
+    args: ['--timeout', '1'],
+    exit: 4,
+    stderr: /no reply within 1s/,
+    partial: true,
+  };
+}
+
 const CASES: HostileCase[] = [
   {
     name: 'terminal escape sequences: OSC title, screen clear, cursor moves, bracketed-paste toggles',
@@ -165,9 +183,14 @@ const CASES: HostileCase[] = [
         void conn.startTls().catch(() => undefined);
         return true;
       }
+      // Inject once the ClientHello is in: mailsh is mid-handshake by then.
+      const before = conn.received().length;
       conn.write(reply[0]);
-      setTimeout(() => conn.write(reply[1]), 20);
-      setTimeout(() => void conn.startTls().catch(() => undefined), 40);
+      void (async () => {
+        while (conn.received().length === before && !conn.closed) await new Promise((r) => setTimeout(r, 2));
+        conn.write(reply[1]);
+        await conn.startTls().catch(() => undefined);
+      })();
       return true;
     },
     lines: (f) => [{ smtp: 'STARTTLS', imap: 'STARTTLS', pop3: 'STLS' }[f], NOOP[f]],
@@ -292,20 +315,7 @@ const CASES: HostileCase[] = [
     stderr: /server sent a reply of more than 1000 lines \(--max-reply-lines raises the limit\)/,
     partial: true,
   },
-  {
-    name: 'endless untagged responses never complete the command: the script times out',
-    flavours: ['imap'],
-    onLine: (_f, line, conn) => {
-      if (!isNoop(line)) return false;
-      void flood(conn, (i) => `* ${i} EXISTS\r\n`, 5);
-      return true;
-    },
-    lines: (f) => [NOOP[f]],
-    args: ['--timeout', '1'],
-    exit: 4,
-    stderr: /no reply within 1s/,
-    partial: true,
-  },
+  floodTimesOut('endless untagged responses never complete the command: the script times out', ['imap'], (i) => `* ${i} EXISTS\r\n`, 5),
   {
     name: 'an unsolicited "+" when nothing is pending',
     flavours: ALL,
@@ -380,20 +390,7 @@ const CASES: HostileCase[] = [
     exit: 0,
     stdout: () => /slow but complete\n/,
   },
-  {
-    name: 'slow-drip bytes that never end a reply: the script times out',
-    flavours: ALL,
-    onLine: (f, line, conn) => {
-      if (!isNoop(line)) return false;
-      void flood(conn, (i) => (i === 0 ? { smtp: '250-', imap: '* ', pop3: '+OK ' }[f] : 'x'), 10);
-      return true;
-    },
-    lines: (f) => [NOOP[f]],
-    args: ['--timeout', '1'],
-    exit: 4,
-    stderr: /no reply within 1s/,
-    partial: true,
-  },
+  floodTimesOut('slow-drip bytes that never end a reply: the script times out', ALL, (i, f) => (i === 0 ? { smtp: '250-', imap: '* ', pop3: '+OK ' }[f] : 'x'), 10),
   {
     name: 'a server that speaks TLS on a plaintext port (silent until a ClientHello)',
     flavours: ALL,
