@@ -17,22 +17,79 @@ export function controlBytesIn(line: string): string[] {
   return [...found];
 }
 
-/** One key press as a terminal sends it: CSI (arrows, F-keys), SS3, or Alt+key. */
-const KEY_SEQUENCE_RE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|[^[O])/g;
+/** Bracketed paste (xterm): the terminal wraps pasted text in these once asked with `\x1b[?2004h`. */
+export const BRACKETED_PASTE_ON = '\x1b[?2004h';
+export const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+const PASTE_START = '\x1b[200~';
+const PASTE_END = '\x1b[201~';
 
 /**
- * For one chunk of terminal input, per line it touches (split at CR/LF; the
- * first entry continues the line being typed), the control characters and
- * escape sequences pasted into it. A chunk that is only key presses (Enter,
- * an arrow, Ctrl-C) pastes nothing; printable text together with control
- * characters or escape sequences is a paste, whose control bytes readline
- * would silently drop or obey.
+ * One key press as a terminal sends it: a cursor or function key (CSI ending
+ * in A–H, P–S, Z or ~, with modifiers), SS3, or Alt+key.
  */
-export function pastedControls(chunk: string): string[][] {
-  return chunk.split(/\r\n|\r|\n/).map((segment) => {
-    const plain = segment.replace(KEY_SEQUENCE_RE, '');
-    if (plain.replace(CONTROL_RE, '') === '') return [];
-    const sequences = (segment.match(KEY_SEQUENCE_RE) ?? []).map((s) => escapeBytes(Buffer.from(s, 'utf8'), 'display'));
-    return [...new Set([...sequences, ...controlBytesIn(plain)])];
-  });
+const KEY_SEQUENCE_RE = /\x1b(?:\[[0-9;]*[A-HPQRSZ~]|O.|[ -Z\\^-~])/g;
+
+/** Any other escape sequence (colours, screen clears, titles): never a key. */
+const OTHER_SEQUENCE_RE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?/g;
+
+/** Control keys readline acts on when typed (Ctrl-A…Ctrl-F, Backspace, Ctrl-K, Ctrl-L, Ctrl-N, Ctrl-P, Ctrl-U, Ctrl-W, Ctrl-Z, DEL). */
+const EDITING_KEYS_RE = /[\x01-\x06\x08\x0b\x0c\x0e\x10\x15\x17\x1a\x7f]/g;
+
+const escaped = (s: string): string => escapeBytes(Buffer.from(s, 'utf8'), 'display');
+
+/**
+ * Watches terminal input, chunk by chunk, for control characters pasted into
+ * a line (readline would silently drop or obey them). Inside bracketed paste
+ * every control character but TAB and the line ends counts. Outside it, where
+ * typing may arrive several keys per read, a chunk with printable text counts
+ * only what no key sends: escape sequences that are not keys, and control
+ * bytes readline has no binding for.
+ */
+export class PasteInspector {
+  private inPaste = false;
+  /** Per line not yet entered (the first is the one being typed): what was pasted into it. */
+  private lines: Set<string>[] = [new Set()];
+
+  /** Notes one chunk of terminal input, before readline sees it. */
+  inspect(chunk: string): void {
+    let pasted = '';
+    let typed = '';
+    const note = (): void => {
+      for (const c of [...namedControls(pasted), ...typedControls(typed)]) this.lines[this.lines.length - 1].add(c);
+      pasted = typed = '';
+    };
+    for (const part of chunk.split(/(\x1b\[20[01]~|\r\n|\r|\n)/)) {
+      if (part === PASTE_START || part === PASTE_END) this.inPaste = part === PASTE_START;
+      else if (/^[\r\n]/.test(part)) {
+        note();
+        this.lines.push(new Set());
+      } else if (this.inPaste) pasted += part;
+      else typed += part;
+    }
+    note();
+  }
+
+  /** The line was entered: the control characters pasted into it, escaped as the display shows them. */
+  takeLine(): string[] {
+    const line = this.lines.shift() ?? new Set();
+    if (this.lines.length === 0) this.lines.push(new Set());
+    return [...line];
+  }
+
+  /** The line being typed was thrown away (Ctrl-C). */
+  clearLine(): void {
+    this.lines[0].clear();
+  }
+}
+
+/** The escape sequences and other control characters in `text`, sequences named whole. */
+function namedControls(text: string): string[] {
+  return [...(text.match(OTHER_SEQUENCE_RE) ?? []).map(escaped), ...controlBytesIn(text.replace(OTHER_SEQUENCE_RE, ''))];
+}
+
+/** In typed text that also holds printable characters: what no key press sends. */
+function typedControls(typed: string): string[] {
+  const notKeys = typed.replace(KEY_SEQUENCE_RE, '');
+  const printable = notKeys.replace(OTHER_SEQUENCE_RE, '').replace(CONTROL_RE, '');
+  return printable === '' ? [] : namedControls(notKeys.replace(EDITING_KEYS_RE, ''));
 }

@@ -8,7 +8,7 @@ import { appendHistory, loadHistory } from './history.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { MutableOutput } from './mutable-output.js';
 import { complete } from './completion.js';
-import { pastedControls } from '../framing/control-bytes.js';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteInspector } from '../framing/control-bytes.js';
 import { promptFor } from './prompt.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 import { progressLine } from './progress.js';
@@ -45,8 +45,8 @@ export class Repl {
   private asking: { prompt: string; cancel: AbortController } | undefined;
   /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
   private cursorRows = 0;
-  /** Control characters pasted into the line being typed (first) and the lines after it. */
-  private pasted: string[][] = [[]];
+  /** Control characters pasted into the lines typed. */
+  private readonly pastes = new PasteInspector();
 
   constructor(private readonly opts: ReplOptions) {
     this.screen = new MutableOutput(opts.output);
@@ -83,7 +83,7 @@ export class Repl {
     const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
     // Before readline sees the bytes (it drops or obeys control characters):
     // note what a paste carried, line by line.
-    this.opts.input.on('data', (data: Buffer | string) => this.notePaste(String(data)));
+    this.opts.input.on('data', (data: Buffer | string) => this.pastes.inspect(String(data)));
     const rl = createInterface({
       input: this.opts.input,
       output: this.screen,
@@ -101,7 +101,7 @@ export class Repl {
     rl.on('SIGINT', () => {
       // Ctrl-C cancels a hidden prompt, clears a half-typed line, and on an
       // empty line quits politely. Whatever was pasted into the line is gone.
-      this.pasted[0] = [];
+      this.pastes.clearLine();
       if (this.asking) {
         this.asking.cancel.abort();
       } else if (rl.line !== '') {
@@ -116,33 +116,21 @@ export class Repl {
       // Wipe the prompt line, so that what follows (the QUIT echo, the shell's
       // own prompt) does not start after a stale `smtp> ` / `(closed)> `.
       const rows = rl.getCursorPos().rows;
-      this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J`);
+      this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${BRACKETED_PASTE_OFF}`);
       // Ctrl-D (end of input) quits politely.
       void this.quit();
     });
     session.on('fatal', (err) => (this.status = exitStatusOf(err)));
     session.on('closed', () => this.finish());
+    // Pastes arrive marked, so their control characters are told from keys.
+    this.opts.output.write(BRACKETED_PASTE_ON);
     rl.prompt();
     return done;
   }
 
-  /** Merges one input chunk's pasted control characters into the per-line list. */
-  private notePaste(chunk: string): void {
-    const [current, ...next] = pastedControls(chunk);
-    this.pasted[this.pasted.length - 1].push(...current);
-    this.pasted.push(...next);
-  }
-
-  /** The control characters pasted into the line just entered. */
-  private takePasted(): string[] {
-    const found = this.pasted.shift() ?? [];
-    if (this.pasted.length === 0) this.pasted.push([]);
-    return [...new Set(found)];
-  }
-
   private onLine(line: string): void {
     const rl = this.rl;
-    const pasted = this.takePasted();
+    const pasted = this.pastes.takeLine();
     if (pasted.length > 0) {
       // readline has already dropped them, so the line is not what was pasted.
       this.show(renderNote('error', `the pasted line held control characters (${pasted.join(' ')}) that a terminal cannot pass on: not sent; /bytes sends exact bytes (\\xNN escapes)`));
@@ -187,7 +175,7 @@ export class Repl {
       });
       rl.question(prompt, { signal: cancel.signal }, (answer) => {
         done();
-        this.takePasted();
+        this.pastes.takeLine();
         // readline put the answer into its history; a secret never stays there.
         const i = rl.history.indexOf(answer);
         if (i >= 0) rl.history.splice(i, 1);
