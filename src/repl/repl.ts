@@ -68,7 +68,8 @@ export class Repl {
       session,
       print: (text) => this.show(text),
       setLog: this.opts.setLog,
-      quit: () => this.quit(),
+      // `/quit` runs inside the input queue: waiting for the queue to drain would wait for itself.
+      quit: () => this.quit(false),
       progress: (n, total) => this.progress(n, total),
       askSecret: (prompt) => this.askSecret(prompt),
       defaultUser: this.opts.defaultUser,
@@ -236,10 +237,10 @@ export class Repl {
     if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
   }
 
-  private async quit(): Promise<void> {
+  private async quit(drain = true): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    await this.queue.drained();
+    if (drain) await this.queue.drained();
     await this.session.quit();
     this.finish();
   }
