@@ -109,9 +109,10 @@ describe('input safety at the terminal', () => {
   it('a paste with escape sequences or control bytes is refused and named; nothing is sent', async () => {
     const { s, cli } = await open();
     for (const [paste, shown] of [
-      ['NOOP \x1b]0;title\x07z\r', '(\\x1b] \\x07)'],
-      ['NOOP \x1b[2J\x1b[Hcleared\r', '(\\x1b[2J \\x1b[H)'],
-      ['NOOP \x1b[200~pasted\x1b[201~\r', '(\\x1b[200~ \\x1b[201~)'],
+      ['NOOP \x1b]0;title\x07z\r', '(\\x1b]0;title\\x07)'],
+      ['NOOP \x1b[2Jcleared\r', '(\\x1b[2J)'],
+      // What a terminal sends for a paste once mailsh turned bracketed paste on.
+      ['\x1b[200~NOOP \x1b[31mred\x1b[0m\x1b[201~\r', '(\\x1b[31m \\x1b[0m)'],
       ['NOOP a\x00b\r', '(\\x00)'],
     ]) {
       const mark = cli.mark();
@@ -126,6 +127,21 @@ describe('input safety at the terminal', () => {
     await cli.waitFor(/S: 250[\s\S]*S: 250/, 5000, mark);
     assert.match(cli.screen(mark), /control characters \(\\x07\)/);
     assert.equal(s.conns[0].received().toString('latin1'), 'NOOP one\r\nNOOP three\r\n');
+  });
+
+  it('bracketed paste is on while mailsh runs: a clean paste is sent; keys typed fast are no paste; /quit ends it', { timeout: 15000 }, async () => {
+    const { s, cli } = await open();
+    assert.ok(cli.raw().includes('\x1b[?2004h'), 'bracketed paste turned on');
+    const mark = cli.mark();
+    cli.type('\x1b[200~NOOP pasted\x1b[201~\r');
+    await cli.waitFor(/S: 250/, 5000, mark);
+    // Backspace arriving in one read with the text (fast typing on a slow link).
+    cli.type('NOOP ab\x7fc\r');
+    await cli.waitFor(/S: 250[\s\S]*S: 250/, 5000, mark);
+    assert.equal(s.conns[0].received().toString('latin1'), 'NOOP pasted\r\nNOOP ac\r\n');
+    cli.type('/quit\r');
+    await cli.exited;
+    assert.ok(cli.raw().includes('\x1b[?2004l'), 'bracketed paste turned off again');
   });
 
   it('/bytes sends exact bytes, control bytes included', async () => {
