@@ -8,6 +8,13 @@ import { ProtocolError } from '../errors.js';
 export const DEFAULT_MAX_REPLY_LINES = 10_000;
 
 /**
+ * Characters kept of each held line: far above any reply or capability line
+ * (RFC 5321 §4.5.3.1.5 allows 512 octets), so that many long lines cannot add
+ * up to a lot of memory. The display and the transcript still get every byte.
+ */
+const MAX_HELD_LINE = 4096;
+
+/**
  * The lines of one reply as they accumulate (SMTP `250-…`, a POP3 CAPA body,
  * a ManageSieve response). Going over the limit is an error, never a silent
  * cut (DESIGN rule 5).
@@ -26,7 +33,8 @@ export class ReplyLines {
       this.lines = [];
       throw new ProtocolError('REPLY_TOO_LONG', `server sent a reply of more than ${this.max} lines (--max-reply-lines raises the limit)`);
     }
-    this.lines.push(text);
+    // A copy, not a slice: V8 slices keep the whole long string alive.
+    this.lines.push(text.length > MAX_HELD_LINE ? Buffer.from(text.slice(0, MAX_HELD_LINE), 'utf8').toString('utf8') : text);
   }
 
   /** The lines so far; the list starts over empty. */
