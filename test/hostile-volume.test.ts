@@ -106,6 +106,20 @@ const CASES: VolumeCase[] = [
     stderr: /more than 10000 lines/,
   },
   {
+    name: 'many long "250-" lines (1500 of 128 KB) are not all held',
+    url: 'smtp',
+    args: ['--max-reply-lines', '2000'],
+    greeting: '220 hi\r\n',
+    lines: ['EHLO me'],
+    flood: async (line, conn, probe) => {
+      if (line !== 'EHLO me') return false;
+      const long = `250-${'L'.repeat(128 * 1024)}\r\n`;
+      if (await pour(conn, probe, 1500 * long.length, () => long)) conn.write('250 last\r\n');
+      return true;
+    },
+    exit: 0,
+  },
+  {
     name: 'a 15000-line reply is taken whole when --max-reply-lines allows it',
     url: 'smtp',
     args: ['--max-reply-lines', '20000'],
