@@ -10,7 +10,7 @@ import { MutableOutput } from './mutable-output.js';
 import { complete } from './completion.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteInspector } from '../framing/control-bytes.js';
 import { promptFor } from './prompt.js';
-import { renderNote, renderSent, renderServerLine } from './render.js';
+import { renderLocal, renderNote, renderSent, renderServerLine } from './render.js';
 import { progressLine } from './progress.js';
 
 export interface ReplOptions extends FrontEndOptions {
@@ -66,7 +66,7 @@ export class Repl {
     const done = new Promise<ExitStatus>((resolve) => (this.finished = resolve));
     const ctx: MetaContext = {
       session,
-      print: (text) => this.show(text),
+      print: (text) => this.show(renderLocal(text)),
       setLog: this.opts.setLog,
       // `/quit` runs inside the input queue: waiting for the queue to drain would wait for itself.
       quit: () => this.quit(false),

@@ -4,7 +4,7 @@ import { InputLineSplitter } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session, SessionOutput } from '../session/session.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
-import { renderNote, renderSent, renderServerLine } from './render.js';
+import { renderLocal, renderNote, renderSent, renderServerLine } from './render.js';
 
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
 export type ScriptSource = { lines: string[] } | { stream: Readable };
@@ -55,7 +55,7 @@ export class ScriptRunner {
     this.session = session;
     const ctx: MetaContext = {
       session,
-      print: (text) => this.stdout.write(`${text}\n`),
+      print: (text) => this.stdout.write(`${renderLocal(text)}\n`),
       setLog: this.opts.setLog,
       defaultUser: this.opts.defaultUser,
       askSecret: async () => {
