@@ -118,6 +118,19 @@ const CASES: HostileCase[] = [
     stdout: () => /hi \\x1b\]0;owned\\x07 \\x1b\]2;t\\x1b\\ \\x1b\[2J\\x1b\[H \\x1b\[5A\\x1b\[10C \\x1b\[\?2004h\\x1b\[200~x\\x1b\[201~\\x1b\[\?2004l \\u009b31m end/,
   },
   {
+    name: 'capabilities with escape sequences, listed by /caps',
+    flavours: ALL,
+    onLine: (f, line, conn) => {
+      if (!/^(EHLO|CAPA|A\d+ CAPABILITY)/i.test(line)) return false;
+      const evil = 'X-\x1b]0;owned\x07\x1b[2J';
+      conn.write({ smtp: `250-hi\r\n250 ${evil}\r\n`, imap: `* CAPABILITY IMAP4rev1 ${evil}\r\n${tagOf(line)} OK done\r\n`, pop3: `+OK\r\n${evil}\r\n.\r\n` }[f]);
+      return true;
+    },
+    lines: (f) => [{ smtp: 'EHLO me', imap: 'CAPABILITY', pop3: 'CAPA' }[f], '/caps'],
+    exit: 0,
+    stdout: () => /^X-\\x1b\]0;OWNED\\x07\\x1b\[2J$/m,
+  },
+  {
     name: 'NUL and DEL bytes',
     flavours: ALL,
     greeting: (f) => greet(f, 'a\x00b\x7fc'),
