@@ -43,3 +43,15 @@ test('completion: meta commands; nothing inside SMTP DATA', () => {
   assert.deepEqual(complete('Sub', s)[0], []);
   assert.deepEqual(complete('/he', s)[0], []);
 });
+
+test('completion: names and capabilities with control characters from a hostile server are never offered', () => {
+  const a = new ImapAdapter();
+  const feed = (l: string): void => void a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
+  feed('* OK [CAPABILITY IMAP4rev1 X-\x1b]0;owned\x07] hi');
+  a.prepare('list "" *');
+  feed('* LIST () "/" "Evil\x1b[2J"');
+  feed('* LIST () "/" Even');
+  feed('A001 OK done');
+  assert.deepEqual(complete('select Ev', a)[0], ['Even']);
+  assert.deepEqual(complete('enable X-', a)[0], []);
+});
