@@ -134,13 +134,13 @@ export class Session extends EventEmitter {
     try {
       await this.settled();
     } catch (err) {
+      // A TLS server waits for the ClientHello: to a plaintext client it is silent.
+      const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
       if (!(err instanceof TimeoutError) || !this.detecting) {
-        // A TLS server waits for the ClientHello: to a plaintext client it is silent.
-        const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
         throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
       }
       this.detecting = false;
-      this.noteLine('info', 'no greeting: line mode');
+      this.noteLine('info', `no greeting: line mode${hint}`);
     }
   }
 
