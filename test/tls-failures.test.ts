@@ -88,3 +88,13 @@ describe('TLS failure modes', () => {
     }
   }
 });
+
+describe('TLS on a plaintext port, protocol left to the greeting', () => {
+  it('a silent TLS server: line mode, with the hint to try --tls', async () => {
+    const s = await startScriptedServer({ greeting: '220 hi\r\n', onLine: () => undefined, tlsCert: certs.good });
+    servers.push(s);
+    const r = await runCli([`127.0.0.1:${s.port}`, '--timeout', '0.5']);
+    assertSane(r, 0, 'auto');
+    assert.match(r.stderr, /^== no greeting: line mode \(a port that expects TLS first\? try --tls\)$/m);
+  });
+});
