@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { killAllPtys, spawnCli } from './support/pty-session.js';
 import { getTestCerts, type TestCerts } from './support/certs.js';
 import { assertSane } from './support/assert-sane.js';
 import { runCli } from './support/run-cli.js';
@@ -433,7 +434,10 @@ const CASES: HostileCase[] = [
 ];
 
 const servers: ScriptedServer[] = [];
-after(() => Promise.all(servers.map((s) => s.close())));
+after(async () => {
+  killAllPtys();
+  await Promise.all(servers.map((s) => s.close()));
+});
 
 let certs: TestCerts;
 before(async () => {
@@ -490,4 +494,31 @@ describe('hostile servers', () => {
       });
     }
   }
+});
+
+describe('hostile servers at the terminal', () => {
+  it('escape sequences never reach the terminal; a 10 MB line ends the session with one line and exit 3', { timeout: 30000 }, async () => {
+    const evil = '\x1b]0;owned\x07\x1b[2J\x1b[?2004l\x1b[200~';
+    const s = await startScriptedServer({
+      greeting: `220 ${evil} hi\r\n`,
+      onLine: (line, conn) => {
+        if (line !== 'NOOP') return;
+        conn.write(`250-${evil}\r\n`);
+        void flood(conn, () => 'A'.repeat(64 * 1024));
+      },
+    });
+    servers.push(s);
+    const cli = spawnCli([`smtp://127.0.0.1:${s.port}`, '--timeout', '5']);
+    await cli.waitFor(/smtp> /);
+    cli.type('NOOP\r');
+    assert.equal(await cli.exited, 3);
+    const raw = cli.raw();
+    for (const seq of ['\x1b]0;owned', '\x1b[2J', '\x1b[200~']) assert.ok(!raw.includes(seq), `${JSON.stringify(seq)} never reaches the terminal`);
+    // mailsh's own bracketed-paste switch-off is the only one.
+    assert.equal(raw.split('\x1b[?2004l').length, 2);
+    const screen = cli.screen();
+    assert.match(screen, /S: 220 \\x1b\]0;owned\\x07\\x1b\[2J\\x1b\[\?2004l\\x1b\[200~ hi/);
+    assert.equal(screen.match(/server sent a line longer than 1048576 bytes/g)?.length, 1);
+    assert.doesNotMatch(screen, /\n\s+at \S/);
+  });
 });
