@@ -7,18 +7,20 @@ import { escapeBytes } from '../transcript/escape.js';
  */
 const CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f\u0080-\u009f]/g;
 
+/** Text as the display shows it: `\x1b`, `\x00`, `\u009b`. */
+const escaped = (s: string): string => escapeBytes(Buffer.from(s, 'utf8'), 'display');
+
 /**
  * The distinct control characters in a typed line, escaped as the display
- * shows them (`\x1b`, `\x00`, `\u009b`), in order of appearance.
+ * shows them, in order of appearance.
  */
 export function controlBytesIn(line: string): string[] {
-  const found = new Set<string>();
-  for (const [c] of line.matchAll(CONTROL_RE)) found.add(escapeBytes(Buffer.from(c, 'utf8'), 'display'));
-  return [...found];
+  return [...new Set(Array.from(line.matchAll(CONTROL_RE), ([c]) => escaped(c)))];
 }
 
-/** Bracketed paste (xterm): the terminal wraps pasted text in these once asked with `\x1b[?2004h`. */
+/** Turns bracketed paste on (xterm): the terminal then wraps pasted text in `\x1b[200~` … `\x1b[201~`. */
 export const BRACKETED_PASTE_ON = '\x1b[?2004h';
+/** Turns bracketed paste off again, for the shell after mailsh. */
 export const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
@@ -34,8 +36,6 @@ const OTHER_SEQUENCE_RE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b
 
 /** Control keys readline acts on when typed (Ctrl-A…Ctrl-F, Backspace, Ctrl-K, Ctrl-L, Ctrl-N, Ctrl-P, Ctrl-U, Ctrl-W, Ctrl-Z, DEL). */
 const EDITING_KEYS_RE = /[\x01-\x06\x08\x0b\x0c\x0e\x10\x15\x17\x1a\x7f]/g;
-
-const escaped = (s: string): string => escapeBytes(Buffer.from(s, 'utf8'), 'display');
 
 /**
  * Watches terminal input, chunk by chunk, for control characters pasted into

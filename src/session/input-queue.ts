@@ -80,7 +80,8 @@ export class InputQueue {
     }
     const text = line.startsWith('//') && s.adapter.metaAllowed ? line.slice(1) : line;
     if (!s.connected) throw new Error('not connected: the line was not sent');
-    // Pasted escape sequences are sent only when asked for (issue 7).
+    // Control bytes in typed or piped text were most likely pasted by
+    // accident: they go out only when asked for (/raw on, /bytes).
     const controls = s.raw ? [] : controlBytesIn(text);
     if (controls.length > 0) {
       throw new UsageError(`the line holds control characters (${controls.join(' ')}): not sent; /bytes sends exact bytes, /raw on sends lines as typed`);
