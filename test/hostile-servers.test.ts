@@ -92,6 +92,22 @@ interface HostileCase {
 
 const ALL: Flavour[] = ['smtp', 'imap', 'pop3'];
 
+/** IMAP: FETCH is answered with `reply`, then the server hangs up; exit 3. */
+function fetchCase(name: string, reply: string, more: Partial<HostileCase>): HostileCase {
+  return {
+    name,
+    flavours: ['imap'],
+    onLine: (_f, line, conn) => {
+      if (!/FETCH/i.test(line)) return false;
+      conn.end(reply);
+      return true;
+    },
+    lines: () => ['FETCH 1 BODY[]'],
+    exit: 3,
+    ...more,
+  };
+}
+
 /** A server that answers NOOP with `make(i)` forever, `pauseMs` apart: only --timeout ends the script. */
 function floodTimesOut(name: string, flavours: Flavour[], make: (i: number, f: Flavour) => string, pauseMs: number): HostileCase {
   return {
@@ -251,60 +267,23 @@ const CASES: HostileCase[] = [
     stderr: /connection closed by the server/,
     stdout: (f) => ({ smtp: /S: 250-more \[no line end\]/, imap: /S: \* 2 EXI \[no line end\]/, pop3: /S: 1 120\n/ })[f],
   },
-  {
-    name: 'a server that hangs up mid-literal',
-    flavours: ['imap'],
-    onLine: (_f, line, conn) => {
-      if (!/FETCH/i.test(line)) return false;
-      conn.end(`* 1 FETCH (BODY[] {100}\r\nSubject: cut\r\n\r\n${'x'.repeat(23)}`);
-      return true;
-    },
-    lines: () => ['FETCH 1 BODY[]'],
-    exit: 3,
+  fetchCase('a server that hangs up mid-literal', `* 1 FETCH (BODY[] {100}\r\nSubject: cut\r\n\r\n${'x'.repeat(23)}`, {
     stderr: /connection closed by the server in the middle of a literal \(61 bytes missing\)/,
     stdout: () => /S: Subject: cut\n[^]*S: x{23}\n/,
-  },
-  {
-    name: 'an IMAP literal announcing 10 GB',
-    flavours: ['imap'],
-    onLine: (_f, line, conn) => {
-      if (!/FETCH/i.test(line)) return false;
-      conn.write('* 1 FETCH (BODY[] {10000000000}\r\nSubject: huge\r\n');
-      return true;
-    },
-    lines: () => ['FETCH 1 BODY[]'],
-    exit: 3,
+  }),
+  fetchCase('an IMAP literal announcing 10 GB', '* 1 FETCH (BODY[] {10000000000}\r\nSubject: huge\r\n', {
     stderr: /server announced a 10000000000-byte literal, over the 4294967296-byte limit \(--max-literal\)/,
     partial: true,
-  },
-  {
-    name: '--max-literal lowers and raises the literal limit',
-    flavours: ['imap'],
-    onLine: (_f, line, conn) => {
-      if (!/FETCH/i.test(line)) return false;
-      // 2000 bytes refused under --max-literal 1000; 5 GB taken under 6 GB.
-      conn.end(/FETCH 1 /.test(line) ? '* 1 FETCH (BODY[] {2000}\r\nabc' : '* 2 FETCH (BODY[] {5000000000}\r\nabc');
-      return true;
-    },
-    lines: () => ['FETCH 1 BODY[]'],
+  }),
+  fetchCase('--max-literal lowers the literal limit', '* 1 FETCH (BODY[] {2000}\r\nabc', {
     args: ['--max-literal', '1000'],
-    exit: 3,
     stderr: /server announced a 2000-byte literal, over the 1000-byte limit \(--max-literal\)/,
     partial: true,
-  },
-  {
-    name: '--max-literal raises the limit over 4 GiB (then the server hangs up mid-literal)',
-    flavours: ['imap'],
-    onLine: (_f, line, conn) => {
-      if (!/FETCH/i.test(line)) return false;
-      conn.end('* 2 FETCH (BODY[] {5000000000}\r\nabc');
-      return true;
-    },
-    lines: () => ['FETCH 2 BODY[]'],
+  }),
+  fetchCase('--max-literal raises the limit over 4 GiB (then the server hangs up mid-literal)', '* 1 FETCH (BODY[] {5000000000}\r\nabc', {
     args: ['--max-literal', '6000000000'],
-    exit: 3,
     stderr: /connection closed by the server in the middle of a literal \(4999999997 bytes missing\)/,
-  },
+  }),
   {
     name: '--max-line lowers the line limit',
     flavours: ALL,
