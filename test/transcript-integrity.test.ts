@@ -105,8 +105,8 @@ const target = (transport: Transport, port: number): string[] => [`${transport}:
 
 describe('transcript integrity', () => {
   for (const transport of ['tcp', 'tls'] as const) {
-    for (const seed of [7, 1999, 424242]) {
-      it(`randomized session, seed ${seed}, over ${transport}: C: and S: bytes equal the wire`, async () => {
+    for (const [seed, format] of [[7, 'text'], [1999, 'text'], [424242, 'jsonl']] as const) {
+      it(`randomized session, seed ${seed}, over ${transport}, ${format} transcript: C: and S: bytes equal the wire`, async () => {
         const rnd = prng(seed);
         const lines = Array.from({ length: 150 }, () => randomLine(rnd));
         const input = Buffer.from(lines.map((l) => l + (rnd(2) ? '\n' : '\r\n')).join(''), 'utf8');
@@ -117,8 +117,8 @@ describe('transcript integrity', () => {
           conn.end();
           done();
         });
-        const log = join(tmp, `session-${transport}-${seed}.log`);
-        const r = await runCli([...target(transport, s.port), '--log', log], [], {}, {
+        const log = join(tmp, `session-${transport}-${seed}.${format}`);
+        const r = await runCli([...target(transport, s.port), '--log', log, '--log-format', format], [], {}, {
           holdStdin: true,
           onSpawn: (child) => {
             void (async () => {
