@@ -129,7 +129,7 @@ const CASES: VolumeCase[] = [
 
 describe('limits under volume: bounded memory, clear errors, flags to raise them', () => {
   for (const c of CASES) {
-    it(c.name, async () => {
+    it(c.name, async (t) => {
       let probe: RssProbe | undefined;
       const handler: LineHandler = async (line, conn) => {
         if (await c.flood(line, conn, probe!)) return;
@@ -146,7 +146,7 @@ describe('limits under volume: bounded memory, clear errors, flags to raise them
       assertSane(r, c.exit, c.name);
       if (c.stderr) assert.match(r.stderr, c.stderr);
       assert.ok(probe!.samples > 0, 'memory was sampled');
-      console.log(`# ${c.name}: peak RSS ${(probe!.max / MB).toFixed(1)} MB over ${probe!.samples} samples`);
+      t.diagnostic(`${c.name}: peak RSS ${(probe!.max / MB).toFixed(1)} MB over ${probe!.samples} samples`);
       assert.ok(probe!.max < RSS_BOUND, `peak RSS ${(probe!.max / MB).toFixed(1)} MB stays under ${RSS_BOUND / MB} MB`);
     });
   }
