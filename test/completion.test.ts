@@ -4,16 +4,19 @@ import { ImapAdapter } from '../src/protocol/imap.js';
 import { SmtpAdapter } from '../src/protocol/smtp.js';
 import { complete } from '../src/repl/completion.js';
 
-function imap(): ImapAdapter {
+/** An IMAP session after a greeting and a LIST answered with `listed`. */
+function imapWith(greeting: string, listed: string[]): ImapAdapter {
   const a = new ImapAdapter();
   const feed = (l: string): void => void a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
-  feed('* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] hi');
+  feed(greeting);
   a.prepare('list "" *');
-  feed('* LIST (\\HasNoChildren) "." INBOX');
-  feed('* LIST (\\HasNoChildren) "." "Sent Items"');
-  feed('* LIST () "/" Archive/2026');
+  listed.forEach(feed);
   feed('A001 OK done');
   return a;
+}
+
+function imap(): ImapAdapter {
+  return imapWith('* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] hi', ['* LIST (\\HasNoChildren) "." INBOX', '* LIST (\\HasNoChildren) "." "Sent Items"', '* LIST () "/" Archive/2026']);
 }
 
 test('completion: command words in the case typed, after a tag too', () => {
@@ -42,4 +45,10 @@ test('completion: meta commands; nothing inside SMTP DATA', () => {
   s.receive({ bytes: Buffer.from('354 go'), ending: 'crlf' });
   assert.deepEqual(complete('Sub', s)[0], []);
   assert.deepEqual(complete('/he', s)[0], []);
+});
+
+test('completion: names and capabilities with control characters from a hostile server are never offered', () => {
+  const a = imapWith('* OK [CAPABILITY IMAP4rev1 X-\x1b]0;owned\x07] hi', ['* LIST () "/" "Evil\x1b[2J"', '* LIST () "/" Even']);
+  assert.deepEqual(complete('select Ev', a)[0], ['Even']);
+  assert.deepEqual(complete('enable X-', a)[0], []);
 });

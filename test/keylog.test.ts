@@ -36,7 +36,7 @@ async function tlsServer(mode: 'implicit' | 'starttls', maxTlsVersion?: SecureVe
     onLine: smtpHandler(),
     tlsCert: mode === 'implicit' ? certs.good : undefined,
     starttlsCert: certs.good,
-    maxTlsVersion,
+    tlsOptions: { maxVersion: maxTlsVersion },
     onKeylog: (line) => serverLines.push(line.toString('latin1').trim()),
   });
   servers.push(server);

@@ -6,23 +6,26 @@ import { startScriptedServer, type ScriptedServer } from './support/scripted-ser
 const servers: ScriptedServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
-it('--timeout counts silence: a reply that keeps streaming for longer does not time out', async () => {
+it('--timeout: literal data that keeps streaming for longer does not time out', async () => {
   const s = await startScriptedServer({
-    greeting: '220 hi\r\n',
+    greeting: '* OK hi\r\n',
     onLine: async (line, conn) => {
-      if (line === 'QUIT') return conn.end('221 bye\r\n');
-      // Six reply lines 300 ms apart: 1.8 s in all, never 1 s of silence.
+      const tag = line.split(' ')[0];
+      if (/LOGOUT/i.test(line)) return conn.end(`* BYE\r\n${tag} OK bye\r\n`);
+      // A 66-byte body in six pieces 300 ms apart: 1.8 s in all, never 1 s of silence.
+      conn.write('* 1 FETCH (BODY[] {66}\r\n');
       for (let i = 0; i < 6; i++) {
-        conn.write(`250-part ${i}\r\n`);
         await new Promise((resolve) => setTimeout(resolve, 300));
+        conn.write(`part ${i} xx\r\n`);
       }
-      conn.write('250 done\r\n');
+      conn.write(`)\r\n${tag} OK FETCH done\r\n`);
     },
   });
   servers.push(s);
-  const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--timeout', '1', '-e', 'NOOP']);
+  const r = await runCli([`imap://127.0.0.1:${s.port}`, '--timeout', '1', '-e', 'FETCH 1 BODY[]']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^S: 250 done$/m);
+  assert.match(r.stdout, /^S: part 5 xx$/m);
+  assert.match(r.stdout, /^S: A001 OK FETCH done$/m);
 });
 
 it('--timeout: silence after part of a reply is exit 4', async () => {

@@ -50,6 +50,7 @@ export interface CliOptions {
   since?: string;
   /** `--grep RE` (show): only matching records. */
   grep?: string;
+  maxReplyLines?: number;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -92,14 +93,15 @@ const OPTIONS = {
   strict: { type: 'boolean' },
   since: { type: 'string' },
   grep: { type: 'string' },
+  'max-reply-lines': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
 
-function byteCount(text: string | undefined, flag: string): number | undefined {
+function byteCount(text: string | undefined, flag: string, unit = 'bytes'): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag} needs a positive number of bytes, not "${text}"`);
+  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${flag} needs a positive number of ${unit}, not "${text}"`);
   return n;
 }
 
@@ -110,7 +112,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs messages are clear but long; keep the first sentence.
-    throw new UsageError(`${(err as Error).message.split('. ')[0]} (see mailsh --help)`);
+    throw new UsageError(`${(err as Error).message.split(/\.\s/)[0]} (see mailsh --help)`);
   }
   const v = parsed.values;
   const protocol = v.protocol?.toLowerCase();
@@ -132,6 +134,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (portBase !== undefined && !(Number.isInteger(portBase) && portBase >= 0 && portBase <= 64000)) {
     throw new UsageError(`--port-base needs a number from 0 to 64000, not "${v['port-base']}"`);
   }
+  const maxReplyLines = byteCount(v['max-reply-lines'], '--max-reply-lines', 'lines');
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -168,6 +171,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     strict: v.strict ?? false,
     since: v.since,
     grep: v.grep,
+    maxReplyLines,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -221,6 +225,7 @@ options:
       --mx DOMAIN       SMTP to DOMAIN's best MX (fallback in order)
       --pipeline        scripts send commands without waiting where the server
                         offers PIPELINING (SMTP, POP3) or IMAP allows it
+      --max-reply-lines N  longest multi-line reply held (default 10000)
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

@@ -7,6 +7,7 @@ import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
 import { Transcript } from '../transcript/transcript.js';
+import { escapeBytes } from '../transcript/escape.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { targetUrl } from './target.js';
@@ -118,7 +119,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const status = exitStatusOf(err);
-    if (isUserFacing(err)) process.stderr.write(`mailsh: ${(err as Error).message}\n`);
+    // The message may quote a server's reply: never let it drive the terminal.
+    if (isUserFacing(err)) process.stderr.write(`mailsh: ${escapeBytes(Buffer.from((err as Error).message, 'utf8'), 'display')}\n`);
     else process.stderr.write(`mailsh: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(err instanceof UsageError ? EXIT.usage : status);
   },

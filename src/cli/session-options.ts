@@ -43,6 +43,7 @@ export function sessionOptions(opts: CliOptions, target: Target, host: string, n
     timeoutMs: opts.timeoutSeconds * 1000,
     maxLine: opts.maxLine,
     maxLiteral: opts.maxLiteral,
+    maxReplyLines: opts.maxReplyLines,
     transcript,
     output,
     explain: opts.explain,

@@ -127,6 +127,11 @@ export class LineReader {
     return lines;
   }
 
+  /** Bytes of a server literal still to come (0 outside one). */
+  get literalRemaining(): number {
+    return this.literalLeft;
+  }
+
   /** Bytes received but not yet ended by a line terminator. */
   get buffered(): number {
     return this.size + (this.pendingCr ? 1 : 0);
@@ -152,7 +157,7 @@ export class LineReader {
   private checkLength(added: number): void {
     if (this.size + added > this.maxLine) {
       this.drain();
-      throw new ProtocolError('LINE_TOO_LONG', `server sent a line longer than ${this.maxLine} bytes`);
+      throw new ProtocolError('LINE_TOO_LONG', `server sent a line longer than ${this.maxLine} bytes (--max-line raises the limit)`);
     }
   }
 

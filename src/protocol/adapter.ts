@@ -45,6 +45,17 @@ export type AdapterEvent =
   | { type: 'challenge'; base64: string }
   | { type: 'notice'; level: 'info' | 'warn'; text: string };
 
+/** A warning about a server line that answers nothing (`what` it sent). */
+export function unexpected(what: string): AdapterEvent {
+  return { type: 'notice', level: 'warn', text: `the server sent ${what}` };
+}
+
+/** A protocol's line-length limit: `bytes` with CRLF, and where it comes from. */
+export interface LineLimit {
+  bytes: number;
+  rule: string;
+}
+
 /** What a typed line becomes on the wire. */
 export interface Prepared {
   out: Outgoing;
@@ -73,6 +84,12 @@ export interface ProtocolAdapter {
    * response, IDLE's DONE, a literal): a script must not wait for a reply.
    */
   readonly awaitingInput: boolean;
+  /**
+   * The longest line (bytes, CRLF included) the protocol allows for the next
+   * typed line and the rule that says so; mailsh warns past it but still
+   * sends (SPEC §2: an admin may be testing exactly that).
+   */
+  readonly lineLimit: LineLimit | undefined;
   /** Capabilities learned from the server, keyword → parameters. */
   readonly capabilities: ReadonlyMap<string, readonly string[]>;
   prepare(line: string): Prepared;

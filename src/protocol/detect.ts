@@ -34,18 +34,18 @@ export function protocolFromGreeting(line: string): ProtocolName {
   return 'line';
 }
 
-/** A fresh adapter for a protocol. */
-export function createAdapter(protocol: ProtocolName): ProtocolAdapter {
+/** A fresh adapter for a protocol; `maxReplyLines` bounds the replies it holds. */
+export function createAdapter(protocol: ProtocolName, maxReplyLines?: number): ProtocolAdapter {
   switch (protocol) {
     case 'smtp':
     case 'lmtp':
-      return new SmtpAdapter(protocol);
+      return new SmtpAdapter(protocol, maxReplyLines);
     case 'imap':
-      return new ImapAdapter();
+      return new ImapAdapter(maxReplyLines);
     case 'pop3':
-      return new Pop3Adapter();
+      return new Pop3Adapter(maxReplyLines);
     case 'sieve':
-      return new SieveAdapter();
+      return new SieveAdapter(maxReplyLines);
     default:
       return new LineAdapter();
   }

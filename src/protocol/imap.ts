@@ -1,5 +1,6 @@
 import type { ServerLine } from '../framing/line-reader.js';
-import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
+import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
@@ -83,6 +84,11 @@ export class ImapAdapter implements ProtocolAdapter {
   /** The literal being typed. */
   private literal: TypedLiteral | undefined;
   autoTag = true;
+  /** The server said `* BYE`: whatever follows is worth a warning, once. */
+  private bye: 'no' | 'said' | 'warned' = 'no';
+
+  /** `maxReplyLines`: at most this many LIST names are kept for completion. */
+  constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {}
 
   get pending(): number {
     return this.inFlight.size + (this.greeted ? 0 : 1);
@@ -102,6 +108,12 @@ export class ImapAdapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode !== 'command';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 7162 §4: clients should keep command lines within 8192 octets.
+    if (this.mode === 'command' || this.mode === 'rest') return { bytes: 8192, rule: "IMAP's advised 8 KiB command line limit (RFC 7162 §4)" };
+    return undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
@@ -240,6 +252,17 @@ export class ImapAdapter implements ProtocolAdapter {
     // The rest of a response after a literal: never a status line.
     if (line.continued) return { view: { cls: 'info' }, events: [] };
     const alert = /\[ALERT\]/i.test(text);
+    const afterBye = this.bye === 'said';
+    const result = this.response(text, alert);
+    if (afterBye) {
+      // RFC 9051 §7.1.5: after BYE the server closes; more is a broken server.
+      this.bye = 'warned';
+      result.events.unshift(unexpected('more after its BYE'));
+    }
+    return result;
+  }
+
+  private response(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     if (text.startsWith('+')) return this.continuation(text);
     if (text.startsWith('* ')) return this.untagged(text.slice(2), alert);
     const m = /^(\S+) (.*)$/.exec(text);
@@ -268,8 +291,9 @@ export class ImapAdapter implements ProtocolAdapter {
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     this.learnCapabilities(text);
     const listed = LIST_RE.exec(text);
-    if (listed) this.mailboxSet.add(unquote(listed[1]));
+    if (listed && this.mailboxSet.size < this.maxReplyLines) this.mailboxSet.add(unquote(listed[1]));
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
+    if (status === 'BYE' && this.bye === 'no') this.bye = 'said';
     if (!this.greeted) {
       this.greeted = true;
       const cls = statusClass(status ?? '');
@@ -291,7 +315,7 @@ export class ImapAdapter implements ProtocolAdapter {
       const challenge = challengeSeen(text.slice(1));
       view.annotation = challenge.annotation;
       events.push(challenge.event);
-    }
+    } else return { view, events: [unexpected('a continuation (+) while nothing was waiting for one')] };
     return { view, events };
   }
 

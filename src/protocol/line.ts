@@ -13,6 +13,7 @@ export class LineAdapter implements ProtocolAdapter {
   readonly promptState = '';
   readonly metaAllowed = true;
   readonly awaitingInput = false;
+  readonly lineLimit = undefined;
   readonly capabilities: ReadonlyMap<string, readonly string[]> = new Map();
 
   prepare(line: string): Prepared {

@@ -1,9 +1,10 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
-import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { ReplyLines } from './reply-lines.js';
 
 type Pop3Mode = 'command' | 'sasl';
 
@@ -58,9 +59,15 @@ export class Pop3Adapter implements ProtocolAdapter {
   readonly literals = false;
   private mode: Pop3Mode = 'command';
   private readonly awaiting: Awaiting[] = [{ verb: '<greeting>', multiline: false }];
-  /** Inside a multi-line body: the lines until "." belong to `lines`. */
-  private body: { status: string; lines: string[]; verb: string } | undefined;
+  /**
+   * Inside a multi-line body, up to the lone ".". Only a CAPA body is kept
+   * (its lines are the capabilities); a RETR of any size streams past.
+   */
+  private body: { status: string; first: string; verb: string; lines?: ReplyLines } | undefined;
   private caps = new Map<string, string[]>();
+
+  /** `maxReplyLines`: the longest CAPA response held. */
+  constructor(private readonly maxReplyLines?: number) {}
 
   get pending(): number {
     return this.awaiting.length + (this.body ? 1 : 0);
@@ -74,6 +81,11 @@ export class Pop3Adapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode === 'sasl';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 2449 §4: a command is at most 255 octets with its CRLF.
+    return this.mode === 'command' ? { bytes: 255, rule: "POP3's 255-byte command limit (RFC 2449 §4)" } : undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
@@ -119,29 +131,33 @@ export class Pop3Adapter implements ProtocolAdapter {
     const text = line.bytes.toString('utf8');
     if (this.body) {
       if (text === '.') {
-        const { status, lines, verb } = this.body;
+        const { status, first, verb } = this.body;
+        const lines = [first, ...(this.body.lines?.take() ?? [])];
         this.body = undefined;
         if (verb === 'CAPA') this.learnCapabilities(lines);
         return { view: { cls: 'ok' }, events: [{ type: 'reply', reply: { status, cls: 'ok', lines, command: verb } }] };
       }
-      this.body.lines.push(dotUnstuffLine(text));
+      this.body.lines?.push(dotUnstuffLine(text));
       // RFC 1939 §3: a leading "." was doubled on the wire; show the line as
       // the message has it (the transcript keeps the wire bytes).
       return { view: { cls: 'info', shown: line.bytes[0] === DOT ? line.bytes.subarray(1) : undefined }, events: [] };
     }
     const status = /^(\+OK|-ERR|\+)/.exec(text)?.[1];
     const cls: ReplyClass = status === '+OK' ? 'ok' : status === '-ERR' ? 'fail' : status === '+' ? 'more' : 'info';
-    const awaiting = this.awaiting.shift();
-    const verb = awaiting?.verb;
     const view: LineView = { cls, alert: pop3RespCode(text) !== undefined };
+    // RFC 5034 §4: a continuation only ever answers AUTH; any other is noise.
+    if (status === '+' && this.awaiting[0]?.verb !== 'AUTH') return { view, events: [unexpected('a continuation (+) while no AUTH is under way')] };
+    const awaiting = this.awaiting.shift();
+    if (!awaiting) return { view, events: [unexpected('a reply while no command was waiting for one')] };
+    const verb = awaiting.verb;
     if (status === '+') {
       this.mode = 'sasl';
       const challenge = challengeSeen(text.slice(1));
       view.annotation = challenge.annotation;
       return { view, events: [{ type: 'reply', reply: { status, cls, lines: [text], command: verb } }, challenge.event] };
     }
-    if (status === '+OK' && awaiting?.multiline) {
-      this.body = { status, lines: [text], verb: awaiting.verb };
+    if (status === '+OK' && awaiting.multiline) {
+      this.body = { status, first: text, verb: awaiting.verb, lines: awaiting.verb === 'CAPA' ? new ReplyLines(this.maxReplyLines) : undefined };
       return { view, events: [] };
     }
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status: status ?? '', cls, lines: [text], command: verb } }];

@@ -4,6 +4,7 @@ import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
+import { ReplyLines } from './reply-lines.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a SASL response,
@@ -40,13 +41,21 @@ export class SieveAdapter implements ProtocolAdapter {
   get metaAllowed(): boolean {
     return this.mode !== 'literal';
   }
+
+  /** RFC 5804 sets no line limit. */
+  readonly lineLimit = undefined;
   private mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
-  private lines: string[] = [];
+  private readonly lines: ReplyLines;
   private caps = new Map<string, string[]>();
   private learned = new Map<string, string[]>();
   /** The literal being typed (`PUTSCRIPT "x" {N+}`). */
   private literal: TypedLiteral | undefined;
+
+  /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
+  constructor(maxReplyLines?: number) {
+    this.lines = new ReplyLines(maxReplyLines);
+  }
 
   get pending(): number {
     return this.awaiting.length;
@@ -145,8 +154,7 @@ export class SieveAdapter implements ProtocolAdapter {
     }
     this.awaiting.shift();
     const cls: ReplyClass = status === 'OK' ? 'ok' : 'fail';
-    const lines = [...this.lines, text];
-    this.lines = [];
+    const lines = [...this.lines.take(), text];
     if (this.learned.size > 0) {
       this.caps = this.learned;
       this.learned = new Map();

@@ -1,20 +1,17 @@
-import { ProtocolError } from '../errors.js';
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import type { ServerLine } from '../framing/line-reader.js';
-import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, Reply } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { ReplyLines } from './reply-lines.js';
 
 /** SMTP and LMTP verbs (RFC 5321 §4.1, 3207, 4954, 3030, 2033). */
 const SMTP_VERBS: readonly string[] = ['EHLO', 'HELO', 'LHLO', 'MAIL FROM:', 'RCPT TO:', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'];
 
 /** What the next typed line is: a command, message text, or a SASL response. */
 export type SmtpMode = 'command' | 'data' | 'sasl';
-
-/** Longest multi-line reply accepted, so `250-` forever cannot eat memory. */
-export const MAX_REPLY_LINES = 10_000;
 
 /** Verbs whose reply changes how the following input is read. */
 const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
@@ -36,11 +33,13 @@ export class SmtpAdapter implements ProtocolAdapter {
   private mode: SmtpMode = 'command';
   /** Verbs awaiting a reply, oldest first; the greeting is the first. */
   private readonly awaiting: string[] = ['<greeting>'];
-  private replyLines: string[] = [];
+  private readonly replyLines: ReplyLines;
   private caps = new Map<string, string[]>();
 
-  constructor(protocol: 'smtp' | 'lmtp' = 'smtp') {
+  /** `maxReplyLines`: the longest multi-line reply held (`250-` forever is an error). */
+  constructor(protocol: 'smtp' | 'lmtp' = 'smtp', maxReplyLines?: number) {
     this.protocol = protocol;
+    this.replyLines = new ReplyLines(maxReplyLines);
   }
 
   get pending(): number {
@@ -59,6 +58,14 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   get awaitingInput(): boolean {
     return this.mode === 'sasl';
+  }
+
+  get lineLimit(): LineLimit | undefined {
+    // RFC 5321 §4.5.3.1.4 (command line) and §4.5.3.1.6 (text line); a SASL
+    // response may be longer (RFC 4954 §4).
+    if (this.mode === 'command') return { bytes: 512, rule: "SMTP's 512-byte command line limit (RFC 5321 §4.5.3.1.4)" };
+    if (this.mode === 'data') return { bytes: 1000, rule: "SMTP's 1000-byte text line limit (RFC 5321 §4.5.3.1.6)" };
+    return undefined;
   }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
@@ -122,16 +129,9 @@ export class SmtpAdapter implements ProtocolAdapter {
     }
     const cls = smtpReplyClass(parsed.code);
     this.replyLines.push(parsed.text);
-    if (parsed.more) {
-      if (this.replyLines.length > MAX_REPLY_LINES) {
-        throw new ProtocolError('REPLY_TOO_LONG', `server sent a reply of more than ${MAX_REPLY_LINES} lines`);
-      }
-      return { view: { cls }, events: [] };
-    }
+    if (parsed.more) return { view: { cls }, events: [] };
     const view: LineView = { cls };
-    const lines = this.replyLines;
-    this.replyLines = [];
-    const events = this.complete(parsed.code, lines, cls);
+    const events = this.complete(parsed.code, this.replyLines.take(), cls);
     if (parsed.code === '334' && this.mode === 'sasl') {
       const challenge = challengeSeen(parsed.text);
       view.annotation = challenge.annotation;
@@ -144,6 +144,7 @@ export class SmtpAdapter implements ProtocolAdapter {
     const command = this.awaiting.shift();
     const reply: Reply = { status: code, cls, lines, command };
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
+    if (command === undefined) events.unshift(unexpected('a reply while no command was waiting for one'));
     switch (command) {
       case 'EHLO':
       case 'LHLO':

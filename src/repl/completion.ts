@@ -1,3 +1,4 @@
+import { controlBytesIn } from '../framing/control-bytes.js';
 import type { ProtocolAdapter } from '../protocol/adapter.js';
 import { META_COMMANDS } from './meta-commands.js';
 
@@ -25,8 +26,10 @@ export function complete(line: string, adapter: ProtocolAdapter): [string[], str
   }
   // Command words follow the case typed; mailbox names keep theirs.
   const lower = isCommand && word !== '' && word === word.toLowerCase();
+  // Words with control characters come from a hostile server: readline would
+  // print them raw, and they cannot be typed anyway.
   const hits = candidates
-    .filter((c) => c.toUpperCase().startsWith(word.toUpperCase()))
+    .filter((c) => c.toUpperCase().startsWith(word.toUpperCase()) && controlBytesIn(c).length === 0)
     .map((c) => (lower ? c.toLowerCase() : c));
   return [hits, word];
 }

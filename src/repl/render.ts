@@ -56,7 +56,18 @@ const NOTE_STYLE: Record<NoteLevel, (s: string) => string> = {
   error: (s) => kleur.red().bold(`!! ${s}`),
 };
 
-/** A note from mailsh itself (never sent). */
+/**
+ * A local line from a meta command (/caps, /tls, /help). It may quote what a
+ * server sent (capabilities, a certificate subject), so it is escaped.
+ */
+export function renderLocal(text: string): string {
+  return escapeBytes(Buffer.from(text, 'utf8'), 'display');
+}
+
+/**
+ * A note from mailsh itself (never sent). Notes quote what servers and users
+ * sent (a refused reply, an unknown command), so they are escaped too.
+ */
 export function renderNote(level: NoteLevel, text: string): string {
-  return NOTE_STYLE[level](text);
+  return NOTE_STYLE[level](renderLocal(text));
 }

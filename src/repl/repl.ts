@@ -8,8 +8,9 @@ import { appendHistory, loadHistory } from './history.js';
 import { maskedMetaLine, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { MutableOutput } from './mutable-output.js';
 import { complete } from './completion.js';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteInspector } from '../framing/control-bytes.js';
 import { promptFor } from './prompt.js';
-import { renderNote, renderSent, renderServerLine } from './render.js';
+import { renderLocal, renderNote, renderSent, renderServerLine } from './render.js';
 import { progressLine } from './progress.js';
 
 export interface ReplOptions extends FrontEndOptions {
@@ -44,6 +45,8 @@ export class Repl {
   private asking: { prompt: string; cancel: AbortController } | undefined;
   /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
   private cursorRows = 0;
+  /** Control characters pasted into the lines typed. */
+  private readonly pastes = new PasteInspector();
 
   constructor(private readonly opts: ReplOptions) {
     this.screen = new MutableOutput(opts.output);
@@ -63,9 +66,10 @@ export class Repl {
     const done = new Promise<ExitStatus>((resolve) => (this.finished = resolve));
     const ctx: MetaContext = {
       session,
-      print: (text) => this.show(text),
+      print: (text) => this.show(renderLocal(text)),
       setLog: this.opts.setLog,
-      quit: () => this.quit(),
+      // `/quit` runs inside the input queue: waiting for the queue to drain would wait for itself.
+      quit: () => this.quit(false),
       progress: (n, total) => this.progress(n, total),
       askSecret: (prompt) => this.askSecret(prompt),
       confirm: async (question) => /^y(es)?$/i.test((await this.question(`${question} [y/N] `, false)).trim()),
@@ -80,6 +84,9 @@ export class Repl {
       onSent: (line, out) => this.remember(line, hasSecret(out)),
     });
     const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
+    // Before readline sees the bytes (it drops or obeys control characters):
+    // note what a paste carried, line by line.
+    this.opts.input.on('data', (data: Buffer | string) => this.pastes.inspect(String(data)));
     const rl = createInterface({
       input: this.opts.input,
       output: this.screen,
@@ -96,7 +103,8 @@ export class Repl {
     rl.on('line', (line) => this.onLine(line));
     rl.on('SIGINT', () => {
       // Ctrl-C cancels a hidden prompt, clears a half-typed line, and on an
-      // empty line quits politely.
+      // empty line quits politely. Whatever was pasted into the line is gone.
+      this.pastes.clearLine();
       if (this.asking) {
         this.asking.cancel.abort();
       } else if (rl.line !== '') {
@@ -111,12 +119,14 @@ export class Repl {
       // Wipe the prompt line, so that what follows (the QUIT echo, the shell's
       // own prompt) does not start after a stale `smtp> ` / `(closed)> `.
       const rows = rl.getCursorPos().rows;
-      this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J`);
+      this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${BRACKETED_PASTE_OFF}`);
       // Ctrl-D (end of input) quits politely.
       void this.quit();
     });
     session.on('fatal', (err) => (this.status = exitStatusOf(err)));
     session.on('closed', () => this.finish());
+    // Pastes arrive marked, so their control characters are told from keys.
+    this.opts.output.write(BRACKETED_PASTE_ON);
     rl.prompt();
     this.opts.initialLines?.forEach((line) => this.queue.push(line));
     return done;
@@ -124,6 +134,12 @@ export class Repl {
 
   private onLine(line: string): void {
     const rl = this.rl;
+    const pasted = this.pastes.takeLine();
+    if (pasted.length > 0) {
+      // readline has already dropped them, so the line is not what was pasted.
+      this.show(renderNote('error', `the pasted line held control characters (${pasted.join(' ')}) that a terminal cannot pass on: not sent; /bytes sends exact bytes (\\xNN escapes)`));
+      return;
+    }
     const meta = isMetaLine(line) && this.session.adapter.metaAllowed;
     const masked = meta ? maskedMetaLine(line) : undefined;
     // Replace the typed line with the echo of what is actually sent (or the
@@ -176,6 +192,7 @@ export class Repl {
       });
       rl.question(prompt, { signal: cancel.signal }, (answer) => {
         done();
+        this.pastes.takeLine();
         // readline put the answer into its history; a secret never stays there.
         this.forget(answer);
         resolve(answer);
@@ -237,10 +254,10 @@ export class Repl {
     if (rl && i >= 0) rl.history.splice(i, 1);
   }
 
-  private async quit(): Promise<void> {
+  private async quit(drain = true): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    await this.queue.drained();
+    if (drain) await this.queue.drained();
     await this.session.quit();
     this.finish();
   }

@@ -4,7 +4,7 @@ import { InputLineSplitter } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
 import { runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
-import { renderNote } from './render.js';
+import { renderLocal, renderNote } from './render.js';
 import { ScriptOutput } from './script-output.js';
 
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
@@ -34,7 +34,7 @@ export class ScriptRunner {
     this.output.attach(session);
     const ctx: MetaContext = {
       session,
-      print: (text) => this.output.print(text),
+      print: (text) => this.output.print(renderLocal(text)),
       setLog: this.opts.setLog,
       defaultUser: this.opts.defaultUser,
       askSecret: async () => {
@@ -69,7 +69,8 @@ export class ScriptRunner {
       queue.clear();
     });
     session.on('closed', () => {
-      if (!session.quitting && queue.length > 0) {
+      // Lines not sent yet, or a command still waiting for its reply, failed.
+      if (!session.quitting && (queue.length > 0 || session.adapter.pending > 0)) {
         this.stop(EXIT.connection);
         queue.clear();
       }

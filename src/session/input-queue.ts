@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+import { controlBytesIn } from '../framing/control-bytes.js';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { expandHelpers, hasHelpers, type HelperContext } from '../sasl/inline-helpers.js';
 import type { Session } from './session.js';
@@ -122,6 +124,12 @@ export class InputQueue {
     const text = line.startsWith('//') && cooked ? line.slice(1) : line;
     const { text: wire, secrets } = cooked && hasHelpers(text) ? await expandHelpers(text, this.helperContext()) : { text, secrets: [] };
     if (!s.connected) throw new Error('not connected: the line was not sent');
+    // Control bytes in typed or piped text were most likely pasted by
+    // accident: they go out only when asked for (/raw on, /bytes).
+    const controls = s.raw ? [] : controlBytesIn(text);
+    if (controls.length > 0) {
+      throw new UsageError(`the line holds control characters (${controls.join(' ')}): not sent; /bytes sends exact bytes, /raw on sends lines as typed`);
+    }
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
     this.handlers.onSent?.(line, out);

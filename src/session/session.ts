@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import { LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
+import { DEFAULT_MAX_LINE, LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
@@ -8,6 +8,7 @@ import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
+import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
 
@@ -41,6 +42,8 @@ export interface SessionOptions {
   timeoutMs: number;
   maxLine?: number;
   maxLiteral?: number;
+  /** `--max-reply-lines`: the longest reply held in memory. */
+  maxReplyLines?: number;
   transcript?: Transcript;
   output: SessionOutput;
   /** `--explain`: annotate each complete reply with what its codes mean. */
@@ -82,11 +85,16 @@ export class Session extends EventEmitter {
   private conn: Connection | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
-  private readonly literalLines = new LiteralLines();
+  private readonly literalLines: LiteralLines;
   private detecting: boolean;
   /** The protocol adapter put aside by `/raw on`. */
   private cooked: ProtocolAdapter | undefined;
   private upgrading = false;
+  /** Inside connect(): a fatal error rejects it instead of being reported. */
+  private connecting = false;
+  private failure: Error | undefined;
+  /** Whether any byte came from the server yet (the first chunk is checked for TLS). */
+  private heard = false;
   /** After a blocking command: input waits until pending drops to this. */
   private blockUntil: number | undefined;
   private readonly out: SessionOutput;
@@ -94,7 +102,11 @@ export class Session extends EventEmitter {
   quitting = false;
   /** Pending `until` waits, checked on every 'progress'. */
   private readonly waiters = new Set<Waiter>();
-  /** When the server last sent something (Date.now()). */
+  /**
+   * When the server last sent literal data (Date.now()): a long download
+   * that keeps coming is no timeout, but endless untagged lines or a
+   * slow drip that never completes a reply still are.
+   */
   private lastProgress = 0;
   private watchdog: NodeJS.Timeout | undefined;
   /** When the watchdog fires, Infinity when it is not armed. */
@@ -106,7 +118,8 @@ export class Session extends EventEmitter {
     this.transcript = opts.transcript;
     this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
-    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol);
+    this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
+    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
     this.on('progress', () => this.progressed());
   }
 
@@ -155,17 +168,32 @@ export class Session extends EventEmitter {
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
     conn.on('error', (err: Error) => this.noteLine('error', err.message));
     conn.on('close', () => this.onClose());
-    if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
-    if (this.opts.starttls) await this.negotiateStartTls();
+    this.connecting = true;
+    try {
+      if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
+      this.throwIfFailed();
+      if (this.opts.starttls) await this.negotiateStartTls();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  /** A fatal error while connecting is the connect's own failure (one message, its exit status). */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private async awaitGreeting(): Promise<void> {
     try {
       await this.settled();
     } catch (err) {
-      if (!(err instanceof TimeoutError) || !this.detecting) throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s`);
+      // A TLS server waits for the ClientHello: to a plaintext client it is silent.
+      const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
+      if (!(err instanceof TimeoutError) || !this.detecting) {
+        throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
+      }
       this.detecting = false;
-      this.noteLine('info', 'no greeting: line mode');
+      this.noteLine('info', `no greeting: line mode${hint}`);
     }
   }
 
@@ -173,7 +201,10 @@ export class Session extends EventEmitter {
   private async negotiateStartTls(): Promise<void> {
     const commands = this.adapter.startTlsCommands(this.opts.ehloName);
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
-    for (const line of commands) await this.command(line);
+    for (const line of commands) {
+      await this.command(line);
+      this.throwIfFailed();
+    }
     if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${commands.at(-1)}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
   }
 
@@ -216,8 +247,11 @@ export class Session extends EventEmitter {
    */
   async send(line: string, secrets: readonly string[] = []): Promise<Outgoing> {
     const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
+    const limit = this.adapter.lineLimit;
     const prepared = this.adapter.prepare(line);
     if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
+    const size = wireBytes(prepared.out).length;
+    if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
     // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
     const words = line.trim().split(/\s+/);
     if (bye && words.length <= 2 && words.at(-1)?.toUpperCase() === bye) this.quitting = true;
@@ -266,7 +300,6 @@ export class Session extends EventEmitter {
 
   /** Server bytes arrived or the state changed: resolve the waits that are ready. */
   private progressed(): void {
-    this.lastProgress = Date.now();
     for (const w of this.waiters) {
       if (!w.ready() && this.connected) continue;
       this.waiters.delete(w);
@@ -282,7 +315,7 @@ export class Session extends EventEmitter {
     this.watchdog = setTimeout(() => this.watch(), Math.max(0, at - Date.now())).unref();
   }
 
-  /** Fails the waits that saw no server byte for their timeout; re-arms for the rest. */
+  /** Fails the waits whose timeout passed since they began or since the last literal data; re-arms for the rest. */
   private watch(): void {
     this.watchdogAt = Infinity;
     const now = Date.now();
@@ -295,15 +328,23 @@ export class Session extends EventEmitter {
         continue;
       }
       this.waiters.delete(w);
-      w.reject(new TimeoutError(`no reply within ${w.timeoutMs / 1000}s`));
+      w.reject(this.timeoutError(w.timeoutMs));
     }
     if (next < Infinity) this.armWatchdog(next);
+  }
+
+  /** What a wait that ran out of time was waiting for. */
+  private timeoutError(timeoutMs: number): TimeoutError {
+    const within = `within ${timeoutMs / 1000}s`;
+    if (this.upgrading) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
+    return new TimeoutError(`no reply ${within}`);
   }
 
   /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
   async quit(): Promise<void> {
     const bye = this.adapter.quitCommand();
-    if (this.connected && bye && !this.quitting && this.adapter.metaAllowed) {
+    // Not during a TLS handshake: the goodbye would wait inside the TLS stream.
+    if (this.connected && bye && !this.quitting && !this.upgrading && this.adapter.metaAllowed) {
       await this.send(bye);
       await this.settled(Math.min(this.opts.timeoutMs, 5000)).catch(() => undefined);
     }
@@ -314,6 +355,8 @@ export class Session extends EventEmitter {
   close(): Promise<void> {
     const conn = this.conn;
     if (!conn?.isOpen) return Promise.resolve();
+    // mailsh closes: the close that follows is expected, not the server's doing.
+    this.quitting = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => conn.destroy(), 2000);
       conn.once('close', () => {
@@ -351,6 +394,12 @@ export class Session extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     this.transcript?.server(chunk);
+    const first = !this.heard;
+    this.heard = true;
+    if (first && !this.tls && looksLikeTls(chunk)) {
+      this.fatal(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
+      return;
+    }
     let lines;
     try {
       lines = this.reader.push(chunk);
@@ -385,6 +434,7 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
+    this.lastProgress = Date.now();
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server(bytes, 'crlf', LITERAL_VIEW));
   }
@@ -394,7 +444,7 @@ export class Session extends EventEmitter {
     if (this.detecting) {
       this.detecting = false;
       const protocol = protocolFromGreeting(line.bytes.toString('utf8'));
-      this.adapter = createAdapter(protocol);
+      this.adapter = createAdapter(protocol, this.opts.maxReplyLines);
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
     const { view, events } = this.adapter.receive(line);
@@ -431,7 +481,8 @@ export class Session extends EventEmitter {
       await this.conn!.upgrade();
     } catch (err) {
       this.upgrading = false;
-      this.fatal(err);
+      // A handshake cut short by our own close (a timeout, /close) is no news.
+      if (!this.quitting) this.fatal(err);
       return;
     }
     this.upgrading = false;
@@ -451,17 +502,27 @@ export class Session extends EventEmitter {
 
   /** A protocol error: say it in one line and close (DESIGN rule 3). */
   private fatal(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    this.noteLine('error', message);
-    this.emit('fatal', err);
+    const error = err instanceof Error ? err : new Error(String(err));
+    // mailsh closes the connection itself: the close that follows is expected.
+    this.quitting = true;
+    if (this.connecting) this.failure = error;
+    else {
+      this.noteLine('error', error.message);
+      this.emit('fatal', error);
+    }
     this.conn?.destroy();
   }
 
   private onClose(): void {
+    const missing = this.reader.literalRemaining;
+    // A literal cut short: end what was shown of it, as if it had ended here.
+    if (missing > 0) this.showLiteral({ literal: Buffer.alloc(0), remaining: 0 });
     const rest = this.reader.drain();
     if (rest.length > 0) this.out.server(rest, 'none', { cls: 'info' });
     this.transcript?.note('closed');
-    if (!this.quitting) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
+    // A failed STARTTLS handshake closes too; its reason follows from upgrade().
+    else if (!this.quitting && !this.upgrading) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
     this.out.stateChanged();
     this.emit('progress');
     this.emit('closed');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import kleur from 'kleur';
 import { UsageError } from '../errors.js';
+import { escapeBytes } from './escape.js';
 import { parseTranscript, type TranscriptRecord } from './reader.js';
 
 /** What `mailsh show` filters and adds (SPEC §9). */
@@ -82,10 +83,13 @@ export function showTranscript(file: string, out: Writable, opts: ShowOptions = 
   const start = startIso ? Date.parse(startIso) : 0;
   const since = opts.since === undefined ? () => true : parseSince(opts.since, start);
   const grep = grepTest(opts.grep);
-  if (header) out.write(`${kleur.dim(`# ${header}`)}\n`);
+  if (header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(header, 'utf8'), 'display')}`)}\n`);
   for (const r of records) {
     if (!since(r.ts) || !grep(r.text)) continue;
-    const body = colourFor(r)(r.text).replace(/\\<redacted \d+ bytes>/g, (m) => kleur.yellow().inverse(m));
+    // Records keep valid UTF-8 as is, C1 controls included, and a damaged or
+    // crafted file may hold anything: escape again so no byte drives the terminal.
+    const text = escapeBytes(Buffer.from(r.text, 'utf8'), 'display');
+    const body = colourFor(r)(text).replace(/\\<redacted \d+ bytes>/g, (m) => kleur.yellow().inverse(m));
     const note = opts.annotate?.(r);
     out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${note ? `   ${kleur.dim(`[${note}]`)}` : ''}\n`);
   }

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { UsageError } from '../errors.js';
-import { describeConnectError } from './tls-errors.js';
+import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { isLoopbackAddress } from './loopback.js';
 
@@ -127,7 +127,7 @@ export class Connection extends EventEmitter {
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
     try {
-      await this.startTls(Connection.secureContextOptions(this.opts));
+      await this.startTls(Connection.secureContextOptions(this.opts), 'starttls');
     } catch (err) {
       // The listeners are gone, so say here that this connection is over.
       this.closed = true;
@@ -160,7 +160,7 @@ export class Connection extends EventEmitter {
     };
   }
 
-  private async startTls(secure: ConnectionOptions): Promise<void> {
+  private async startTls(secure: ConnectionOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
     const identity = this.opts.tls.sni ?? this.opts.host;
     const tls: TLSSocket = tlsConnect({
       ...secure,
@@ -173,12 +173,12 @@ export class Connection extends EventEmitter {
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
     this.socket = tls;
-    await this.settle(tls, 'secureConnect');
+    await this.settle(tls, 'secureConnect', phase);
     this.tlsInfo = summarizeTls(tls, identity);
   }
 
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */
-  private settle(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+  private settle(socket: Socket, event: 'connect' | 'secureConnect', phase: ConnectPhase = 'connect'): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.opts.timeoutMs);
       const cleanup = (): void => {
@@ -194,7 +194,7 @@ export class Connection extends EventEmitter {
       const fail = (err: Error): void => {
         cleanup();
         socket.destroy();
-        reject(describeConnectError(err, this.where));
+        reject(describeConnectError(err, this.where, phase));
       };
       const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       socket.once(event, ok);

@@ -26,10 +26,36 @@ const SOCKET_REASONS: Record<string, string> = {
   ENODATA: 'the name has no address of that family',
 };
 
+/** What was under way: TCP connect, a TLS handshake at connect, or one after STARTTLS. */
+export type ConnectPhase = 'connect' | 'handshake' | 'starttls';
+
+/** Handshakes that fail because the two sides have nothing in common. */
+const HANDSHAKE_REASONS: Record<string, string> = {
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS version in common (the server may offer only TLS 1.0/1.1, which are disabled)',
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS version in common (the server may offer only TLS 1.0/1.1, which are disabled)',
+  ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no TLS version in common',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the server refused the handshake: no cipher suite (or TLS version) in common',
+  ERR_SSL_NO_SHARED_CIPHER: 'no cipher suite in common with the server',
+  ERR_SSL_NO_CIPHERS_AVAILABLE: 'no cipher suite in common with the server',
+};
+
+/** Codes OpenSSL gives when the peer's bytes are not TLS records at all. */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
+
+/**
+ * Whether the first bytes from a server are a TLS record (RFC 8446 §5.1:
+ * type 21 alert or 22 handshake, then version 3.x): a TLS port spoken to
+ * in plaintext.
+ */
+export function looksLikeTls(chunk: Buffer): boolean {
+  return chunk.length >= 3 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03 && chunk[2] <= 0x04;
+}
+
 /** The one-line reason for a certificate verification error code, if it is one. */
 export function certificateReason(code: string | undefined, detail?: string): string | undefined {
   if (!code) return undefined;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `host name mismatch: ${detail ?? 'the certificate does not name this host'}`;
+  // Node's reason may end in "list: " with nothing after it.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `host name mismatch: ${detail?.replace(/[:\s]+$/, '') || 'the certificate does not name this host'}`;
   return CERT_REASONS[code];
 }
 
@@ -37,14 +63,19 @@ export function certificateReason(code: string | undefined, detail?: string): st
  * Turns a socket or TLS error into a user-facing error with one clear line
  * (SPEC §7, issue 2): what failed, where, and what to try.
  */
-export function describeConnectError(err: NodeJS.ErrnoException & { reason?: string }, where: string): Error {
+export function describeConnectError(err: NodeJS.ErrnoException & { reason?: string }, where: string, phase: ConnectPhase = 'connect'): Error {
   const code = err.code ?? '';
-  if (code === 'ETIMEDOUT') return new TimeoutError(`${where}: connection timed out`);
+  if (code === 'ETIMEDOUT') return new TimeoutError(`${where}: ${phase === 'connect' ? 'connection' : 'TLS handshake'} timed out`);
   const cert = certificateReason(code, err.reason ?? err.message);
   if (cert) return new ConnectionError(`${where}: TLS certificate verification failed: ${cert} (use -k to connect anyway)`);
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ERR_SSL_HTTP_REQUEST') {
-    return new ConnectionError(`${where}: TLS handshake failed: the server did not answer in TLS (a plaintext port? try without --tls, or with --starttls)`);
+  if (NOT_TLS.has(code)) {
+    // After STARTTLS, plaintext where TLS belongs is injected or buggy bytes.
+    const why = phase === 'starttls'
+      ? 'the server sent plaintext after its STARTTLS reply instead of TLS (STARTTLS injection or a broken server)'
+      : 'the server did not answer in TLS (a plaintext port? try without --tls, or with --starttls)';
+    return new ConnectionError(`${where}: TLS handshake failed: ${why}`);
   }
+  if (HANDSHAKE_REASONS[code]) return new ConnectionError(`${where}: TLS handshake failed: ${HANDSHAKE_REASONS[code]}`);
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
     const what = code.replace(/^ERR_(SSL|TLS)_/, '').replace(/^(SSLV3|TLSV1)_ALERT_/, 'alert ').toLowerCase().replace(/_/g, ' ');
     return new ConnectionError(`${where}: TLS handshake failed: ${what}`);

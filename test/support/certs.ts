@@ -30,6 +30,8 @@ export interface TestCerts {
   good: CertPair;
   /** Same names, signed by the CA, valid 2000-01-01 .. 2001-01-01 only. */
   expired: CertPair;
+  /** Same names, signed by the CA, valid only from 2090-01-01. */
+  notYetValid: CertPair;
   /** CN/SAN wrong.example (no localhost, no 127.0.0.1), signed by the CA. */
   wronghost: CertPair;
   /** CN=localhost, SAN localhost/127.0.0.1, signed by its own key. */
@@ -107,16 +109,16 @@ async function caSigned(dir: string, name: string, subject: string, san: string)
   ]);
 }
 
-/** Signed by the test CA with a validity period that ended in 2001. */
-async function expired(dir: string): Promise<void> {
+/** Signed by the test CA, valid only from `start` to `end` (ASN.1 times). */
+async function dated(dir: string, name: string, start: string, end: string): Promise<void> {
   await openssl(dir, [
-    'req', '-new', ...KEY_ARGS, '-keyout', 'expired.key', '-out', 'expired.csr',
+    'req', '-new', ...KEY_ARGS, '-keyout', `${name}.key`, '-out', `${name}.csr`,
     '-subj', '/CN=localhost', '-addext', LOCAL_SAN,
   ]);
   await openssl(dir, [
     'ca', '-batch', '-notext', '-cert', 'ca.pem', '-keyfile', 'ca.key',
-    '-in', 'expired.csr', '-out', 'expired.pem', '-extensions', 'leaf_ext',
-    '-startdate', '20000101000000Z', '-enddate', '20010101000000Z',
+    '-in', `${name}.csr`, '-out', `${name}.pem`, '-extensions', 'leaf_ext',
+    '-startdate', start, '-enddate', end,
   ]);
 }
 
@@ -138,7 +140,8 @@ export async function makeTestCerts(): Promise<TestCerts> {
     selfSigned,
     caSigned(dir, 'good', '/CN=localhost', LOCAL_SAN),
     caSigned(dir, 'wronghost', '/CN=wrong.example', 'subjectAltName=DNS:wrong.example'),
-    expired(dir),
+    // One after the other: `openssl ca` updates its database file in place.
+    dated(dir, 'expired', '20000101000000Z', '20010101000000Z').then(() => dated(dir, 'notyetvalid', '20900101000000Z', '20910101000000Z')),
   ]);
   return {
     dir,
@@ -146,6 +149,7 @@ export async function makeTestCerts(): Promise<TestCerts> {
     caKey: join(dir, 'ca.key'),
     good: pair(dir, 'good'),
     expired: pair(dir, 'expired'),
+    notYetValid: pair(dir, 'notyetvalid'),
     wronghost: pair(dir, 'wronghost'),
     selfSigned: pair(dir, 'selfsigned'),
   };

@@ -1,5 +1,5 @@
 /** Runs the built CLI as a child process, the way a script or a pipe would. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -15,7 +15,16 @@ export interface CliResult {
  * each after the previous one was flushed, so a test can split lines across
  * reads. Without input, stdin is closed at once.
  */
-export function runCli(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export interface RunOptions {
+  /** Told the child once it runs (its pid for /proc, its stdin, or to kill it). */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Leave stdin open after `input`: the test writes and ends it through onSpawn. */
+  holdStdin?: boolean;
+  /** Do not keep stdout (volume tests, where it would be huge). */
+  discardStdout?: boolean;
+}
+
+export function runCli(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}, opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...env },
@@ -23,7 +32,10 @@ export function runCli(args: string[], input: (string | Buffer)[] = [], env: Nod
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (!opts.discardStdout) stdout += d;
+    });
+    opts.onSpawn?.(child);
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -33,7 +45,7 @@ export function runCli(args: string[], input: (string | Buffer)[] = [], env: Nod
         await new Promise<void>((r) => child.stdin.write(chunk, () => r()));
         await new Promise((r) => setTimeout(r, 5));
       }
-      child.stdin.end();
+      if (!opts.holdStdin) child.stdin.end();
     })();
   });
 }

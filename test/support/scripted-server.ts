@@ -12,6 +12,12 @@ import type { CertPair } from './certs.js';
 export interface ScriptedConn {
   /** Writes bytes as they are (the test adds CRLF). */
   write(text: string | Buffer): void;
+  /** Writes and resolves once the bytes left for the socket (false: it closed). */
+  flush(text: string | Buffer): Promise<boolean>;
+  /** Whether the connection has closed. */
+  readonly closed: boolean;
+  /** Every byte written to the client so far (plaintext of this connection). */
+  sent(): Buffer;
   /** Upgrades this connection to TLS as the server side, in place. */
   startTls(): Promise<void>;
   end(text?: string): void;
@@ -32,25 +38,27 @@ export interface ScriptedServer {
 }
 
 export interface ScriptedOptions {
-  greeting?: string;
+  greeting?: string | Buffer;
   onLine: LineHandler;
+  /** Runs once the connection is up and the greeting (if any) was written. */
+  onConnect?: (conn: ScriptedConn) => void | Promise<void>;
   /** Implicit TLS with this certificate. */
   tlsCert?: CertPair;
   /** Certificate used for STARTTLS upgrades. */
   starttlsCert?: CertPair;
-  /** Highest TLS version offered (TLSv1.2 makes NSS key logs use CLIENT_RANDOM lines). */
-  maxTlsVersion?: tls.SecureVersion;
+  /** Extra TLS settings for the server side (versions, ciphers). */
+  tlsOptions?: Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
   /** Receives the server side's NSS key-log lines of every TLS session. */
   onKeylog?: (line: Buffer) => void;
 }
 
-function secureContext(pair: CertPair, maxVersion?: tls.SecureVersion): tls.SecureContext {
-  return tls.createSecureContext({ cert: readFileSync(pair.cert), key: readFileSync(pair.key), maxVersion });
+function secureContext(pair: CertPair, extra: ScriptedOptions['tlsOptions'] = {}): tls.SecureContext {
+  return tls.createSecureContext({ cert: readFileSync(pair.cert), key: readFileSync(pair.key), ...extra });
 }
 
 export async function startScriptedServer(opts: ScriptedOptions): Promise<ScriptedServer> {
   const serverTls = (raw: net.Socket, pair: CertPair): tls.TLSSocket => {
-    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(pair, opts.maxTlsVersion) });
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: secureContext(pair, opts.tlsOptions) });
     if (opts.onKeylog) secure.on('keylog', opts.onKeylog);
     return secure;
   };
@@ -60,13 +68,29 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
   const server = net.createServer((raw) => {
     sockets.add(raw);
     const chunks: Buffer[] = [];
+    const out: Buffer[] = [];
     let socket: net.Socket = raw;
     let buffered = '';
     let isTls = false;
+    let isClosed = false;
     let queue = Promise.resolve();
+    const record = (t: string | Buffer): string | Buffer => {
+      // Bytes written after end() never leave: they were not sent.
+      if (!isClosed && socket.writable) out.push(Buffer.from(t));
+      return t;
+    };
     const conn: ScriptedConn = {
-      write: (t) => socket.write(t),
-      end: (t) => (t === undefined ? socket.end() : socket.end(t)),
+      write: (t) => socket.write(record(t)),
+      flush: (t) =>
+        new Promise((resolve) => {
+          if (isClosed) return resolve(false);
+          socket.write(record(t), (err) => resolve(!err && !isClosed));
+        }),
+      sent: () => Buffer.concat(out),
+      get closed() {
+        return isClosed;
+      },
+      end: (t) => (t === undefined ? socket.end() : socket.end(record(t))),
       received: () => Buffer.concat(chunks),
       get tls() {
         return isTls;
@@ -97,11 +121,13 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
     };
     conns.push(conn);
     closed.push(new Promise((resolve) => raw.on('close', () => {
+      isClosed = true;
       sockets.delete(raw);
       resolve(Buffer.concat(chunks));
     })));
     const start = (): void => {
-      if (opts.greeting !== undefined) socket.write(opts.greeting);
+      if (opts.greeting !== undefined) conn.write(opts.greeting);
+      void opts.onConnect?.(conn);
     };
     if (opts.tlsCert) {
       const secure = serverTls(raw, opts.tlsCert);
@@ -146,7 +172,8 @@ export function smtpHandler(extra?: (line: string, conn: ScriptedConn) => boolea
     if (verb === 'EHLO') conn.write(`250-test\r\n250-PIPELINING\r\n${conn.tls ? '250 AUTH PLAIN' : '250 STARTTLS'}\r\n`);
     else if (verb === 'STARTTLS') {
       conn.write('220 2.0.0 go ahead\r\n');
-      await conn.startTls();
+      // A failed handshake is the client's to report; the test looks there.
+      await conn.startTls().catch(() => undefined);
     } else if (verb === 'DATA') {
       inData = true;
       conn.write('354 go ahead\r\n');
