@@ -63,7 +63,9 @@ export class Connection extends EventEmitter {
   /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
   static async open(opts: ConnectOptions): Promise<Connection> {
     const secure = Connection.secureContextOptions(opts);
-    const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup });
+    // No Nagle: a command or the end of a message written after a small write
+    // would wait for the peer's delayed ACK (up to 40 ms on Linux).
+    const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup, noDelay: true });
     const conn = new Connection(tcp, opts);
     await conn.settle(tcp, 'connect');
     if (opts.implicitTls) await conn.startTls(secure);
