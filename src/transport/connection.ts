@@ -102,16 +102,21 @@ export class Connection extends EventEmitter {
   }
 
   /**
-   * Sends bytes; resolves when the socket can take more (backpressure): once
-   * the previous write has reached the kernel. So one write is always queued
-   * behind the one being flushed and a large upload keeps the wire busy while
-   * memory holds at most two writes.
+   * Sends bytes; resolves when the socket can take more (backpressure): at
+   * once while the socket's buffer is below its high-water mark, else once
+   * the previous write has reached the kernel. So pipelined commands queue up
+   * and leave in one write (the socket's writev), one large write is always
+   * queued behind the one being flushed and a large upload keeps the wire
+   * busy while memory holds at most two writes.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
     const previous = this.flushed;
-    this.flushed = new Promise((resolve) => this.socket.write(bytes, () => resolve()));
-    return previous;
+    let room = false;
+    this.flushed = new Promise((resolve) => {
+      room = this.socket.write(bytes, () => resolve());
+    });
+    return room ? Promise.resolve() : previous;
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
