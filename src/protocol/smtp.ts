@@ -36,6 +36,8 @@ export class SmtpAdapter implements ProtocolAdapter {
   private mode: SmtpMode = 'command';
   /** Verbs awaiting a reply, oldest first; the greeting is the first. */
   private readonly awaiting: string[] = ['<greeting>'];
+  /** How many of `awaiting` end a pipelined group: a count, so `--pipeline` stays linear. */
+  private ungrouped = 1;
   private replyLines: string[] = [];
   private caps = new Map<string, string[]>();
 
@@ -74,7 +76,7 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (this.mode === 'data') {
       if (line === '.') {
         this.mode = 'command';
-        this.awaiting.push('.');
+        this.expect('.');
         return { out: commandLine('.'), blocking: false };
       }
       return { out: commandLine(dotStuffLine(line)), blocking: false };
@@ -82,11 +84,11 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (this.mode === 'sasl') {
       // RFC 4954 §4: each line after a 334 is a SASL response, a secret.
       this.mode = 'command';
-      this.awaiting.push('AUTH');
+      this.expect('AUTH');
       return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    this.awaiting.push(verb);
+    this.expect(verb);
     return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
   }
 
@@ -95,7 +97,13 @@ export class SmtpAdapter implements ProtocolAdapter {
    * command awaiting a reply may be followed at once (RFC 2920 §3.1).
    */
   mayPipeline(): boolean {
-    return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((verb) => GROUPABLE_VERBS.has(verb));
+    return this.caps.has('PIPELINING') && this.mode === 'command' && this.ungrouped === 0;
+  }
+
+  /** A reply to `verb` is due. */
+  private expect(verb: string): void {
+    this.awaiting.push(verb);
+    if (!GROUPABLE_VERBS.has(verb)) this.ungrouped++;
   }
 
   /**
@@ -104,7 +112,7 @@ export class SmtpAdapter implements ProtocolAdapter {
    */
   dataSent(verb: '.' | 'BDAT'): void {
     this.mode = 'command';
-    this.awaiting.push(verb);
+    this.expect(verb);
   }
 
   /** `AUTH MECH initial-response`: the initial response is a secret. */
@@ -142,6 +150,7 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
     const command = this.awaiting.shift();
+    if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
     const reply: Reply = { status: code, cls, lines, command };
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
     switch (command) {
