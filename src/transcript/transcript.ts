@@ -100,13 +100,21 @@ export class Transcript {
 
   /**
    * `lines` for printable ASCII with CR and LF only, the bulk of any session:
-   * the records of a whole chunk come from two native string replaces.
+   * the records of a whole chunk come from native string replaces, just one
+   * when every line ends in CRLF.
    */
   private plainLines(dir: Direction, head: string, text: string): string {
     const last = text.lastIndexOf('\n');
     if (last < 0) return head + text.replace(/\r/g, '\\r');
     const prefix = `${this.timestamp()} ${dir} `;
-    const records = text.slice(0, last + 1).replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
+    const lines = text.slice(0, last + 1);
+    const end = `\\r\\n\n${prefix}`;
+    let records = lines.replace(/\r\n/g, end);
+    // Exact only without a bare CR (left unescaped) or a bare LF (one more LF
+    // than CRLFs replaced); such a chunk takes the two replaces.
+    if (records.includes('\r') || records.split('\n').length - 1 !== (records.length - lines.length) / (end.length - 2)) {
+      records = lines.replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
+    }
     this.batch += prefix + head + records.slice(0, records.length - prefix.length);
     return text.slice(last + 1).replace(/\r/g, '\\r');
   }
