@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { escapeBytes, isPlainText, redactedMarker } from './escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from './escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
@@ -108,13 +108,7 @@ export class Transcript {
     if (last < 0) return head + text.replace(/\r/g, '\\r');
     const prefix = `${this.timestamp()} ${dir} `;
     const lines = text.slice(0, last + 1);
-    const end = `\\r\\n\n${prefix}`;
-    let records = lines.replace(/\r\n/g, end);
-    // Exact only without a bare CR (left unescaped) or a bare LF (one more LF
-    // than CRLFs replaced); such a chunk takes the two replaces.
-    if (records.includes('\r') || records.split('\n').length - 1 !== (records.length - lines.length) / (end.length - 2)) {
-      records = lines.replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
-    }
+    const records = replaceCrlf(lines, `\\r\\n\n${prefix}`) ?? lines.replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
     this.batch += prefix + head + records.slice(0, records.length - prefix.length);
     return text.slice(last + 1).replace(/\r/g, '\\r');
   }
