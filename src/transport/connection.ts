@@ -104,10 +104,10 @@ export class Connection extends EventEmitter {
   /**
    * Sends bytes; resolves when the socket can take more (backpressure): at
    * once while the socket's buffer is below its high-water mark, else once
-   * the previous write has reached the kernel. So pipelined commands queue up
-   * and leave in one write (the socket's writev), one large write is always
-   * queued behind the one being flushed and a large upload keeps the wire
-   * busy while memory holds at most two writes.
+   * the previous write has reached the kernel. So pipelined commands do not
+   * wait for each other's write callbacks (the socket gathers them into a few
+   * writes), one large write is always queued behind the one being flushed
+   * and a large upload keeps the wire busy while memory holds at most two.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
