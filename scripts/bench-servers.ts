@@ -55,6 +55,10 @@ async function listen(cert: CertPair | undefined, handle: (socket: net.Socket, t
   const sockets = new Set<net.Socket>();
   const accept = (socket: net.Socket): void => {
     sockets.add(socket);
+    // No Nagle: a reply written while an earlier one is unacknowledged would
+    // wait for the client's delayed ACK (40 ms on Linux), which timed the
+    // pipelining runs of swaks and mailsh alike by TCP's clock, not theirs.
+    socket.setNoDelay(true);
     const t = timing();
     socket.on('error', () => undefined);
     socket.on('close', () => {

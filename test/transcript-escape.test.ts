@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeBytes, isPlainText, redactedMarker, unescapeRecord, utf8SequenceLength } from '../src/transcript/escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf, unescapeRecord, utf8SequenceLength } from '../src/transcript/escape.js';
 
 test('escape: the SPEC §9 escapes', () => {
   const table: [Buffer, string][] = [
@@ -60,4 +60,13 @@ test('isPlainText: ASCII that escapes to itself but for line ends', () => {
     assert.equal(isPlainText(bytes, 'transcript'), transcript, JSON.stringify(text));
     assert.equal(isPlainText(bytes, 'display'), display, JSON.stringify(text));
   }
+});
+
+test('escape: replaceCrlf replaces CRLF line ends and refuses text with a bare CR or LF', () => {
+  assert.equal(replaceCrlf('a\r\nb\r\n', '\nS: '), 'a\nS: b\nS: ');
+  assert.equal(replaceCrlf('no line end', '\nS: '), 'no line end');
+  assert.equal(replaceCrlf('a\r\nb\nc\r\n', '\nS: '), undefined);
+  assert.equal(replaceCrlf('\na\r\n', '\nS: '), undefined);
+  assert.equal(replaceCrlf('a\rb\r\n', '\nS: '), undefined);
+  assert.equal(replaceCrlf('a\r\n\r', '\nS: '), undefined);
 });

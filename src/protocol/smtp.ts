@@ -34,6 +34,8 @@ export class SmtpAdapter implements ProtocolAdapter {
   /** Verbs awaiting a reply, oldest first; the greeting is the first. */
   private readonly awaiting: string[] = ['<greeting>'];
   private readonly replyLines: ReplyLines;
+  /** How many of `awaiting` end a pipelined group: a count, so `--pipeline` stays linear. */
+  private ungrouped = 1;
   private caps = new Map<string, string[]>();
 
   /** `maxReplyLines`: the longest multi-line reply held (`250-` forever is an error). */
@@ -81,7 +83,7 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (this.mode === 'data') {
       if (line === '.') {
         this.mode = 'command';
-        this.awaiting.push('.');
+        this.expect('.');
         return { out: commandLine('.'), blocking: false };
       }
       return { out: commandLine(dotStuffLine(line)), blocking: false };
@@ -89,11 +91,11 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (this.mode === 'sasl') {
       // RFC 4954 §4: each line after a 334 is a SASL response, a secret.
       this.mode = 'command';
-      this.awaiting.push('AUTH');
+      this.expect('AUTH');
       return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    this.awaiting.push(verb);
+    this.expect(verb);
     return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
   }
 
@@ -102,7 +104,13 @@ export class SmtpAdapter implements ProtocolAdapter {
    * command awaiting a reply may be followed at once (RFC 2920 §3.1).
    */
   mayPipeline(): boolean {
-    return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((verb) => GROUPABLE_VERBS.has(verb));
+    return this.caps.has('PIPELINING') && this.mode === 'command' && this.ungrouped === 0;
+  }
+
+  /** A reply to `verb` is due. */
+  private expect(verb: string): void {
+    this.awaiting.push(verb);
+    if (!GROUPABLE_VERBS.has(verb)) this.ungrouped++;
   }
 
   /**
@@ -111,7 +119,7 @@ export class SmtpAdapter implements ProtocolAdapter {
    */
   dataSent(verb: '.' | 'BDAT'): void {
     this.mode = 'command';
-    this.awaiting.push(verb);
+    this.expect(verb);
   }
 
   /** `AUTH MECH initial-response`: the initial response is a secret. */
@@ -142,6 +150,7 @@ export class SmtpAdapter implements ProtocolAdapter {
 
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
     const command = this.awaiting.shift();
+    if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
     const reply: Reply = { status: code, cls, lines, command };
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
     if (command === undefined) events.unshift(unexpected('a reply while no command was waiting for one'));

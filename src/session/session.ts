@@ -264,7 +264,7 @@ export class Session extends EventEmitter {
   /** The single write path: transcript, echo, socket (DESIGN rule 2). */
   async write(out: Outgoing, echo = true): Promise<void> {
     if (!this.conn?.isOpen) throw new Error('not connected');
-    if (!this.warnedPlaintext && this.credentialsExposed && hasSecret(out)) {
+    if (!this.warnedPlaintext && hasSecret(out) && this.credentialsExposed) {
       this.warnedPlaintext = true;
       this.noteLine('warn', `credentials are going to ${this.conn.where} unencrypted (no TLS): anyone on the path can read them`);
     }

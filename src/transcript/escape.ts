@@ -61,6 +61,19 @@ export function isPlainText(bytes: Buffer, mode: 'transcript' | 'display'): bool
   return true;
 }
 
+/**
+ * `text` with each CRLF replaced by `end`, or undefined if it also has a bare
+ * CR or LF: one native replace, a scan and a count, where a regex with
+ * alternatives (CRLF, CR, LF) costs about twice as much on a large chunk.
+ * `end` holds exactly one LF, no CR and no `$` pattern.
+ */
+export function replaceCrlf(text: string, end: string): string | undefined {
+  const out = text.replace(/\r\n/g, end);
+  // A bare CR is left as is; a bare LF makes one more LF than CRLFs replaced.
+  if (out.includes('\r') || out.split('\n').length - 1 !== (out.length - text.length) / (end.length - 2)) return undefined;
+  return out;
+}
+
 const NAMED: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\' };
 
 function hex(b: number): string {

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { escapeBytes, isPlainText, redactedMarker } from './escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from './escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
@@ -100,13 +100,15 @@ export class Transcript {
 
   /**
    * `lines` for printable ASCII with CR and LF only, the bulk of any session:
-   * the records of a whole chunk come from two native string replaces.
+   * the records of a whole chunk come from native string replaces, just one
+   * when every line ends in CRLF.
    */
   private plainLines(dir: Direction, head: string, text: string): string {
     const last = text.lastIndexOf('\n');
     if (last < 0) return head + text.replace(/\r/g, '\\r');
     const prefix = `${this.timestamp()} ${dir} `;
-    const records = text.slice(0, last + 1).replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
+    const lines = text.slice(0, last + 1);
+    const records = replaceCrlf(lines, `\\r\\n\n${prefix}`) ?? lines.replace(/\r/g, '\\r').replace(/\n/g, `\\n\n${prefix}`);
     this.batch += prefix + head + records.slice(0, records.length - prefix.length);
     return text.slice(last + 1).replace(/\r/g, '\\r');
   }

@@ -63,7 +63,9 @@ export class Connection extends EventEmitter {
   /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
   static async open(opts: ConnectOptions): Promise<Connection> {
     const secure = Connection.secureContextOptions(opts);
-    const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup });
+    // No Nagle: a command or the end of a message written after a small write
+    // would wait for the peer's delayed ACK (up to 40 ms on Linux).
+    const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup, noDelay: true });
     const conn = new Connection(tcp, opts);
     await conn.settle(tcp, 'connect');
     if (opts.implicitTls) await conn.startTls(secure);
@@ -100,16 +102,21 @@ export class Connection extends EventEmitter {
   }
 
   /**
-   * Sends bytes; resolves when the socket can take more (backpressure): once
-   * the previous write has reached the kernel. So one write is always queued
-   * behind the one being flushed and a large upload keeps the wire busy while
-   * memory holds at most two writes.
+   * Sends bytes; resolves when the socket can take more (backpressure): at
+   * once while the socket's buffer is below its high-water mark, else once
+   * the previous write has reached the kernel. So pipelined commands do not
+   * wait for each other's write callbacks (the socket gathers them into a few
+   * writes), one large write is always queued behind the one being flushed
+   * and a large upload keeps the wire busy while memory holds at most two.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
     const previous = this.flushed;
-    this.flushed = new Promise((resolve) => this.socket.write(bytes, () => resolve()));
-    return previous;
+    let room = false;
+    this.flushed = new Promise((resolve) => {
+      room = this.socket.write(bytes, () => resolve());
+    });
+    return room ? Promise.resolve() : previous;
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
