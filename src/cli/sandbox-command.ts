@@ -37,6 +37,11 @@ function start(opts: CliOptions): Promise<Sandbox> {
 export async function runSandbox(opts: CliOptions, args: string[], io: SandboxIo): Promise<ExitStatus> {
   if (args.length > 0) throw new UsageError(`mailsh sandbox takes no arguments, not "${args.join(' ')}"`);
   const sandbox = await start(opts);
+  // Listen before announcing: whoever reads the announcement may signal at once.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   io.stdout.write(opts.json ? announcementJson(sandbox) : announcementText(sandbox));
   const [user] = sandbox.users;
   io.stderr.write(
@@ -45,10 +50,7 @@ export async function runSandbox(opts: CliOptions, args: string[], io: SandboxIo
       `  mailsh ${sandbox.services.smtp}\n` +
       `Ctrl-C stops it.\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await sandbox.stop();
   io.stderr.write('mailsh sandbox stopped\n');
   return EXIT.ok;
