@@ -250,7 +250,7 @@ export class Session extends EventEmitter {
     const limit = this.adapter.lineLimit;
     const prepared = this.adapter.prepare(line);
     if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
-    const size = wireBytes(prepared.out).length;
+    const size = limit ? prepared.out.pieces.reduce((n, p) => n + p.bytes.length, 0) : 0;
     if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
     // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
     const words = line.trim().split(/\s+/);
