@@ -6,7 +6,7 @@ import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
-import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
+import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a line during IDLE,
@@ -67,10 +67,10 @@ const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
  * commands, continuations for IDLE and AUTHENTICATE, capability and selected
  * mailbox tracking.
  */
-export class ImapAdapter implements ProtocolAdapter {
+export class ImapAdapter extends TypedLiteralInput<ImapMode> implements ProtocolAdapter {
   readonly protocol = 'imap';
   readonly literals = true;
-  private mode: ImapMode = 'command';
+  protected mode: ImapMode = 'command';
   private readonly tags = new TagAllocator();
   private readonly inFlight = new Map<string, InFlight>();
   private greeted = false;
@@ -81,14 +81,14 @@ export class ImapAdapter implements ProtocolAdapter {
   private continuationTag: string | undefined;
   /** A synchronizing literal waiting for the server's `+`. */
   private announced: TypedLiteral | undefined;
-  /** The literal being typed. */
-  private literal: TypedLiteral | undefined;
   autoTag = true;
   /** The server said `* BYE`: whatever follows is worth a warning, once. */
   private bye: 'no' | 'said' | 'warned' = 'no';
 
   /** `maxReplyLines`: at most this many LIST names are kept for completion. */
-  constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {}
+  constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {
+    super();
+  }
 
   get pending(): number {
     return this.inFlight.size + (this.greeted ? 0 : 1);
@@ -125,21 +125,6 @@ export class ImapAdapter implements ProtocolAdapter {
     return this.mailboxSet;
   }
 
-  /** Bytes of the literal being sent still to come, or undefined outside one. */
-  get literalRemaining(): number | undefined {
-    return this.mode === 'literal' ? this.literal!.remaining : undefined;
-  }
-
-  /**
-   * `/append` streamed `n` literal bytes itself (not typed lines): count them
-   * off, so that after the last one the input is the rest of the command.
-   */
-  literalSent(n: number): void {
-    if (literalBytesSent(this.literal, n)) {
-      this.literal = undefined;
-      this.mode = 'rest';
-    }
-  }
 
   prepare(line: string): Prepared {
     if (this.mode === 'idle') {

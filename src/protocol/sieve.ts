@@ -3,7 +3,7 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
-import { TYPED_LITERAL_RE, literalBytesSent, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
+import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
 
 /**
@@ -34,7 +34,7 @@ const SIEVE_VERBS: readonly string[] = ['AUTHENTICATE', 'STARTTLS', 'LOGOUT', 'C
  * CAPABILITY are capability lines (`"SIEVE" "fileinto"`). After STARTTLS the
  * server sends its capabilities again (RFC 5804 §2.2).
  */
-export class SieveAdapter implements ProtocolAdapter {
+export class SieveAdapter extends TypedLiteralInput<SieveMode> implements ProtocolAdapter {
   readonly protocol = 'sieve';
   readonly literals = true;
   /** Inside a typed literal (a script) every line is data: no meta commands, no helpers. */
@@ -44,16 +44,15 @@ export class SieveAdapter implements ProtocolAdapter {
 
   /** RFC 5804 sets no line limit. */
   readonly lineLimit = undefined;
-  private mode: SieveMode = 'command';
+  protected mode: SieveMode = 'command';
   private readonly awaiting: string[] = ['<greeting>'];
   private readonly lines: ReplyLines;
   private caps = new Map<string, string[]>();
   private learned = new Map<string, string[]>();
-  /** The literal being typed (`PUTSCRIPT "x" {N+}`). */
-  private literal: TypedLiteral | undefined;
 
   /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
   constructor(maxReplyLines?: number) {
+    super();
     this.lines = new ReplyLines(maxReplyLines);
   }
 
@@ -71,21 +70,6 @@ export class SieveAdapter implements ProtocolAdapter {
     return this.mode !== 'command';
   }
 
-  /** Bytes of the literal being sent still to come, or undefined outside one. */
-  get literalRemaining(): number | undefined {
-    return this.mode === 'literal' ? this.literal!.remaining : undefined;
-  }
-
-  /**
-   * `/putscript` streamed `n` literal bytes itself (not typed lines): count
-   * them off, so that after the last one the input is the rest of the command.
-   */
-  literalSent(n: number): void {
-    if (literalBytesSent(this.literal, n)) {
-      this.literal = undefined;
-      this.mode = 'rest';
-    }
-  }
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
     return this.caps;

@@ -47,12 +47,31 @@ export function typedLiteralStep(literal: TypedLiteral, line: string, restSecret
 }
 
 /**
- * A helper (`/append`, `/putscript`) streamed `n` bytes of the open literal
- * itself rather than as typed lines: counts them off. True when the literal
- * is complete and the input is now the rest of the command.
+ * What IMAP and ManageSieve adapters share about typed literals: the literal
+ * being typed, the bytes of it still to come (for the prompt and helpers),
+ * and helpers (`/append`, `/putscript`) that stream its bytes themselves.
+ * After the literal the input is the rest of the command (mode `rest`).
  */
-export function literalBytesSent(literal: TypedLiteral | undefined, n: number): boolean {
-  if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
-  literal.remaining -= n;
-  return literal.remaining === 0;
+export abstract class TypedLiteralInput<Mode extends string> {
+  protected abstract mode: Mode | 'literal' | 'rest';
+  /** The literal being typed. */
+  protected literal: TypedLiteral | undefined;
+
+  /** Bytes of the literal being sent still to come, or undefined outside one. */
+  get literalRemaining(): number | undefined {
+    return this.mode === 'literal' ? this.literal!.remaining : undefined;
+  }
+
+  /**
+   * A helper streamed `n` literal bytes itself (not typed lines): count them
+   * off, so that after the last one the input is the rest of the command.
+   */
+  literalSent(n: number): void {
+    const literal = this.literal;
+    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
+    literal.remaining -= n;
+    if (literal.remaining > 0) return;
+    this.literal = undefined;
+    this.mode = 'rest';
+  }
 }
