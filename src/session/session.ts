@@ -57,7 +57,7 @@ interface Waiter {
   ready: () => boolean;
   resolve: () => void;
   reject: (err: Error) => void;
-  /** Silence allowed (ms); 0 waits for ever. */
+  /** Time allowed (ms) since the wait began or literal data last arrived; 0 waits for ever. */
   timeoutMs: number;
   since: number;
 }
@@ -273,7 +273,7 @@ export class Session extends EventEmitter {
     await this.conn.write(wireBytes(out));
   }
 
-  /** Resolves once nothing is outstanding; rejects after `timeoutMs` of silence from the server (default: --timeout). */
+  /** Resolves once nothing is outstanding; rejects after `timeoutMs` without completion (default: --timeout); literal data still arriving extends it. */
   settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
     return this.until(() => this.idle, timeoutMs);
   }
@@ -285,8 +285,9 @@ export class Session extends EventEmitter {
 
   /**
    * Waits for a condition re-checked on each server event, or for the close.
-   * The timeout counts silence: a reply still streaming in (a 1 GB FETCH)
-   * never times out. One watchdog timer serves every wait, so a script of
+   * The timeout counts from the start or from the last literal data: a
+   * literal still streaming in (a 1 GB FETCH) never times out, endless
+   * untagged lines or a slow drip do. One watchdog timer serves every wait, so a script of
    * thousands of commands costs no timer operations per command.
    */
   private until(ready: () => boolean, timeoutMs: number): Promise<void> {
