@@ -1,6 +1,6 @@
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LiteralChunk } from '../framing/line-reader.js';
-import { escapeBytes, isPlainText } from '../transcript/escape.js';
+import { escapeBytes, isPlainText, replaceCrlf } from '../transcript/escape.js';
 
 const LINE_END = /\r\n|\r|\n/g;
 const PREFIX = 'S: ';
@@ -32,7 +32,8 @@ export class LiteralText {
       return this.lineByLine({ literal: bytes, remaining: chunk.remaining });
     }
     const text = bytes.toString('latin1');
-    let out = text === '' ? '' : (this.open ? '' : PREFIX) + text.replace(LINE_END, `\n${PREFIX}`);
+    const lines = replaceCrlf(text, `\n${PREFIX}`) ?? text.replace(LINE_END, `\n${PREFIX}`);
+    let out = text === '' ? '' : (this.open ? '' : PREFIX) + lines;
     if (out.endsWith(`\n${PREFIX}`)) {
       out = out.slice(0, -PREFIX.length);
       this.open = false;
