@@ -28,17 +28,35 @@ function fakeSession(calls: string[]): Session {
   return session as unknown as Session;
 }
 
-test('script output: one write per turn, and reading pauses while stdout is full', async () => {
+test('script output: lines gather into one write 10 ms after the first, and reading pauses while stdout is full', async (t) => {
   const stdout = new FullPipe();
   const stderr = new Writable({ write: (_c, _e, done) => done() });
   const calls: string[] = [];
   const runner = new ScriptRunner(stdout, stderr, { setLog: () => undefined });
   await runner.run(fakeSession(calls), { lines: [] });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   for (const line of ['* 1 FETCH (BODY[] {9}', 'one', 'two']) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
-  await new Promise((resolve) => setImmediate(resolve));
+  t.mock.timers.tick(9);
+  assert.deepEqual(stdout.chunks, [], 'nothing written before 10 ms');
+  t.mock.timers.tick(1);
   assert.deepEqual(stdout.chunks, ['S: * 1 FETCH (BODY[] {9}\nS: one\nS: two\n']);
   assert.deepEqual(calls, ['pause']);
   stdout.emit('release');
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(calls, ['pause', 'resume']);
+});
+
+test('script output: 64 KiB go out at once, and flush writes the rest', async (t) => {
+  const chunks: string[] = [];
+  const stdout = new Writable({ decodeStrings: false, write: (c: string, _e, done) => (chunks.push(c), done()) });
+  const runner = new ScriptRunner(stdout, stdout, { setLog: () => undefined });
+  await runner.run(fakeSession([]), { lines: [] });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const line = 'x'.repeat(1021); // 1025 bytes as `S: …\n`
+  for (let i = 0; i < 65; i++) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
+  assert.equal(chunks.length, 1, 'the 64th line filled a write');
+  assert.equal(chunks[0], `S: ${line}\n`.repeat(64));
+  runner.output.flush();
+  assert.equal(chunks.length, 2);
+  assert.equal(chunks[1], `S: ${line}\n`);
 });

@@ -56,7 +56,8 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
   // The transcript has the STARTTLS exchange itself: never negotiate it twice.
   if (target.tls === 'starttls') target.tls = 'none';
   const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: targetUrl(target), logSecrets: opts.logSecrets }) : undefined;
-  const session = new Session(sessionOptions(opts, target, target.host, undefined, new ScriptOutput(io.stdout, io.stderr), transcript));
+  const output = new ScriptOutput(io.stdout, io.stderr);
+  const session = new Session(sessionOptions(opts, target, target.host, undefined, output, transcript));
   try {
     await session.connect();
     const plan = planReplay(records, session.adapter.protocol);
@@ -84,10 +85,12 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
     const report = [`replay: ${compared} replies compared, ${differences.length} differ${differences.length === 1 ? 's' : ''}${opts.strict ? ' (strict: text too)' : ''}`];
     for (const d of differences) report.push(describeDifference(d, recordedAt));
     for (const s of groupSkipped(result.skipped)) report.push(`  not sent: transcript ${s.lines}: ${s.reason}`);
+    output.flush();
     io.stdout.write(`${report.join('\n')}\n`);
     return differences.length > 0 || result.skipped.length > 0 ? EXIT.commandFailed : EXIT.ok;
   } finally {
     await session.quit();
+    output.flush();
     transcript?.close();
   }
 }

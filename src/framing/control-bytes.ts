@@ -6,6 +6,8 @@ import { escapeBytes } from '../transcript/escape.js';
  * likely pasted from somewhere it did not belong.
  */
 const CONTROL_RE = /[\x00-\x08\x0a-\x1f\x7f\u0080-\u009f]/g;
+/** The same class without the global flag: `test` keeps no lastIndex between calls. */
+const HAS_CONTROL = new RegExp(CONTROL_RE.source);
 
 /** Text as the display shows it: `\x1b`, `\x00`, `\u009b`. */
 const escaped = (s: string): string => escapeBytes(Buffer.from(s, 'utf8'), 'display');
@@ -15,6 +17,8 @@ const escaped = (s: string): string => escapeBytes(Buffer.from(s, 'utf8'), 'disp
  * shows them, in order of appearance.
  */
 export function controlBytesIn(line: string): string[] {
+  // Nearly every line has none: a plain test spares the iterator and the Set.
+  if (!HAS_CONTROL.test(line)) return [];
   return [...new Set(Array.from(line.matchAll(CONTROL_RE), ([c]) => escaped(c)))];
 }
 

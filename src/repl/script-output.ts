@@ -3,16 +3,20 @@ import type { Session, SessionOutput } from '../session/session.js';
 import { LiteralText } from './literal-text.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 
-/** Bytes of stdout text worth one write of their own before the turn ends. */
+/** Bytes of stdout text worth one write of their own at once. */
 const FLUSH_AT = 64 * 1024;
+/** How long text may wait for more to join it: unnoticeable, yet thousands of quick replies share a write. */
+const FLUSH_AFTER_MS = 10;
 
 /**
  * The session as `C:`/`S:` lines on stdout without colour, notes on stderr
- * (SPEC §10). The lines of one server chunk (a FETCH body is thousands) go
- * out in one write once the loop's I/O callbacks have run, after the next
- * command was sent, so printing is off the round trip; when stdout is a pipe
- * that cannot take more, reading from the server pauses until it drains, so
- * memory stays flat whatever the download size.
+ * (SPEC §10). Like stdio on a pipe or file, stdout is block-buffered: text
+ * goes out in one write when 64 KiB have gathered or 10 ms after the first of
+ * it, so a script of thousands of quick commands or a FETCH body of thousands
+ * of lines costs a few writes, off the round trip (the transcript, not stdout,
+ * is what must survive a kill). When stdout is a pipe that cannot take more,
+ * reading from the server pauses until it drains, so memory stays flat
+ * whatever the download size. The owner calls `flush` before it ends.
  */
 export class ScriptOutput implements SessionOutput {
   /** Text for stdout not yet written: one write per event-loop turn, not per line. */
@@ -21,6 +25,7 @@ export class ScriptOutput implements SessionOutput {
   /** Reading from the server is paused until stdout drains (backpressure). */
   private held = false;
   private readonly literalText = new LiteralText();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stdout: Writable,
@@ -50,13 +55,16 @@ export class ScriptOutput implements SessionOutput {
   }
 
   private write(text: string): void {
-    if (this.pending === '') setImmediate(() => this.flush());
     this.pending += text;
     // A download fills many chunks per turn: write as it goes, memory stays small.
     if (this.pending.length >= FLUSH_AT) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
 
-  private flush(): void {
+  /** Writes what is pending now. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const text = this.pending;
     if (text === '') return;
     this.pending = '';

@@ -30,6 +30,14 @@ export class ScriptRunner {
   }
 
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
+    try {
+      return await this.runLines(session, source);
+    } finally {
+      this.output.flush();
+    }
+  }
+
+  private async runLines(session: Session, source: ScriptSource): Promise<ExitStatus> {
     const initial = this.opts.initialLines ?? [];
     this.output.attach(session);
     const ctx: MetaContext = {
