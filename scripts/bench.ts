@@ -21,7 +21,7 @@ import { startImapSource, startSmtpSink, type BenchServer, type SessionTiming } 
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The command as installed (package.json bin): the bundle `npm run build` makes. */
-const MAILSH = join(here, '../bin/main.js');
+const MAILSH = join(here, '../bin/main.cjs');
 const UNBUNDLED = join(here, '../src/cli/main.js');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const SIZE = 100 * MiB;

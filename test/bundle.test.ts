@@ -27,6 +27,6 @@ it('the bundled command runs a TLS session and loads the lazy parts', { skip: st
   assert.match(r.stdout, /^S: 220 bundle hi$/m);
   assert.match(r.stdout, /^S: 250 AUTH PLAIN$/m);
   assert.equal((await s.firstClosed()).toString('latin1'), 'EHLO me\r\nQUIT\r\n');
-  // `show` lives in a chunk of its own, loaded on demand.
+  // `show` is loaded on demand (a dynamic import inside the bundle).
   await assert.rejects(run(BIN, ['show', '/nonexistent/mailsh.log']), (err: { code: number; stderr: string }) => err.code === 2 && /^mailsh: /.test(err.stderr));
 });

@@ -31,6 +31,20 @@ describe('line discipline on the wire', () => {
     assert.equal(got, 'EHLO me\r\nR\r\nQ\r\nk\r\n\r\nK\r\nRCPT TO:<a@b.c>\r\nQUIT\r\n');
   });
 
+  it('a script file on standard input (< FILE) is read whole, with the same line ends as a pipe; < /dev/null just quits', async () => {
+    const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
+    const file = join(tmp, 'stdin-script.smtp');
+    writeFileSync(file, 'EHLO me\r\n\nR\rQ\r\nNOOP');
+    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], [], {}, { stdinFile: file });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await s.firstClosed()).toString('latin1'), 'EHLO me\r\n\r\nR\r\nQ\r\nNOOP\r\nQUIT\r\n');
+    const empty = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
+    const q = await runCli(['-p', 'smtp', `127.0.0.1:${empty.port}`], [], {}, { stdinFile: '/dev/null' });
+    assert.equal(q.code, 0, q.stderr);
+    assert.match(q.stdout, /^S: 220 hi$/m);
+    assert.equal((await empty.firstClosed()).toString('latin1'), 'QUIT\r\n');
+  });
+
   it('-e lines over implicit TLS, including RCPT TO and single letters', async () => {
     const s = await server({ greeting: '220 tls hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
     const lines = ['EHLO me', 'MAIL FROM:<a@b.c>', 'RCPT TO:<x@y.z>', 'R', 'Q', 'k', 'K'];

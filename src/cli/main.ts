@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { setColor } from '../repl/render.js';
@@ -15,12 +16,33 @@ import { effectiveTarget, sessionOptions } from './session-options.js';
 import { connectFirst } from '../session/connect-first.js';
 import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
 
+/** The lines of a script: LF, CR or CRLF end a line; a last line end ends nothing more. */
+function splitScript(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
+}
+
 function readScript(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split(/\r\n|\r|\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
+    return splitScript(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new UsageError(`cannot read script ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+}
+
+/**
+ * Script lines from standard input: a file (`< script`, `< /dev/null`) is read
+ * at once, which spares creating the stdin stream at start-up; a pipe is read
+ * as it comes, so lines typed into it are sent as they arrive.
+ */
+function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
+  let stat;
+  try {
+    stat = fstatSync(0);
+  } catch {
+    return { lines: [] }; // no standard input at all (closed): nothing to send
+  }
+  if (stat.isFile() || (stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev)) return { lines: splitScript(readFileSync(0, 'utf8')) };
+  return { stream: io.stdin };
 }
 
 async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<ExitStatus> {
@@ -29,7 +51,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const domain = mx === undefined ? undefined : (await import('../discovery/domain.js')).mailDomain(mx);
   const target = domain ? mxTarget(opts, domain) : effectiveTarget(opts);
   const url = targetUrl(target);
-  const scripted = opts.execute.length > 0 || opts.script !== undefined || !io.stdin.isTTY;
+  const scripted = opts.execute.length > 0 || opts.script !== undefined || !isatty(0);
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
   const openLog = (file: string): Transcript => new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
   let session: Session | undefined;
@@ -63,7 +85,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   }
   try {
     if (script) {
-      const source: ScriptSource = opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : { stream: io.stdin };
+      const source: ScriptSource = opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
       return await script.run(session, source);
     }
     return await repl!.run(session);
@@ -86,7 +108,14 @@ setFlagsFromString('--semi-space-growth-factor=1');
 
 /** The program: the only place that touches process.* (DESIGN layer cli/). */
 async function main(argv: string[]): Promise<ExitStatus> {
-  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  // stdin is a getter: creating the stream costs start-up time a script given by -e, -f or a file never needs.
+  const io = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
   const opts = parseCli(argv, process.env);
   if (opts.help) {
     io.stdout.write(`${USAGE}\n`);

@@ -1,5 +1,6 @@
 /** Runs the built CLI as a child process, the way a script or a pipe would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -22,30 +23,35 @@ export interface RunOptions {
   holdStdin?: boolean;
   /** Do not keep stdout (volume tests, where it would be huge). */
   discardStdout?: boolean;
+  /** Standard input from this file (`< FILE`, or `/dev/null`) instead of a pipe; `input` is then ignored. */
+  stdinFile?: string;
 }
 
 export function runCli(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}, opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    const stdin = opts.stdinFile === undefined ? 'pipe' : openSync(opts.stdinFile, 'r');
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [stdin, 'pipe', 'pipe'],
     });
+    if (typeof stdin === 'number') closeSync(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       if (!opts.discardStdout) stdout += d;
     });
     opts.onSpawn?.(child);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (!child.stdin) return;
     child.stdin.on('error', () => undefined);
     (async () => {
       for (const chunk of input) {
-        await new Promise<void>((r) => child.stdin.write(chunk, () => r()));
+        await new Promise<void>((r) => child.stdin!.write(chunk, () => r()));
         await new Promise((r) => setTimeout(r, 5));
       }
-      if (!opts.holdStdin) child.stdin.end();
+      if (!opts.holdStdin) child.stdin!.end();
     })();
   });
 }
