@@ -105,11 +105,33 @@ function byteCount(text: string | undefined, flag: string, unit = 'bytes'): numb
   return n;
 }
 
+const LONG_FOR_SHORT = new Map(Object.entries(OPTIONS).flatMap(([long, o]) => ('short' in o && o.type === 'string' ? [[`-${o.short}`, `--${long}`]] : [])));
+
+/**
+ * `-e VALUE` as `--execute VALUE`, and so on for each string option given
+ * with a plain value: parseArgs looks a short option up by listing every
+ * option's entries, which made a script of a thousand `-e` lines cost
+ * megabytes of garbage. Values (and whatever follows `--`) are left alone,
+ * and so are values starting with "-", whose error message names the flag
+ * as typed.
+ */
+function longShortOptions(argv: readonly string[]): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--') break;
+    const long = LONG_FOR_SHORT.get(out[i]) ?? (out[i].startsWith('--') && !out[i].includes('=') && OPTIONS[out[i].slice(2) as keyof typeof OPTIONS]?.type === 'string' ? out[i] : undefined);
+    if (long === undefined || i + 1 >= out.length || out[i + 1].startsWith('-')) continue;
+    out[i] = long;
+    i++; // the value
+  }
+  return out;
+}
+
 /** Parses argv (without node and script); wrong flags are UsageErrors (exit 2). */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: longShortOptions(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs messages are clear but long; keep the first sentence.
     throw new UsageError(`${(err as Error).message.split(/\.\s/)[0]} (see mailsh --help)`);
