@@ -25,6 +25,10 @@ export interface SessionTiming {
   noops: number;
   /** From the first NOOP received to the last one (ms). */
   noopMs: number;
+  /** SMTP: when the first MAIL FROM arrived (performance.now(), 0 if never). */
+  mailAt: number;
+  /** SMTP: when the end of the last message (CRLF.CRLF) arrived (performance.now(), 0 if never). */
+  dataEndAt: number;
   /** IMAP: when the FETCH command arrived (performance.now(), 0 if never). */
   fetchAt: number;
   /** When the connection closed (performance.now()). */
@@ -45,7 +49,7 @@ const END_OF_DATA = Buffer.from('\r\n.\r\n');
 const EHLO_REPLY = '250-bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE\r\n';
 
 function timing(): SessionTiming {
-  return { dataBytes: 0, dataMs: 0, noops: 0, noopMs: 0, fetchAt: 0, closedAt: 0 };
+  return { dataBytes: 0, dataMs: 0, noops: 0, noopMs: 0, mailAt: 0, dataEndAt: 0, fetchAt: 0, closedAt: 0 };
 }
 
 /** Starts a server on 127.0.0.1 (TLS when `cert` is given) around a connection handler. */
@@ -136,7 +140,8 @@ export function startSmtpSink(cert?: CertPair): Promise<BenchServer> {
       }
       const used = joint >= 0 ? end : end + END_OF_DATA.length;
       t.dataBytes += used;
-      t.dataMs = performance.now() - dataStart;
+      t.dataEndAt = performance.now();
+      t.dataMs = t.dataEndAt - dataStart;
       dataStart = -1;
       tail = CRLF;
       socket.write('250 2.0.0 queued\r\n');
@@ -156,6 +161,10 @@ export function startSmtpSink(cert?: CertPair): Promise<BenchServer> {
         const used = data(rest);
         return used < 0 ? rest.length : used;
       } else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
+      else if (verb === 'MAIL') {
+        t.mailAt ||= performance.now();
+        socket.write('250 2.0.0 ok\r\n');
+      }
       else socket.write('250 2.0.0 ok\r\n');
       return 0;
     };

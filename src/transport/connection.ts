@@ -49,6 +49,8 @@ export class Connection extends EventEmitter {
   private closed = false;
   /** Settles when the last write has been flushed (or failed). */
   private flushed: Promise<void> = Promise.resolve();
+  /** Writes are being gathered until the end of this turn. */
+  private corked = false;
   readonly where: string;
 
   private constructor(
@@ -108,9 +110,20 @@ export class Connection extends EventEmitter {
    * wait for each other's write callbacks (the socket gathers them into a few
    * writes), one large write is always queued behind the one being flushed
    * and a large upload keeps the wire busy while memory holds at most two.
+   * What is written in one turn of the event loop goes out together (corked
+   * until its check phase): a pipelined burst of a thousand commands is a few
+   * TLS records and system calls, not one per command.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     const previous = this.flushed;
     let room = false;
     this.flushed = new Promise((resolve) => {
