@@ -315,6 +315,9 @@ async function main(): Promise<void> {
   try {
     console.log(`# mailsh bench ${new Date().toISOString()}: medians of ${RUNS} runs, tools alternating; a shared 2-core box is noisy`);
     console.log(`# ${machine()}`);
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      console.log(`# NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}: every Node process (mailsh and the Node floors alike) reads it at start-up; unset it to measure without`);
+    }
     const smtps = await startSmtpSink(certs.good);
     servers.push(smtps);
     let message: BenchMessage | undefined;
