@@ -130,6 +130,8 @@ export class InputQueue {
     if (controls.length > 0) {
       throw new UsageError(`the line holds control characters (${controls.join(' ')}): not sent; /bytes sends exact bytes, /raw on sends lines as typed`);
     }
+    // A pipelined burst goes out as one write, as a client that builds the group itself would send it.
+    if (this.pace === 'pipeline') s.connection?.gatherWrites();
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
     this.handlers.onSent?.(line, out);

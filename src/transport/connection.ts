@@ -7,9 +7,6 @@ import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { isLoopbackAddress } from './loopback.js';
 
-/** Writes smaller than this (command lines) are gathered per turn; larger ones are bulk data. */
-const CORK_BELOW = 16 * 1024;
-
 /** TLS settings from the command line (SPEC §1, §7). */
 export interface TlsSettings {
   /** `-k`: go on when verification fails (the failure is still reported). */
@@ -113,27 +110,30 @@ export class Connection extends EventEmitter {
    * wait for each other's write callbacks (the socket gathers them into a few
    * writes), one large write is always queued behind the one being flushed
    * and a large upload keeps the wire busy while memory holds at most two.
-   * Command lines written in one turn of the event loop go out together
-   * (corked until its check phase): a pipelined burst of a thousand commands
-   * is a few TLS records and system calls, not one per command. Bulk data
-   * (a message chunk) goes at once, so it overlaps reading the next chunk.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (!this.corked && bytes.length < CORK_BELOW) {
-      this.corked = true;
-      this.socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
     const previous = this.flushed;
     let room = false;
     this.flushed = new Promise((resolve) => {
       room = this.socket.write(bytes, () => resolve());
     });
     return room ? Promise.resolve() : previous;
+  }
+
+  /**
+   * Gathers what is written for the rest of this turn of the event loop into
+   * one write (corked until its check phase): a pipelined burst of a thousand
+   * commands is then a few TLS records and system calls, not one per command.
+   */
+  gatherWrites(): void {
+    if (this.corked || this.closed) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
