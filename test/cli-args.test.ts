@@ -19,6 +19,9 @@ test('args: a thousand -e lines in order; a value that names a flag is a value; 
   assert.deepEqual(o.execute, ['u']);
   assert.equal(o.log, 'f.log');
   assert.deepEqual(o.positionals, ['host', '-e', 'x']);
+  const group = parseCli(['host', '-e', 'A', '-ke', 'B', '--execute=C', '-eD'], {});
+  assert.deepEqual(group.execute, ['A', 'B', 'C', 'D']);
+  assert.equal(group.insecure, true);
 });
 
 test('args: a missing or dash-led value is a usage error that names the flag as typed', () => {

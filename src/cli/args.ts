@@ -105,33 +105,50 @@ function byteCount(text: string | undefined, flag: string, unit = 'bytes'): numb
   return n;
 }
 
-const LONG_FOR_SHORT = new Map(Object.entries(OPTIONS).flatMap(([long, o]) => ('short' in o && o.type === 'string' ? [[`-${o.short}`, `--${long}`]] : [])));
+/** `-p`, `--log`, …: the options that take a value, as they may be typed. */
+const TAKES_VALUE = new Set(Object.entries(OPTIONS).flatMap(([long, o]) => (o.type === 'string' ? [`--${long}`, ...('short' in o ? [`-${o.short}`] : [])] : [])));
 
 /**
- * `-e VALUE` as `--execute VALUE`, and so on for each string option given
- * with a plain value: parseArgs looks a short option up by listing every
- * option's entries, which made a script of a thousand `-e` lines cost
- * megabytes of garbage. Values (and whatever follows `--`) are left alone,
- * and so are values starting with "-", whose error message names the flag
- * as typed.
+ * Takes the `-e`/`--execute` lines out of argv before parseArgs sees it:
+ * parseArgs spends microseconds on every argument (and lists every option's
+ * entries for each short one), which for a script of a thousand `-e` lines
+ * was a few milliseconds and megabytes of garbage. The values of other
+ * options and whatever follows `--` are skipped as parseArgs reads them; a
+ * missing or dash-led value is left for parseArgs to report.
  */
-function longShortOptions(argv: readonly string[]): string[] {
-  const out = [...argv];
-  for (let i = 0; i < out.length; i++) {
-    if (out[i] === '--') break;
-    const long = LONG_FOR_SHORT.get(out[i]) ?? (out[i].startsWith('--') && !out[i].includes('=') && OPTIONS[out[i].slice(2) as keyof typeof OPTIONS]?.type === 'string' ? out[i] : undefined);
-    if (long === undefined || i + 1 >= out.length || out[i + 1].startsWith('-')) continue;
-    out[i] = long;
-    i++; // the value
+function takeExecuteLines(argv: readonly string[]): { lines: string[]; rest: string[] } {
+  const lines: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if ((arg === '-e' || arg === '--execute') && next !== undefined && !next.startsWith('-')) {
+      lines.push(next);
+      i++;
+    } else if (arg.startsWith('--execute=')) {
+      lines.push(arg.slice('--execute='.length));
+    } else if (arg.startsWith('-e') && !arg.startsWith('--') && arg.length > 2) {
+      lines.push(arg.slice(2));
+    } else {
+      rest.push(arg);
+      // Another option's value is never an option itself.
+      if (TAKES_VALUE.has(arg) && next !== undefined && !next.startsWith('-')) rest.push(argv[++i]);
+    }
   }
-  return out;
+  return { lines, rest };
 }
 
 /** Parses argv (without node and script); wrong flags are UsageErrors (exit 2). */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
   let parsed;
+  let script;
   try {
-    parsed = parseArgs({ args: longShortOptions(argv), options: OPTIONS, allowPositionals: true, strict: true });
+    script = takeExecuteLines(argv);
+    parsed = parseArgs({ args: script.rest, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs messages are clear but long; keep the first sentence.
     throw new UsageError(`${(err as Error).message.split(/\.\s/)[0]} (see mailsh --help)`);
@@ -170,7 +187,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     logFormat,
     logSecrets: v['log-secrets'] ?? false,
     keylog: v.keylog ?? (env.SSLKEYLOGFILE || undefined),
-    execute: v.execute ?? [],
+    // `-ke LINE` (-e in a group of short options) is left to parseArgs: then let it order every line.
+    execute: v.execute ? (parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }).values.execute ?? []) : script.lines,
     script: v.script,
     ehlo: v.ehlo,
     timeoutSeconds,
