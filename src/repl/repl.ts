@@ -41,8 +41,8 @@ export class Repl {
   private session!: Session;
   /** readline writes through this, so its echo can be muted for hidden input. */
   private readonly screen: MutableOutput;
-  /** The hidden prompt being answered, and how to cancel it. */
-  private asking: { prompt: string; cancel: AbortController } | undefined;
+  /** The question being answered (hidden or not), and how to cancel it. */
+  private asking: { prompt: string; hidden: boolean; cancel: AbortController } | undefined;
   /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
   private cursorRows = 0;
   /** Control characters pasted into the lines typed. */
@@ -178,7 +178,7 @@ export class Repl {
     const rl = this.rl as (Interface & { history: string[] }) | undefined;
     if (!rl) return Promise.reject(new UsageError(`no terminal to ask: ${prompt.trim()}`));
     const cancel = new AbortController();
-    this.asking = { prompt, cancel };
+    this.asking = { prompt, hidden, cancel };
     return new Promise<string>((resolve, reject) => {
       const done = (): void => {
         this.screen.muted = false;
@@ -208,11 +208,12 @@ export class Repl {
       this.opts.output.write(`${text}\n`);
       return;
     }
-    if (this.asking) {
+    if (this.asking?.hidden) {
       // Nothing typed is on screen: redraw just the question.
       this.opts.output.write(`\r\x1b[J${text}\n${this.asking.prompt}`);
       return;
     }
+    // readline redraws its prompt (the question, while one is asked) with what was typed so far.
     const rows = rl.getCursorPos().rows;
     this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
     (rl as unknown as RedrawState).prevRows = 0;
