@@ -19,7 +19,7 @@ const FLUSH_AFTER_MS = 10;
  * whatever the download size. The owner calls `flush` before it ends.
  */
 export class ScriptOutput implements SessionOutput {
-  /** Text for stdout not yet written: one write per event-loop turn, not per line. */
+  /** Text for stdout not yet written: it goes out at 64 KiB, after 10 ms, or on flush. */
   private pending = '';
   private session: Session | undefined;
   /** Reading from the server is paused until stdout drains (backpressure). */
