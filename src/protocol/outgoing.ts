@@ -28,13 +28,15 @@ const CRLF = Buffer.from('\r\n');
  */
 export function commandLine(...parts: LinePart[]): Outgoing {
   const pieces: Piece[] = [];
-  for (const part of parts) {
-    const text = part instanceof Secret ? part.text : part;
+  parts.forEach((part, i) => {
+    const secret = part instanceof Secret;
+    const text = secret ? part.text : part;
     if (/[\r\n]/.test(text)) throw new Error('a command line cannot contain CR or LF');
-    if (text === '') continue;
-    pieces.push({ bytes: Buffer.from(text, 'utf8'), secret: part instanceof Secret });
-  }
-  pieces.push({ bytes: CRLF, secret: false });
+    // The CRLF joins a last plain part: a typical command is one buffer, sent without a concat.
+    const end = !secret && i === parts.length - 1 ? '\r\n' : '';
+    if (text !== '' || end !== '') pieces.push({ bytes: Buffer.from(text + end, 'utf8'), secret });
+  });
+  if (parts.length === 0 || parts.at(-1) instanceof Secret) pieces.push({ bytes: CRLF, secret: false });
   return { pieces };
 }
 
