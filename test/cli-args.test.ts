@@ -29,4 +29,6 @@ test('args: a missing or dash-led value is a usage error that names the flag as 
   usage(['host', '-e'], /'-e, --execute <value>' argument missing/);
   usage(['host', '-e', '-x'], /'-e' argument is ambiguous/);
   usage(['host', '--execute', '-x'], /'--execute' argument is ambiguous/);
+  // `-efile` is --log's (ambiguous) value here, not a line to send.
+  usage(['--log', '-efile', 'host'], /'--log' argument is ambiguous/);
 });

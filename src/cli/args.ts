@@ -135,8 +135,8 @@ function takeExecuteLines(argv: readonly string[]): { lines: string[]; rest: str
       lines.push(arg.slice(2));
     } else {
       rest.push(arg);
-      // Another option's value is never an option itself.
-      if (TAKES_VALUE.has(arg) && next !== undefined && !next.startsWith('-')) rest.push(argv[++i]);
+      // An option's value, whatever it looks like, stays with its option for parseArgs to judge.
+      if (TAKES_VALUE.has(arg) && next !== undefined) rest.push(argv[++i]);
     }
   }
   return { lines, rest };

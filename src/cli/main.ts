@@ -29,10 +29,13 @@ function readScript(file: string): string[] {
   }
 }
 
+/** A script file on standard input up to this size is read at once. */
+const READ_AT_ONCE = 1024 * 1024;
+
 /**
- * Script lines from standard input: a file (`< script`, `< /dev/null`) is read
- * at once, which spares creating the stdin stream at start-up; a pipe is read
- * as it comes, so lines typed into it are sent as they arrive.
+ * Script lines from standard input: a script file (`< script`, `< /dev/null`)
+ * is read at once, which spares creating the stdin stream at start-up; a pipe,
+ * or a file larger than a script (a message body), is read as it comes.
  */
 function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
   let stat;
@@ -41,7 +44,8 @@ function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
   } catch {
     return { lines: [] }; // no standard input at all (closed): nothing to send
   }
-  if (stat.isFile() || (stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev)) return { lines: splitScript(readFileSync(0, 'utf8')) };
+  const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
+  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: splitScript(readFileSync(0, 'utf8')) };
   return { stream: io.stdin };
 }
 
