@@ -86,6 +86,16 @@ describe('STARTTLS', () => {
     assert.match(transcript, /== tls TLSv1\.[23] \S+ verify=ok subject=/);
   });
 
+  it('--pipeline across a typed STARTTLS: the group before and after the upgrade arrives whole and in order', async () => {
+    const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good });
+    const lines = ['EHLO a', 'MAIL FROM:<a@b.c>', 'RSET', 'STARTTLS', 'EHLO b', 'MAIL FROM:<a@b.c>', 'RCPT TO:<x@b.c>', 'RCPT TO:<y@b.c>', 'DATA', 'Subject: t', '', 'hi', '.'];
+    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--pipeline', ...lines.flatMap((l) => ['-e', l])]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(s.conns[0].tls, true);
+    assert.equal((await s.firstClosed()).toString('latin1'), `${lines.join('\r\n')}\r\nQUIT\r\n`);
+    assert.match(r.stdout, /^S: 250 2\.0\.0 queued$/m);
+  });
+
   it('--starttls negotiates at connect (EHLO, STARTTLS) before the first line', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good });
     const r = await runCli([`submission://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--ehlo', 'client.test', '-e', 'EHLO again']);

@@ -129,10 +129,12 @@ export class Connection extends EventEmitter {
   gatherWrites(): void {
     if (this.corked || this.closed) return;
     this.corked = true;
-    this.socket.cork();
+    // The socket corked is the one to uncork, even if STARTTLS has replaced it by then.
+    const socket = this.socket;
+    socket.cork();
     setImmediate(() => {
       this.corked = false;
-      this.socket.uncork();
+      socket.uncork();
     });
   }
 
