@@ -7,11 +7,11 @@ import type { Session } from '../src/session/session.js';
 
 /** stdout as a pipe that is full until the test says it drained. */
 class FullPipe extends Writable {
-  chunks: string[] = [];
+  chunks: (string | Buffer)[] = [];
   constructor() {
     super({ highWaterMark: 1, decodeStrings: false });
   }
-  override _write(chunk: string, _enc: BufferEncoding, done: () => void): void {
+  override _write(chunk: string | Buffer, _enc: BufferEncoding, done: () => void): void {
     this.chunks.push(chunk);
     this.once('release', done);
   }
@@ -39,22 +39,22 @@ test('script output: lines gather into one write 10 ms after the first, and read
   t.mock.timers.tick(9);
   assert.deepEqual(stdout.chunks, [], 'nothing written before 10 ms');
   t.mock.timers.tick(1);
-  assert.deepEqual(stdout.chunks, ['S: * 1 FETCH (BODY[] {9}\nS: one\nS: two\n']);
+  assert.deepEqual(stdout.chunks.map(String), ['S: * 1 FETCH (BODY[] {9}\nS: one\nS: two\n']);
   assert.deepEqual(calls, ['pause']);
   stdout.emit('release');
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(calls, ['pause', 'resume']);
 });
 
-test('script output: 64 KiB go out at once, and flush writes the rest', async (t) => {
+test('script output: a full 64 KiB block goes out before the line that does not fit, and flush writes the rest', async (t) => {
   const chunks: string[] = [];
-  const stdout = new Writable({ decodeStrings: false, write: (c: string, _e, done) => (chunks.push(c), done()) });
+  const stdout = new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c.toString()), done()) });
   const runner = new ScriptRunner(stdout, stdout, { setLog: () => undefined });
   await runner.run(fakeSession([]), { lines: [] });
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const line = 'x'.repeat(1021); // 1025 bytes as `S: …\n`
+  const line = 'x'.repeat(1020); // 1 KiB as `S: …\n`
   for (let i = 0; i < 65; i++) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
-  assert.equal(chunks.length, 1, 'the 64th line filled a write');
+  assert.equal(chunks.length, 1, 'the 65th line found the block full');
   assert.equal(chunks[0], `S: ${line}\n`.repeat(64));
   runner.output.flush();
   assert.equal(chunks.length, 2);

@@ -4,7 +4,7 @@ import { LiteralText } from './literal-text.js';
 import { renderNote, renderSent, renderServerLine } from './render.js';
 
 /** Bytes of stdout text worth one write of their own at once. */
-const FLUSH_AT = 64 * 1024;
+const BLOCK = 64 * 1024;
 /** How long text may wait for more to join it: unnoticeable, yet thousands of quick replies share a write. */
 const FLUSH_AFTER_MS = 10;
 
@@ -19,8 +19,14 @@ const FLUSH_AFTER_MS = 10;
  * whatever the download size. The owner calls `flush` before it ends.
  */
 export class ScriptOutput implements SessionOutput {
-  /** Text for stdout not yet written: it goes out at 64 KiB, after 10 ms, or on flush. */
-  private pending = '';
+  /**
+   * Text for stdout not yet written, already encoded: it goes out at 64 KiB,
+   * after 10 ms, or on flush. Bytes, not strings: lines waiting here are no
+   * work for the garbage collector, which would copy a string of them at
+   * every scavenge until the write.
+   */
+  private block = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
   private session: Session | undefined;
   /** Reading from the server is paused until stdout drains (backpressure). */
   private held = false;
@@ -55,21 +61,32 @@ export class ScriptOutput implements SessionOutput {
   }
 
   private write(text: string): void {
-    this.pending += text;
+    const size = Buffer.byteLength(text);
     // A download fills many chunks per turn: write as it goes, memory stays small.
-    if (this.pending.length >= FLUSH_AT) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    if (size > BLOCK - this.used) this.flush();
+    if (size >= BLOCK) {
+      this.send(Buffer.from(text));
+      return;
+    }
+    this.used += this.block.write(text, this.used);
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
 
   /** Writes what is pending now. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const text = this.pending;
-    if (text === '') return;
-    this.pending = '';
+    if (this.used === 0) return;
+    // stdout may hold on to the bytes until they are written: the next text gets a new block.
+    const bytes = this.block.subarray(0, this.used);
+    this.block = Buffer.allocUnsafe(BLOCK);
+    this.used = 0;
+    this.send(bytes);
+  }
+
+  private send(bytes: Buffer): void {
     const conn = this.session?.connection;
-    if (this.stdout.write(text) || this.held || !conn) return;
+    if (this.stdout.write(bytes) || this.held || !conn) return;
     this.held = true;
     conn.pause();
     this.stdout.once('drain', () => {
