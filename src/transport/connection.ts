@@ -49,8 +49,9 @@ export class Connection extends EventEmitter {
   private closed = false;
   /** Settles when the last write has been flushed (or failed). */
   private flushed: Promise<void> = Promise.resolve();
-  /** Writes are being gathered until the end of this turn. */
-  private corked = false;
+  /** The burst being gathered until the end of this turn (`gatherWrites`). */
+  private gathered: Buffer[] | undefined;
+  private gatheredBytes = 0;
   readonly where: string;
 
   private constructor(
@@ -110,32 +111,47 @@ export class Connection extends EventEmitter {
    * wait for each other's write callbacks (the socket gathers them into a few
    * writes), one large write is always queued behind the one being flushed
    * and a large upload keeps the wire busy while memory holds at most two.
+   * While a burst is gathered (`gatherWrites`), the bytes join it instead.
    */
   write(bytes: Buffer): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (!this.gathered) return this.send(bytes);
+    this.gathered.push(bytes);
+    this.gatheredBytes += bytes.length;
+    // A burst larger than the socket's buffer goes out as it grows: memory stays small, the wire busy.
+    return this.gatheredBytes < this.socket.writableHighWaterMark ? Promise.resolve() : this.sendGathered();
+  }
+
+  /**
+   * Gathers what is written for the rest of this turn of the event loop into
+   * one write, sent in its check phase: a pipelined burst of a thousand
+   * commands is then a few TLS records and system calls, not one per
+   * command, and nothing per command waits in the socket's queue meanwhile.
+   */
+  gatherWrites(): void {
+    if (this.gathered || this.closed) return;
+    this.gathered = [];
+    setImmediate(() => {
+      void this.sendGathered();
+      this.gathered = undefined;
+    });
+  }
+
+  private sendGathered(): Promise<void> {
+    const parts = this.gathered ?? [];
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    if (parts.length === 0 || this.closed) return Promise.resolve();
+    return this.send(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+
+  private send(bytes: Buffer): Promise<void> {
     const previous = this.flushed;
     let room = false;
     this.flushed = new Promise((resolve) => {
       room = this.socket.write(bytes, () => resolve());
     });
     return room ? Promise.resolve() : previous;
-  }
-
-  /**
-   * Gathers what is written for the rest of this turn of the event loop into
-   * one write (corked until its check phase): a pipelined burst of a thousand
-   * commands is then a few TLS records and system calls, not one per command.
-   */
-  gatherWrites(): void {
-    if (this.corked || this.closed) return;
-    this.corked = true;
-    // The socket corked is the one to uncork, even if STARTTLS has replaced it by then.
-    const socket = this.socket;
-    socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      socket.uncork();
-    });
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
@@ -166,6 +182,7 @@ export class Connection extends EventEmitter {
 
   /** Half-closes politely: the server may still send its last words. */
   end(): void {
+    void this.sendGathered();
     this.socket.end();
   }
 
