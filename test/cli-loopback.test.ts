@@ -289,6 +289,20 @@ describe('/send', () => {
     assert.match(r.stdout, /S: 250 2\.0\.0 queued/);
   });
 
+  it('streams a multi-megabyte file through DATA over TLS byte for byte (the chunk buffers are reused)', async () => {
+    const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
+    // LF line ends and leading dots: every chunk is rewritten into a reused buffer.
+    const lines = Array.from({ length: 200_000 }, (_, i) => `${i % 7 === 0 ? '.' : ''}line ${i} ${'x'.repeat(i % 60)}`);
+    const file = join(tmp, 'big.eml');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<d@e.f>', '-e', `/send ${file}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const body = lines.map((l) => `${l.startsWith('.') ? '.' : ''}${l}\r\n`).join('');
+    const got = (await s.firstClosed()).toString('latin1');
+    assert.ok(body.length > 5 * 1024 * 1024, 'several chunks');
+    assert.ok(got === `MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n${body}.\r\nQUIT\r\n`, 'the server got exactly the encoded file');
+  });
+
   it('uses BDAT when the server offers CHUNKING', async () => {
     // The chunk follows its BDAT line; count its bytes off the line stream.
     let remaining = 0;

@@ -32,8 +32,17 @@ export class MessageEncoder {
 
   constructor(private readonly stuff: boolean) {}
 
-  /** Encodes one chunk of the file. */
-  push(chunk: Buffer): Buffer {
+  /** The most bytes `push` makes of `n`: every byte a bare line end (CRLF) or a dot to stuff, plus a pending CR. */
+  static maxOutput(n: number): number {
+    return 2 * n + 2;
+  }
+
+  /**
+   * Encodes one chunk of the file: the chunk itself when nothing changes, else
+   * the encoded bytes, in `into` when given (it must hold `maxOutput` bytes;
+   * reusing it spares the page faults of a fresh buffer per chunk).
+   */
+  push(chunk: Buffer, into?: Buffer): Buffer {
     const parts: Buffer[] = [];
     const n = chunk.length;
     let i = 0;
@@ -76,7 +85,11 @@ export class MessageEncoder {
       i = start = end + 1;
     }
     if (start < n) parts.push(chunk.subarray(start));
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    if (parts.length === 1) return parts[0];
+    if (!into) return Buffer.concat(parts);
+    let used = 0;
+    for (const part of parts) used += part.copy(into, used);
+    return into.subarray(0, used);
   }
 
   /** Closes the last line; with dot-stuffing also writes the ending ".". */

@@ -1,12 +1,9 @@
-import { createReadStream, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { MessageEncoder } from '../framing/dot-stuffing.js';
 import { rawBytes } from '../protocol/outgoing.js';
+import { encodedChunks, fileSize } from './file-chunks.js';
 import type { Progress } from './send-message.js';
 import type { Session } from './session.js';
-
-/** Read size: large enough for throughput, small enough for flat memory. */
-const CHUNK = 1024 * 1024;
 
 /**
  * An adapter whose typed literal a helper may stream itself (IMAP APPEND,
@@ -19,24 +16,11 @@ export interface LiteralSink {
   literalSent(n: number): void;
 }
 
-/** The file's size on disk; an unreadable file is a usage error. */
-export function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
-function chunks(file: string): AsyncIterable<Buffer> {
-  return createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>;
-}
-
 /** Byte size of a file once its line ends are CRLF, as the literal will carry it. */
 export async function encodedSize(file: string): Promise<number> {
   const encoder = new MessageEncoder(false);
   let size = 0;
-  for await (const chunk of chunks(file)) size += encoder.push(chunk).length;
+  for await (const { bytes } of encodedChunks(file, encoder)) size += bytes.length;
   return size + encoder.end().length;
 }
 
@@ -60,9 +44,9 @@ export async function streamLiteralFile(session: Session, sink: LiteralSink, fil
     sent += bytes.length;
     await session.write(rawBytes(bytes), false);
   };
-  for await (const chunk of chunks(file)) {
-    await send(encoder.push(chunk));
-    done += chunk.length;
+  for await (const { bytes, read } of encodedChunks(file, encoder)) {
+    await send(bytes);
+    done += read;
     progress(done, total);
     if (!session.connected) return;
   }

@@ -1,15 +1,12 @@
-import { createReadStream, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { MessageEncoder } from '../framing/dot-stuffing.js';
 import { commandLine, rawBytes } from '../protocol/outgoing.js';
 import { SmtpAdapter } from '../protocol/smtp.js';
+import { encodedChunks, fileSize } from './file-chunks.js';
 import type { Session } from './session.js';
 
 /** Called as bytes of the file go out: (bytes read so far, file size). */
 export type Progress = (done: number, total: number) => void;
-
-/** Read size: large enough for throughput, small enough for flat memory. */
-const CHUNK = 1024 * 1024;
 
 /**
  * `/send FILE` (SPEC §4): streams a message file through DATA, or through BDAT
@@ -21,12 +18,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   const adapter = session.adapter;
   if (!(adapter instanceof SmtpAdapter)) throw new UsageError('/send works in SMTP, Submission and LMTP sessions');
   if (adapter.inputMode !== 'command') throw new UsageError('/send needs the command mode (finish DATA or AUTH first)');
-  let total: number;
-  try {
-    total = statSync(file).size;
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const total = fileSize(file);
   const chunking = adapter.capabilities.has('CHUNKING');
   if (!chunking) {
     const reply = await session.command('DATA');
@@ -34,11 +26,10 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   }
   const encoder = new MessageEncoder(!chunking);
   let done = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
-    const bytes = encoder.push(chunk);
+  for await (const { bytes, read } of encodedChunks(file, encoder)) {
     if (chunking) await sendChunk(session, adapter, bytes, false);
     else await session.write(rawBytes(bytes), false);
-    done += chunk.length;
+    done += read;
     progress(done, total);
     if (!session.connected) return;
   }

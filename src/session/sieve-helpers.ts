@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
 import { SieveAdapter } from '../protocol/sieve.js';
 import { sieveQuoted } from '../protocol/sieve-string.js';
-import { encodedSize, fileSize, streamLiteralFile } from './literal-file.js';
+import { fileSize } from './file-chunks.js';
+import { encodedSize, streamLiteralFile } from './literal-file.js';
 import type { Progress } from './send-message.js';
 import type { Session } from './session.js';
 
