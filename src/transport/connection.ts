@@ -137,11 +137,12 @@ export class Connection extends EventEmitter {
     });
   }
 
+  /** Sends what was gathered so far; gathering goes on for the rest of the turn. */
   private sendGathered(): Promise<void> {
-    const parts = this.gathered ?? [];
+    const parts = this.gathered;
+    if (!parts?.length || this.closed) return Promise.resolve();
     this.gathered = [];
     this.gatheredBytes = 0;
-    if (parts.length === 0 || this.closed) return Promise.resolve();
     return this.send(parts.length === 1 ? parts[0] : Buffer.concat(parts));
   }
 
@@ -183,6 +184,7 @@ export class Connection extends EventEmitter {
   /** Half-closes politely: the server may still send its last words. */
   end(): void {
     void this.sendGathered();
+    this.gathered = undefined;
     this.socket.end();
   }
 
