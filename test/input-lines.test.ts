@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputLineSplitter } from '../src/framing/input-lines.js';
+import { InputLineSplitter, inputLines } from '../src/framing/input-lines.js';
 
 function split(chunks: string[]): string[] {
   const s = new InputLineSplitter();
@@ -19,7 +19,11 @@ test('input lines: LF, CR and CRLF each end one line', () => {
     [['no end'], ['no end']],
     [[''], []],
   ];
-  for (const [chunks, lines] of table) assert.deepEqual(split(chunks), lines, JSON.stringify(chunks));
+  for (const [chunks, lines] of table) {
+    assert.deepEqual(split(chunks), lines, JSON.stringify(chunks));
+    // A script file read whole splits the same way.
+    assert.deepEqual(inputLines(chunks.join('')), lines, `whole ${JSON.stringify(chunks)}`);
+  }
 });
 
 test('input lines: a CRLF split across reads is one line end', () => {

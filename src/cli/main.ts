@@ -3,6 +3,7 @@ import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
+import { inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
@@ -16,14 +17,9 @@ import { effectiveTarget, sessionOptions } from './session-options.js';
 import { connectFirst } from '../session/connect-first.js';
 import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
 
-/** The lines of a script: LF, CR or CRLF end a line; a last line end ends nothing more. */
-function splitScript(text: string): string[] {
-  return text.split(/\r\n|\r|\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
-}
-
 function readScript(file: string): string[] {
   try {
-    return splitScript(readFileSync(file, 'utf8'));
+    return inputLines(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new UsageError(`cannot read script ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
@@ -45,7 +41,7 @@ function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
     return { lines: [] }; // no standard input at all (closed): nothing to send
   }
   const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: splitScript(readFileSync(0, 'utf8')) };
+  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(readFileSync(0, 'utf8')) };
   return { stream: io.stdin };
 }
 

@@ -42,3 +42,9 @@ export class InputLineSplitter {
     return rest === '' ? [] : [rest];
   }
 }
+
+/** The lines of a whole input at once (a script file), split as typed or piped input is. */
+export function inputLines(text: string): string[] {
+  const splitter = new InputLineSplitter();
+  return [...splitter.push(text), ...splitter.end()];
+}
