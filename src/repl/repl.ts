@@ -41,8 +41,8 @@ export class Repl {
   private session!: Session;
   /** readline writes through this, so its echo can be muted for hidden input. */
   private readonly screen: MutableOutput;
-  /** The question being answered (hidden or not), and how to cancel it. */
-  private asking: { prompt: string; hidden: boolean; cancel: AbortController } | undefined;
+  /** The question being answered (hidden while the screen is muted), and how to cancel it. */
+  private asking: { prompt: string; cancel: AbortController } | undefined;
   /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
   private cursorRows = 0;
   /** Control characters pasted into the lines typed. */
@@ -178,7 +178,7 @@ export class Repl {
     const rl = this.rl as (Interface & { history: string[] }) | undefined;
     if (!rl) return Promise.reject(new UsageError(`no terminal to ask: ${prompt.trim()}`));
     const cancel = new AbortController();
-    this.asking = { prompt, hidden, cancel };
+    this.asking = { prompt, cancel };
     return new Promise<string>((resolve, reject) => {
       const done = (): void => {
         this.screen.muted = false;
@@ -208,7 +208,7 @@ export class Repl {
       this.opts.output.write(`${text}\n`);
       return;
     }
-    if (this.asking?.hidden) {
+    if (this.asking && this.screen.muted) {
       // Nothing typed is on screen: redraw just the question.
       this.opts.output.write(`\r\x1b[J${text}\n${this.asking.prompt}`);
       return;

@@ -62,7 +62,7 @@ export class ScriptOutput implements SessionOutput {
 
   private write(text: string): void {
     const size = Buffer.byteLength(text);
-    // A download fills many chunks per turn: write as it goes, memory stays small.
+    // A full block goes out before text that does not fit: memory stays small whatever the download.
     if (size > BLOCK - this.used) this.flush();
     if (size >= BLOCK) {
       this.send(Buffer.from(text));
