@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { killAllPtys } from './support/pty-session.js';
-import { openImapPty } from './support/scripted-pty.js';
+import { answerHiddenWhileServerTalks, openImapPty } from './support/scripted-pty.js';
 import type { ScriptedConn, ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -47,13 +47,7 @@ describe('authentication in a pseudo-terminal', () => {
     const { server, cli } = await open();
     const mark = cli.mark();
     cli.type('/auth PLAIN alice\r');
-    await cli.waitFor('password for alice: ', 5000, mark);
-    await cli.waitForLine('password for alice: ');
-    cli.type('s3c');
-    server.conns[0].write('* OK [ALERT] still here\r\n');
-    await cli.waitFor('S: * OK [ALERT] still here', 5000, mark);
-    await cli.waitForLine('password for alice: ');
-    cli.type('r3t\r');
+    await answerHiddenWhileServerTalks(cli, server, 'password for alice: ', ['s3c', 'r3t'], mark);
     await cli.waitFor('authenticated as alice with PLAIN', 5000, mark);
     assert.equal(wire(server), `A001 AUTHENTICATE PLAIN\r\n${PLAIN}\r\n`);
     assert.doesNotMatch(cli.raw(), /s3c|r3t/);

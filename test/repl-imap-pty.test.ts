@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { killAllPtys } from './support/pty-session.js';
-import { openImapPty } from './support/scripted-pty.js';
+import { answerHiddenWhileServerTalks, openImapPty } from './support/scripted-pty.js';
 import type { ScriptedConn, ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -77,12 +77,7 @@ describe('IMAP in a pseudo-terminal', () => {
     const { server, cli } = await open();
     const mark = cli.mark();
     cli.type('/login alice\r');
-    await cli.waitFor('password for alice: ', 5000, mark);
-    cli.type('s3cr');
-    server.conns[0].write('* OK [ALERT] still here\r\n');
-    await cli.waitFor('S: * OK [ALERT] still here', 5000, mark);
-    await cli.waitForLine('password for alice: ');
-    cli.type('3t\r');
+    await answerHiddenWhileServerTalks(cli, server, 'password for alice: ', ['s3cr', '3t'], mark);
     await cli.waitFor('A001 OK LOGIN completed', 5000, mark);
     assert.equal(wire(server), 'A001 LOGIN "alice" "s3cr3t"\r\n');
     assert.doesNotMatch(cli.raw(), /s3cr|3t"/);

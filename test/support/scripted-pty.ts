@@ -13,3 +13,18 @@ export async function openImapPty(servers: ScriptedServer[], greeting: string, o
   await cli.waitForLine('imap> ');
   return { server, cli };
 }
+
+/**
+ * Answers a hidden prompt in two parts with a server line arriving between
+ * them: the line must show above the prompt, which must come back with
+ * nothing echoed, before the rest of the answer and Enter are typed.
+ */
+export async function answerHiddenWhileServerTalks(cli: PtySession, server: ScriptedServer, prompt: string, answer: [string, string], mark: number): Promise<void> {
+  await cli.waitFor(prompt, 5000, mark);
+  await cli.waitForLine(prompt);
+  cli.type(answer[0]);
+  server.conns[0].write('* OK [ALERT] still here\r\n');
+  await cli.waitFor('S: * OK [ALERT] still here', 5000, mark);
+  await cli.waitForLine(prompt);
+  cli.type(`${answer[1]}\r`);
+}
