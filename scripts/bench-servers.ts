@@ -169,12 +169,20 @@ export function startSmtpSink(cert?: CertPair): Promise<BenchServer> {
       return 0;
     };
     socket.on('data', (chunk: Buffer) => {
-      if (dataStart >= 0) {
-        const used = data(chunk);
-        if (used < 0) return;
-        chunk = chunk.subarray(used);
+      // The replies to one chunk of commands go out together, as Postfix
+      // sends its replies to a pipelined group: one TLS record and one
+      // system call, not one per reply.
+      socket.cork();
+      try {
+        if (dataStart >= 0) {
+          const used = data(chunk);
+          if (used < 0) return;
+          chunk = chunk.subarray(used);
+        }
+        pending = takeLines(pending, chunk, command);
+      } finally {
+        socket.uncork();
       }
-      pending = takeLines(pending, chunk, command);
     });
     socket.write('220 bench.test ESMTP sink\r\n');
   });

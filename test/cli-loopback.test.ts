@@ -303,6 +303,21 @@ describe('/send', () => {
     assert.ok(got === `MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n${body}.\r\nQUIT\r\n`, 'the server got exactly the encoded file');
   });
 
+  it('a directory or an unreadable file is refused before DATA: nothing of it is sent', async () => {
+    const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
+    const locked = join(tmp, 'locked.eml');
+    writeFileSync(locked, message, { mode: 0o000 });
+    // root reads any file whatever its mode: then only the directory is refused.
+    const unreadable = process.getuid?.() === 0 ? [] : [locked];
+    for (const file of [tmp, ...unreadable]) {
+      const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'MAIL FROM:<a@b.c>', '-e', `/send ${file}`]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (it is a directory|EACCES)`));
+      assert.doesNotMatch(r.stdout, /C: DATA/);
+    }
+    assert.equal((await s.firstClosed()).toString('latin1'), 'MAIL FROM:<a@b.c>\r\nQUIT\r\n');
+  });
+
   it('uses BDAT when the server offers CHUNKING', async () => {
     // The chunk follows its BDAT line; count its bytes off the line stream.
     let remaining = 0;

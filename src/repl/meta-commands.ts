@@ -58,6 +58,12 @@ interface MetaCommand {
   run(args: string, ctx: MetaContext): Promise<void> | void;
   /** How many leading arguments are not secret; the rest is a password (`/login USER PASS`). */
   publicArgs?: number;
+  /**
+   * With `--pipeline`, the command may start before earlier replies arrive,
+   * like a command line: it waits itself for what it needs (`/send`'s DATA
+   * may end a pipelined group, RFC 2920 §3.1).
+   */
+  pipelines?: boolean;
 }
 
 function onOff(args: string, name: string): boolean {
@@ -157,6 +163,7 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     usage: '/send FILE',
     help: 'SMTP: send a message file through DATA (or BDAT with CHUNKING)',
     run: (a, ctx) => sendMessageFile(ctx.session, need(a, '/send FILE').trim(), ctx.progress),
+    pipelines: true,
   }],
 ]);
 
@@ -189,6 +196,12 @@ export function maskedMetaLine(line: string): string | undefined {
     return undefined;
   }
   return rest === '' ? undefined : `${m[1]}${args.slice(0, args.length - rest.length)}<hidden>`;
+}
+
+/** Whether a meta command line may join a pipelined group (see MetaCommand.pipelines). */
+export function metaPipelines(line: string): boolean {
+  const name = /^\/(\S*)/.exec(line)?.[1].toLowerCase() ?? '';
+  return META_COMMANDS.get(name)?.pipelines ?? false;
 }
 
 /** Runs one `/command args` line; unknown commands are errors and nothing is sent. */

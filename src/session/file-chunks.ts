@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { MessageEncoder } from '../framing/dot-stuffing.js';
@@ -6,12 +6,27 @@ import { MessageEncoder } from '../framing/dot-stuffing.js';
 /** Read size: large enough for throughput, small enough for flat memory. */
 const CHUNK = 1024 * 1024;
 
-/** The file's size on disk; an unreadable file is a usage error. */
+function unreadable(file: string, err: unknown): UsageError {
+  return new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+}
+
+/**
+ * The file's size on disk. A file that cannot be opened for reading, or a
+ * directory, is a usage error here, before a command announces its bytes.
+ */
 export function fileSize(file: string): number {
+  let fd: number;
   try {
-    return statSync(file).size;
+    fd = openSync(file, 'r');
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw unreadable(file, err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
+    return st.size;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -31,21 +46,24 @@ export interface EncodedChunk {
  * then the caller must be done writing it, as a write that resolves once
  * the write before it has been flushed ensures.
  */
-export async function* encodedChunks(file: string, encoder: MessageEncoder): AsyncGenerator<EncodedChunk> {
+export async function* encodedChunks(file: string, encoder: MessageEncoder, size: number): AsyncGenerator<EncodedChunk> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw unreadable(file, err);
   }
-  const slots = Array.from({ length: 3 }, () => ({ read: Buffer.allocUnsafe(CHUNK), out: Buffer.allocUnsafe(MessageEncoder.maxOutput(CHUNK)) }));
-  let next = handle.read(slots[0].read, 0, CHUNK, null);
+  // Buffers as large as the file (`size`, from fileSize) up to CHUNK: a small
+  // message needs no megabytes. A file that grew is read in more chunks.
+  const chunk = Math.min(CHUNK, Math.max(1, size));
+  const slots = Array.from({ length: 3 }, () => ({ read: Buffer.allocUnsafe(chunk), out: Buffer.allocUnsafe(MessageEncoder.maxOutput(chunk)) }));
+  let next = handle.read(slots[0].read, 0, chunk, null);
   try {
     for (let k = 0; ; k++) {
       const slot = slots[k % slots.length];
       const { bytesRead } = await next;
       if (bytesRead === 0) return;
-      next = handle.read(slots[(k + 1) % slots.length].read, 0, CHUNK, null);
+      next = handle.read(slots[(k + 1) % slots.length].read, 0, chunk, null);
       yield { bytes: encoder.push(slot.read.subarray(0, bytesRead), slot.out), read: bytesRead };
     }
   } finally {

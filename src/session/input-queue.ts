@@ -14,12 +14,13 @@ import type { Session } from './session.js';
 export type Pace = 'interactive' | 'script' | 'pipeline';
 
 /**
- * Waits until `line` may be sent at this pace. Meta commands (`/expect`)
- * wait for every reply in scripts, so they see the state the commands left.
+ * Waits until `line` may be sent at this pace. A line that may not join a
+ * pipelined group (most meta commands, such as `/expect`) waits for every
+ * reply in scripts, so it sees the state the commands left.
  */
-export async function waitForTurn(session: Session, pace: Pace, line: string, meta: boolean): Promise<void> {
+export async function waitForTurn(session: Session, pace: Pace, line: string, groupable: boolean): Promise<void> {
   if (pace === 'interactive') return session.whenAccepting();
-  if (pace === 'pipeline' && !meta) {
+  if (pace === 'pipeline' && groupable) {
     await session.whenAccepting();
     if (session.idle || session.adapter.mayPipeline?.(line)) return;
   }
@@ -46,6 +47,8 @@ export interface InputHandlers {
   onError(err: unknown, line: string, number: number): void;
   /** Told what each line became on the wire (the history keeps secrets out). */
   onSent?(line: string, out: Outgoing): void;
+  /** Whether a meta command line may join a pipelined group like a command (`/send`). */
+  metaPipelines?(line: string): boolean;
 }
 
 /**
@@ -113,11 +116,12 @@ export class InputQueue {
   private async handle(line: string): Promise<void> {
     const s = this.session;
     // Wait first, so the line is read in the mode the replies so far set.
-    await waitForTurn(s, this.pace, line, isMetaLine(line));
+    const meta = isMetaLine(line);
+    await waitForTurn(s, this.pace, line, !meta || (this.handlers.metaPipelines?.(line) ?? false));
     // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
     // there every line is data.
     const cooked = s.adapter.metaAllowed;
-    if (isMetaLine(line) && cooked) {
+    if (meta && cooked) {
       await this.handlers.meta(line);
       return;
     }

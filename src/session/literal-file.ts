@@ -20,7 +20,7 @@ export interface LiteralSink {
 export async function encodedSize(file: string): Promise<number> {
   const encoder = new MessageEncoder(false);
   let size = 0;
-  for await (const { bytes } of encodedChunks(file, encoder)) size += bytes.length;
+  for await (const { bytes } of encodedChunks(file, encoder, fileSize(file))) size += bytes.length;
   return size + encoder.end().length;
 }
 
@@ -44,7 +44,7 @@ export async function streamLiteralFile(session: Session, sink: LiteralSink, fil
     sent += bytes.length;
     await session.write(rawBytes(bytes), false);
   };
-  for await (const { bytes, read } of encodedChunks(file, encoder)) {
+  for await (const { bytes, read } of encodedChunks(file, encoder, total)) {
     await send(bytes);
     done += read;
     progress(done, total);

@@ -67,7 +67,7 @@ export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace
       }
       bdatSent = false;
       const text = step.kind === 'line' ? step.segments.map((s) => (typeof s === 'string' ? s : '')).join('') : '';
-      await waitForTurn(session, pace, text, step.kind === 'auth');
+      await waitForTurn(session, pace, text, step.kind !== 'auth');
       if (!session.connected) {
         skipped.push({ at: step.at, reason: 'the server closed the connection' });
         break;

@@ -20,18 +20,30 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   if (adapter.inputMode !== 'command') throw new UsageError('/send needs the command mode (finish DATA or AUTH first)');
   const total = fileSize(file);
   const chunking = adapter.capabilities.has('CHUNKING');
-  if (!chunking) {
-    const reply = await session.command('DATA');
-    if (reply?.status !== '354') return;
-  }
   const encoder = new MessageEncoder(!chunking);
-  let done = 0;
-  for await (const { bytes, read } of encodedChunks(file, encoder)) {
-    if (chunking) await sendChunk(session, adapter, bytes, false);
-    else await session.write(rawBytes(bytes), false);
-    done += read;
-    progress(done, total);
-    if (!session.connected) return;
+  const chunks = encodedChunks(file, encoder, total);
+  // The file is opened and read while DATA's 354 (with --pipeline, the
+  // replies to the whole group) is on its way.
+  const first = chunks.next();
+  // Not awaited if DATA fails: its failure is the one to report.
+  first.catch(() => undefined);
+  try {
+    if (!chunking) {
+      const reply = await session.command('DATA');
+      if (reply?.status !== '354') return;
+    }
+    let done = 0;
+    for (let chunk = await first; !chunk.done; chunk = await chunks.next()) {
+      const { bytes, read } = chunk.value;
+      if (chunking) await sendChunk(session, adapter, bytes, false);
+      else await session.write(rawBytes(bytes), false);
+      done += read;
+      progress(done, total);
+      if (!session.connected) return;
+    }
+  } finally {
+    // Closes the file when the loop did not run to its end.
+    await chunks.return(undefined);
   }
   const tail = encoder.end();
   if (chunking) {

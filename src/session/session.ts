@@ -63,6 +63,17 @@ interface Waiter {
 }
 
 /**
+ * Whether `line` is the goodbye command `bye`, tagged or not (`QUIT`,
+ * `a LOGOUT`). The last word is compared first: most lines end there,
+ * without a regex or a split.
+ */
+function isGoodbye(line: string, bye: string): boolean {
+  const text = line.trimEnd();
+  if (text.length < bye.length || text.slice(-bye.length).toUpperCase() !== bye) return false;
+  return /^\s*(\S+\s+)?$/.test(text.slice(0, -bye.length));
+}
+
+/**
  * One connection and its protocol state (DESIGN layer session/): it feeds
  * server bytes through framing into the adapter, sends prepared lines through
  * the single write path, and upgrades to TLS in place after STARTTLS.
@@ -252,9 +263,8 @@ export class Session extends EventEmitter {
     if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
     const size = limit ? prepared.out.pieces.reduce((n, p) => n + p.bytes.length, 0) : 0;
     if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
-    // `QUIT`, `a LOGOUT`: a close after this is expected, not an error.
-    const words = line.trim().split(/\s+/);
-    if (bye && words.length <= 2 && words.at(-1)?.toUpperCase() === bye) this.quitting = true;
+    // A close after the goodbye is expected, not an error.
+    if (bye && isGoodbye(line, bye)) this.quitting = true;
     if (prepared.blocking) this.blockUntil = this.adapter.pending - 1;
     await this.write(prepared.out);
     this.out.stateChanged();

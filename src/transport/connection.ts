@@ -39,6 +39,13 @@ function readFile(path: string, what: string): Buffer {
 }
 
 /**
+ * The most a gathered burst holds before it goes out (a pipelined group of
+ * a few thousand commands): the group then leaves in one write, as a client
+ * that builds it whole sends it (RFC 2920 §3.2), and memory stays small.
+ */
+const GATHER_LIMIT = 256 * 1024;
+
+/**
  * One TCP connection that may become TLS, at connect or in place after
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
@@ -119,7 +126,7 @@ export class Connection extends EventEmitter {
     this.gathered.push(bytes);
     this.gatheredBytes += bytes.length;
     // A burst larger than the socket's buffer goes out as it grows: memory stays small, the wire busy.
-    return this.gatheredBytes < this.socket.writableHighWaterMark ? Promise.resolve() : this.sendGathered();
+    return this.gatheredBytes < GATHER_LIMIT ? Promise.resolve() : this.sendGathered();
   }
 
   /**
