@@ -180,34 +180,45 @@ function printCaps(ctx: MetaContext): void {
   for (const [key, params] of caps) ctx.print(params.length ? `${key} ${params.join(' ')}` : key);
 }
 
+/** A `/name args` line taken apart: `head` is `/name` and the space after it. */
+interface MetaLine {
+  head: string;
+  name: string;
+  args: string;
+  command: MetaCommand | undefined;
+}
+
+function parseMetaLine(line: string): MetaLine | undefined {
+  const m = /^(\/(\S*)\s?)(.*)$/s.exec(line);
+  return m ? { head: m[1], name: m[2], args: m[3], command: META_COMMANDS.get(m[2].toLowerCase()) } : undefined;
+}
+
 /**
  * A meta command line as it may be shown and remembered: a typed password
  * (`/login alice s3cret`) becomes `<hidden>`; undefined when nothing is secret.
  */
 export function maskedMetaLine(line: string): string | undefined {
-  const m = /^(\/(\S*)\s?)(.*)$/s.exec(line);
-  const publicArgs = m ? META_COMMANDS.get(m[2].toLowerCase())?.publicArgs : undefined;
+  const m = parseMetaLine(line);
+  const publicArgs = m?.command?.publicArgs;
   if (!m || publicArgs === undefined) return undefined;
-  const args = m[3].trimEnd();
+  const args = m.args.trimEnd();
   let rest: string;
   try {
     rest = leadingShellWords(args, publicArgs).rest;
   } catch {
     return undefined;
   }
-  return rest === '' ? undefined : `${m[1]}${args.slice(0, args.length - rest.length)}<hidden>`;
+  return rest === '' ? undefined : `${m.head}${args.slice(0, args.length - rest.length)}<hidden>`;
 }
 
 /** Whether a meta command line may join a pipelined group (see MetaCommand.pipelines). */
 export function metaPipelines(line: string): boolean {
-  const name = /^\/(\S*)/.exec(line)?.[1].toLowerCase() ?? '';
-  return META_COMMANDS.get(name)?.pipelines ?? false;
+  return parseMetaLine(line)?.command?.pipelines ?? false;
 }
 
 /** Runs one `/command args` line; unknown commands are errors and nothing is sent. */
 export async function runMetaCommand(line: string, ctx: MetaContext): Promise<void> {
-  const m = /^\/(\S*)\s?(.*)$/s.exec(line)!;
-  const cmd = META_COMMANDS.get(m[1].toLowerCase());
-  if (!cmd) throw new UsageError(`unknown meta command /${m[1]} (nothing was sent; /help lists them, // sends a literal /)`);
-  await cmd.run(m[2], ctx);
+  const m = parseMetaLine(line);
+  if (!m?.command) throw new UsageError(`unknown meta command /${m?.name ?? ''} (nothing was sent; /help lists them, // sends a literal /)`);
+  await m.command.run(m.args, ctx);
 }

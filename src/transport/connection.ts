@@ -125,7 +125,7 @@ export class Connection extends EventEmitter {
     if (!this.gathered) return this.send(bytes);
     this.gathered.push(bytes);
     this.gatheredBytes += bytes.length;
-    // A burst larger than the socket's buffer goes out as it grows: memory stays small, the wire busy.
+    // A burst past GATHER_LIMIT goes out as it grows: memory stays small, the wire busy.
     return this.gatheredBytes < GATHER_LIMIT ? Promise.resolve() : this.sendGathered();
   }
 
