@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProtocolError } from '../src/errors.js';
-import { LineReader, type ServerItem, type ServerLine } from '../src/framing/line-reader.js';
+import { LineReader, lineText, type ServerItem, type ServerLine } from '../src/framing/line-reader.js';
 import { randomCuts, randomText, seededRandom } from './support/random.js';
 
 function items(chunks: string[], max?: number, literals = false): ServerItem[] {
@@ -85,4 +85,26 @@ test('server lines: any input cut anywhere frames like the whole input', () => {
     const expected = [...input.matchAll(/([^\r\n]*)(\r\n|\r(?!$)|\n)/g)].map((m) => [m[1], ENDINGS[m[2]]]);
     assert.deepEqual(read(chunks), expected, JSON.stringify(chunks));
   }
+});
+
+test('server lines: the text that comes with a line is its UTF-8 decoding, at any split', () => {
+  const random = seededRandom(7);
+  // ASCII, UTF-8 (é, €) and an invalid byte, with every kind of line end.
+  const bytes = Buffer.concat([Buffer.from('250-ok\r\n250-caf\u00e9\r\n250-'), Buffer.of(0xff), Buffer.from('\n250-\u20ac x\r250 end\r\n')]);
+  for (let round = 0; round < 200; round++) {
+    const r = new LineReader();
+    const cuts = randomCuts(random, bytes.toString('latin1'), 9);
+    const lines = cuts.flatMap((c) => r.push(Buffer.from(c, 'latin1'))).filter((l): l is ServerLine => !('literal' in l));
+    assert.equal(lines.length, 5);
+    for (const line of lines) {
+      assert.equal(lineText(line), line.bytes.toString('utf8'));
+      // Text comes only where it is exact: a line of ASCII seen whole in one chunk.
+      if (line.text !== undefined) assert.equal(line.text, line.bytes.toString('latin1'));
+    }
+  }
+  const [whole] = new LineReader().push(Buffer.from('250 ok\r\n')) as ServerLine[];
+  assert.equal(whole.text, '250 ok');
+  const [utf8] = new LineReader().push(Buffer.from('250 caf\u00e9\r\n')) as ServerLine[];
+  assert.equal(utf8.text, undefined);
+  assert.equal(lineText(utf8), '250 caf\u00e9');
 });

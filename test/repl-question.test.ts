@@ -40,7 +40,7 @@ test('repl: a y/N question keeps the typed answer when a server line arrives, an
   input.write('ye');
   await new Promise((r) => setImmediate(r));
   screen.text = '';
-  repl.output.server(Buffer.from('250 still here'), 'crlf', { cls: 'ok' });
+  repl.output.server({ bytes: Buffer.from('250 still here'), ending: 'crlf' }, { cls: 'ok' });
   assert.match(screen.text, /S: 250 still here\n/);
   // readline ends its redraw by placing the cursor (ESC [ n G) after "ye".
   assert.match(screen.text, /Send anyway\? \[y\/N\] ye(\x1b\[\d+G)?$/, 'the question and "ye" are redrawn below the server line');

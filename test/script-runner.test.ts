@@ -35,7 +35,7 @@ test('script output: lines gather into one write 10 ms after the first, and read
   const runner = new ScriptRunner(stdout, stderr, { setLog: () => undefined });
   await runner.run(fakeSession(calls), { lines: [] });
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  for (const line of ['* 1 FETCH (BODY[] {9}', 'one', 'two']) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
+  for (const line of ['* 1 FETCH (BODY[] {9}', 'one', 'two']) runner.output.server({ bytes: Buffer.from(line), ending: 'crlf' }, { cls: 'info' });
   t.mock.timers.tick(9);
   assert.deepEqual(stdout.chunks, [], 'nothing written before 10 ms');
   t.mock.timers.tick(1);
@@ -53,7 +53,7 @@ test('script output: a full 64 KiB block goes out before the line that does not 
   await runner.run(fakeSession([]), { lines: [] });
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const line = 'x'.repeat(1020); // 1 KiB as `S: …\n`
-  for (let i = 0; i < 65; i++) runner.output.server(Buffer.from(line), 'crlf', { cls: 'info' });
+  for (let i = 0; i < 65; i++) runner.output.server({ bytes: Buffer.from(line), ending: 'crlf' }, { cls: 'info' });
   assert.equal(chunks.length, 1, 'the 65th line found the block full');
   assert.equal(chunks[0], `S: ${line}\n`.repeat(64));
   runner.output.flush();

@@ -4,6 +4,7 @@ import type { AdapterEvent, Reply } from '../src/protocol/adapter.js';
 import { wireBytes } from '../src/protocol/outgoing.js';
 import { SmtpAdapter } from '../src/protocol/smtp.js';
 import { parseSmtpReplyLine } from '../src/protocol/smtp-reply.js';
+import { randomText, seededRandom } from './support/random.js';
 
 function feed(a: SmtpAdapter, text: string): AdapterEvent[] {
   return text
@@ -20,6 +21,14 @@ test('smtp: reply line parsing', () => {
   assert.deepEqual(parseSmtpReplyLine('250'), { code: '250', more: false, text: '' });
   assert.equal(parseSmtpReplyLine('hello'), undefined);
   assert.equal(parseSmtpReplyLine('600 x'), undefined);
+  // Against RFC 5321 §4.2's grammar written as a regex: code, then SP, "-" or the end.
+  const grammar = /^([2-5][0-9][0-9])([ -]|$)(.*)$/s;
+  const random = seededRandom(11);
+  for (let i = 0; i < 2000; i++) {
+    const line = randomText(random, '012345679 -x\t', 7);
+    const m = grammar.exec(line);
+    assert.deepEqual(parseSmtpReplyLine(line), m ? { code: m[1], more: m[2] === '-', text: m[3] } : undefined, JSON.stringify(line));
+  }
 });
 
 test('smtp: multi-line replies are grouped and matched to commands in order', () => {

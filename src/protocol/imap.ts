@@ -1,4 +1,4 @@
-import type { ServerLine } from '../framing/line-reader.js';
+import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
@@ -233,7 +233,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
-    const text = line.bytes.toString('utf8');
+    const text = lineText(line);
     // The rest of a response after a literal: never a status line.
     if (line.continued) return { view: { cls: 'info' }, events: [] };
     const alert = /\[ALERT\]/i.test(text);

@@ -1,5 +1,5 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
-import type { ServerLine } from '../framing/line-reader.js';
+import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
@@ -128,7 +128,7 @@ export class Pop3Adapter implements ProtocolAdapter {
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
-    const text = line.bytes.toString('utf8');
+    const text = lineText(line);
     if (this.body) {
       if (text === '.') {
         const { status, first, verb } = this.body;

@@ -1,4 +1,4 @@
-import type { ServerLine } from '../framing/line-reader.js';
+import { lineText, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
@@ -118,7 +118,7 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
-    const text = line.bytes.toString('utf8');
+    const text = lineText(line);
     if (line.continued) return { view: { cls: 'info' }, events: [] };
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     const command = this.awaiting[0];

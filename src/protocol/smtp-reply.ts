@@ -8,13 +8,19 @@ export interface SmtpReplyLine {
   text: string;
 }
 
-const REPLY_RE = /^([2-5][0-9][0-9])([ -]|$)(.*)$/s;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
-/** Parses a reply line; undefined when it is not one (a protocol violation). */
+/**
+ * Parses a reply line; undefined when it is not one (a protocol violation).
+ * Character tests, not a regex: thousands of pipelined replies come through
+ * here before the code is warm.
+ */
 export function parseSmtpReplyLine(line: string): SmtpReplyLine | undefined {
-  const m = REPLY_RE.exec(line);
-  if (!m) return undefined;
-  return { code: m[1], more: m[2] === '-', text: m[3] };
+  const first = line.charCodeAt(0);
+  if (!(first >= 0x32 && first <= 0x35 && isDigit(line.charCodeAt(1)) && isDigit(line.charCodeAt(2)))) return undefined;
+  const sep = line.charCodeAt(3);
+  if (line.length > 3 && sep !== 0x20 && sep !== 0x2d) return undefined;
+  return { code: line.slice(0, 3), more: sep === 0x2d, text: line.slice(4) };
 }
 
 /** The outcome class of a three-digit reply code. */

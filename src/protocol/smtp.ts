@@ -1,5 +1,5 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
-import type { ServerLine } from '../framing/line-reader.js';
+import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
@@ -128,7 +128,7 @@ export class SmtpAdapter implements ProtocolAdapter {
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
-    const text = line.bytes.toString('utf8');
+    const text = lineText(line);
     const parsed = parseSmtpReplyLine(text);
     if (!parsed) {
       const events = this.complete('', [text], 'fail');

@@ -1,5 +1,5 @@
 import kleur from 'kleur';
-import type { LineEnding } from '../framing/line-reader.js';
+import type { LineEnding, ServerLine } from '../framing/line-reader.js';
 import type { LineView, ReplyClass } from '../protocol/adapter.js';
 import type { Outgoing } from '../protocol/outgoing.js';
 import type { NoteLevel } from '../session/session.js';
@@ -30,24 +30,31 @@ const ENDING_MARK: Record<LineEnding, string> = {
  * escaped so the server can never drive the terminal, coloured by outcome,
  * with line-end violations marked.
  */
-export function renderServerLine(bytes: Buffer, ending: LineEnding, view: LineView): string {
-  const text = escapeBytes(view.shown ?? bytes, 'display');
+export function renderServerLine(line: ServerLine, view: LineView): string {
+  const text = view.shown ? escapeBytes(view.shown, 'display') : escapeBytes(line.bytes, 'display', line.text);
   let shown = CLASS_COLOR[view.cls](text);
   if (view.alert) shown = kleur.bold().inverse(shown);
-  let line = `${kleur.dim('S:')} ${shown}`;
-  if (view.annotation !== undefined) line += kleur.dim(`   [${escapeBytes(Buffer.from(view.annotation), 'display')}]`);
-  if (ending !== 'crlf' && !view.literal) line += kleur.magenta(ENDING_MARK[ending]);
-  return line;
+  let shownLine = `${kleur.dim('S:')} ${shown}`;
+  if (view.annotation !== undefined) shownLine += kleur.dim(`   [${escapeBytes(Buffer.from(view.annotation), 'display')}]`);
+  if (line.ending !== 'crlf' && !view.literal) shownLine += kleur.magenta(ENDING_MARK[line.ending]);
+  return shownLine;
 }
 
 /** The echo of what was sent: the wire line, secrets masked, without CRLF. */
 export function renderSent(out: Outgoing): string {
   let text = '';
-  for (const piece of out.pieces) {
-    text += piece.secret ? kleur.yellow(`<redacted ${piece.bytes.length} bytes>`) : escapeBytes(piece.bytes, 'display');
-  }
-  // The CRLF every line ends with is implied; show any other line end.
-  return `${kleur.dim('C:')} ${kleur.bold(text.replace(/\\r\\n$/, ''))}`;
+  const last = out.pieces.length - 1;
+  out.pieces.forEach((piece, i) => {
+    if (piece.secret) {
+      text += kleur.yellow(`<redacted ${piece.bytes.length} bytes>`);
+      return;
+    }
+    // The CRLF every line ends with is implied; any other line end is shown.
+    const n = piece.bytes.length;
+    const implied = i === last && n >= 2 && piece.bytes[n - 2] === 0x0d && piece.bytes[n - 1] === 0x0a;
+    text += escapeBytes(implied ? piece.bytes.subarray(0, n - 2) : piece.bytes, 'display');
+  });
+  return `${kleur.dim('C:')} ${kleur.bold(text)}`;
 }
 
 const NOTE_STYLE: Record<NoteLevel, (s: string) => string> = {

@@ -54,7 +54,7 @@ export class Repl {
 
   /** The SessionOutput that renders above the prompt. */
   readonly output: SessionOutput = {
-    server: (bytes, ending, view) => this.show(renderServerLine(bytes, ending, view)),
+    server: (line, view) => this.show(renderServerLine(line, view)),
     sent: (out) => this.show(renderSent(out)),
     note: (level: NoteLevel, text: string) => this.show(renderNote(level, text)),
     stateChanged: () => this.refreshPrompt(),

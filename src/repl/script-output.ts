@@ -43,7 +43,7 @@ export class ScriptOutput implements SessionOutput {
     this.session = session;
   }
 
-  server: SessionOutput['server'] = (bytes, ending, view) => this.print(renderServerLine(bytes, ending, view));
+  server: SessionOutput['server'] = (line, view) => this.print(renderServerLine(line, view));
   literal: SessionOutput['literal'] = (chunk) => this.write(this.literalText.render(chunk));
   sent: SessionOutput['sent'] = (out) => this.print(renderSent(out));
   note: SessionOutput['note'] = (level, text) => this.printError(renderNote(level, text));
@@ -61,12 +61,16 @@ export class ScriptOutput implements SessionOutput {
   }
 
   private write(text: string): void {
-    const size = Buffer.byteLength(text);
-    // A full block goes out before text that does not fit: memory stays small whatever the download.
-    if (size > BLOCK - this.used) this.flush();
-    if (size >= BLOCK) {
-      this.send(Buffer.from(text));
-      return;
+    // No UTF-16 unit takes more than 3 bytes in UTF-8: a line that surely
+    // fits is not measured first.
+    if (text.length * 3 > BLOCK - this.used) {
+      const size = Buffer.byteLength(text);
+      // A full block goes out before text that does not fit: memory stays small whatever the download.
+      if (size > BLOCK - this.used) this.flush();
+      if (size >= BLOCK) {
+        this.send(Buffer.from(text));
+        return;
+      }
     }
     this.used += this.block.write(text, this.used);
     this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);

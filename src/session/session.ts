@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError } from '../errors.js';
-import { DEFAULT_MAX_LINE, LineReader, wireLine, type LineEnding, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
+import { DEFAULT_MAX_LINE, LineReader, lineText, wireLine, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { LiteralLines } from '../framing/literal-lines.js';
-import type { AdapterEvent, LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
+import type { LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
@@ -16,8 +16,8 @@ export type NoteLevel = 'info' | 'warn' | 'error';
 
 /** Where a session's output goes: the REPL screen or script-mode stdout. */
 export interface SessionOutput {
-  /** A server line as received (raw bytes, how it ended, how to show it). */
-  server(bytes: Buffer, ending: LineEnding, view: LineView): void;
+  /** A server line as received (raw bytes, how it ended), and how to show it. */
+  server(line: ServerLine, view: LineView): void;
   /**
    * Literal bytes as they stream in, for an output that renders them in bulk
    * (script mode); without it, each line of a literal comes to `server`.
@@ -424,19 +424,22 @@ export class Session extends EventEmitter {
         this.showLiteral(item);
         continue;
       }
-      let events: AdapterEvent[];
+      let starttls: boolean;
       try {
-        events = this.receive(item);
+        starttls = this.receive(item);
       } catch (err) {
         this.fatal(err);
         return;
       }
-      if (events.some((e) => e.type === 'starttls')) {
+      if (starttls) {
         const rest = Buffer.concat([...lines.slice(i + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
         void this.upgrade(rest);
+        this.out.stateChanged();
         return;
       }
     }
+    // Once per chunk, not per line: a chunk of a thousand pipelined replies redraws the prompt once.
+    this.out.stateChanged();
     this.emit('progress');
   }
 
@@ -447,14 +450,14 @@ export class Session extends EventEmitter {
   private showLiteral(chunk: LiteralChunk): void {
     this.lastProgress = Date.now();
     if (this.out.literal) this.out.literal(chunk);
-    else this.literalLines.push(chunk, (bytes) => this.out.server(bytes, 'crlf', LITERAL_VIEW));
+    else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));
   }
 
-  /** Hands one server line to the adapter and shows it. */
-  private receive(line: ServerLine): AdapterEvent[] {
+  /** Hands one server line to the adapter and shows it; true when STARTTLS was accepted. */
+  private receive(line: ServerLine): boolean {
     if (this.detecting) {
       this.detecting = false;
-      const protocol = protocolFromGreeting(line.bytes.toString('utf8'));
+      const protocol = protocolFromGreeting(lineText(line));
       this.adapter = createAdapter(protocol, this.opts.maxReplyLines);
       this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
     }
@@ -463,9 +466,12 @@ export class Session extends EventEmitter {
       const reply = events.find((e) => e.type === 'reply');
       if (reply) view.annotation ??= explainReply(this.adapter.protocol, reply.reply);
     }
-    this.out.server(line.bytes, line.ending, view);
+    this.out.server(line, view);
+    let starttls = false;
     for (const event of events) {
-      if (event.type === 'challenge') {
+      if (event.type === 'starttls') {
+        starttls = true;
+      } else if (event.type === 'challenge') {
         this.lastChallenge = Buffer.from(event.base64, 'base64');
       } else if (event.type === 'reply') {
         this.lastReply = event.reply;
@@ -476,8 +482,7 @@ export class Session extends EventEmitter {
         this.noteLine(event.level, event.text);
       }
     }
-    this.out.stateChanged();
-    return events;
+    return starttls;
   }
 
   /** STARTTLS accepted: drop what came after the reply, then handshake in place. */
@@ -529,7 +534,7 @@ export class Session extends EventEmitter {
     // A literal cut short: end what was shown of it, as if it had ended here.
     if (missing > 0) this.showLiteral({ literal: Buffer.alloc(0), remaining: 0 });
     const rest = this.reader.drain();
-    if (rest.length > 0) this.out.server(rest, 'none', { cls: 'info' });
+    if (rest.length > 0) this.out.server({ bytes: rest, ending: 'none' }, { cls: 'info' });
     this.transcript?.note('closed');
     if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
     // A failed STARTTLS handshake closes too; its reason follows from upgrade().

@@ -87,12 +87,14 @@ function hex(b: number): string {
  * Escapes bytes for a transcript record (`transcript`: lossless), or for the
  * terminal (`display`: backslash and tab stay as they are, but the C1 controls
  * U+0080–U+009F are escaped too, since some terminals obey them).
+ * `text` is the bytes' text when the caller has it and they are ASCII (a
+ * server line's, see lineText): it spares the decode.
  */
-export function escapeBytes(buf: Uint8Array, mode: 'transcript' | 'display' = 'transcript'): string {
+export function escapeBytes(buf: Uint8Array, mode: 'transcript' | 'display' = 'transcript', text?: string): string {
   const escapeC1 = mode === 'display';
   // Fast path for the common case, printable ASCII: one native decode and
   // one regex scan instead of a JavaScript step per byte.
-  const ascii = (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length)).toString('latin1');
+  const ascii = text ?? (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length)).toString('latin1');
   if (!(escapeC1 ? DISPLAY_SPECIAL : TRANSCRIPT_SPECIAL).test(ascii)) return ascii;
   let out = '';
   let runStart = 0;
