@@ -318,7 +318,7 @@ describe('/send', () => {
     assert.equal((await s.firstClosed()).toString('latin1'), 'MAIL FROM:<a@b.c>\r\nQUIT\r\n');
   });
 
-  it('uses BDAT when the server offers CHUNKING', async () => {
+  it('uses BDAT when the server offers CHUNKING: a message in one chunk is one BDAT LAST', async () => {
     // The chunk follows its BDAT line; count its bytes off the line stream.
     let remaining = 0;
     const ack = (conn: { write(t: string): void }): void => conn.write('250 2.0.0 chunk ok\r\n');
@@ -347,6 +347,6 @@ describe('/send', () => {
     assert.equal(r.code, 0, r.stderr);
     const wire = 'Subject: test\r\n\r\n.leading dot\r\nbody\r\n..two\r\n';
     const got = (await s.firstClosed()).toString('latin1');
-    assert.equal(got, `EHLO x\r\nBDAT ${wire.length}\r\n${wire}BDAT 0 LAST\r\nQUIT\r\n`);
+    assert.equal(got, `EHLO x\r\nBDAT ${wire.length} LAST\r\n${wire}QUIT\r\n`);
   });
 });

@@ -1,7 +1,9 @@
 /** mailsh against a real Postfix (and Dovecot LMTP behind it), SPEC §4 and §7. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
@@ -33,6 +35,25 @@ describe('Postfix', () => {
     assert.match(afterTls, /^S: 250-AUTH PLAIN LOGIN/m);
     assert.match(r.stderr, /certificate verified/);
     assert.match(r.stderr, /send EHLO again/);
+  });
+
+  it('/send of a message over one chunk: several BDATs, then BDAT 0 LAST; delivered whole', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const alice = s.users.find((u) => u.name === 'alice')!;
+    const marker = `chunks-${process.pid}-${Date.now()}`;
+    // About 2.5 MB with LF line ends: three 1 MiB reads, each rewritten to CRLF.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`);
+    const file = join(mkdtempSync(join(tmpdir(), 'mailsh-chunks-')), 'big.eml');
+    writeFileSync(file, `Subject: ${marker}\n\n${lines.join('\n')}\nlast line\n`);
+    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`, '-e', 'EHLO client.test', '-e', `MAIL FROM:<${alice.address}>`, '-e', `RCPT TO:<${alice.address}>`, '-e', `/send ${file}`]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const bdats = r.stdout.split('\n').filter((l) => l.startsWith('C: BDAT '));
+    assert.equal(bdats.length, 4, bdats.join('\n'));
+    assert.equal(bdats.at(-1), 'C: BDAT 0 LAST');
+    const wire = statSync(file).size + lines.length + 3;
+    assert.equal(bdats.slice(0, 3).reduce((n, l) => n + Number(l.split(' ')[2]), 0), wire, 'every byte, with CRLF line ends');
+    await s.waitForMessage('alice', (raw) => raw.includes(marker) && raw.includes(`line 39999 ${'x'.repeat(50)}`) && raw.includes('last line'));
   });
 
   it('full DATA over implicit TLS: uppercase RCPT TO, a body line starting with "." arrives intact', async (t) => {

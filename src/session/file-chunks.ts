@@ -36,6 +36,11 @@ export interface EncodedChunk {
   bytes: Buffer;
   /** Bytes of the file it came from. */
   read: number;
+  /**
+   * The file ends with this chunk. Known only for a file read whole in its
+   * first chunk (most messages): the caller can send the message's end with it.
+   */
+  last: boolean;
 }
 
 /**
@@ -64,7 +69,10 @@ export async function* encodedChunks(file: string, encoder: MessageEncoder, size
       const { bytesRead } = await next;
       if (bytesRead === 0) return;
       next = handle.read(slots[(k + 1) % slots.length].read, 0, chunk, null);
-      yield { bytes: encoder.push(slot.read.subarray(0, bytesRead), slot.out), read: bytesRead };
+      // All that fileSize saw, in one chunk: the read ahead (into a free
+      // buffer) tells at once whether the file ends here.
+      const last = k === 0 && bytesRead >= size && (await next).bytesRead === 0;
+      yield { bytes: encoder.push(slot.read.subarray(0, bytesRead), slot.out), read: bytesRead, last };
     }
   } finally {
     // A read ahead still under way when the caller stopped: its end no longer matters.

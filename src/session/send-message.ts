@@ -27,6 +27,13 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   const first = chunks.next();
   // Not awaited if DATA fails: its failure is the one to report.
   first.catch(() => undefined);
+  /** The message's last bytes and its end: DATA's ".", or BDAT … LAST. */
+  const finish = async (bytes: Buffer): Promise<void> => {
+    if (chunking) return sendChunk(session, adapter, bytes, true);
+    adapter.dataSent('.');
+    await session.write(rawBytes(bytes), false);
+  };
+  let ended = false;
   try {
     if (!chunking) {
       const reply = await session.command('DATA');
@@ -34,8 +41,12 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     }
     let done = 0;
     for (let chunk = await first; !chunk.done; chunk = await chunks.next()) {
-      const { bytes, read } = chunk.value;
-      if (chunking) await sendChunk(session, adapter, bytes, false);
+      const { bytes, read, last } = chunk.value;
+      // A message in one chunk goes out with its end: one write, and with CHUNKING one BDAT LAST.
+      if (last) {
+        await finish(Buffer.concat([bytes, encoder.end()]));
+        ended = true;
+      } else if (chunking) await sendChunk(session, adapter, bytes, false);
       else await session.write(rawBytes(bytes), false);
       done += read;
       progress(done, total);
@@ -45,13 +56,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     // Closes the file when the loop did not run to its end.
     await chunks.return(undefined);
   }
-  const tail = encoder.end();
-  if (chunking) {
-    await sendChunk(session, adapter, tail, true);
-  } else {
-    adapter.dataSent('.');
-    await session.write(rawBytes(tail), false);
-  }
+  if (!ended) await finish(encoder.end());
   session.noteLine('info', `sent ${file}: ${total} bytes through ${chunking ? 'BDAT' : 'DATA'}`);
   await session.settled();
 }
