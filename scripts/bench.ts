@@ -155,7 +155,7 @@ interface Context {
   message: () => BenchMessage;
 }
 
-const node = (script: string, args: string[]): RunSpec => ({ cmd: process.execPath, args: [script, ...args] });
+const node = (script: string, args: string[], nodeOptions: string[] = []): RunSpec => ({ cmd: process.execPath, args: [...nodeOptions, script, ...args] });
 /** Run as installed: through its #! line. */
 const mailsh = (args: string[]): RunSpec => ({ cmd: MAILSH, args });
 
@@ -261,6 +261,8 @@ async function roundTripSection({ dir, servers }: Context): Promise<void> {
   const tools: Tool[] = [
     { name: 'node floor', role: 'reference', server: smtp, spec: () => node(join(here, 'bench-ref-noop.js'), [String(smtp.port), String(NOOPS)]), figure: rate },
     { name: 'mailsh -f', role: 'mailsh', server: smtp, spec: () => mailsh([`smtp://127.0.0.1:${smtp.port}`, '-f', script]), figure: rate },
+    // mailsh's #! line gives Node one V8 worker thread: the floor so run, for comparison.
+    { name: 'node floor, 1 V8 thread', role: 'context', server: smtp, spec: () => node(join(here, 'bench-ref-noop.js'), [String(smtp.port), String(NOOPS)], ['--v8-pool-size=1']), figure: rate },
   ];
   const ratio = report(await alternate(tools), tools, { unit: 'cmd/s', higherIsBetter: true, digits: 0 });
   if (ratio !== undefined) {

@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --v8-pool-size=1
+// One V8 worker thread, not four: a session's background work (optimizing
+// compiles, GC helpers) then never crowds the main thread and the server off
+// a small machine's cores, which made round trips up to twice as slow on two
+// cores (measured in npm run bench; README, Benchmarks).
 import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
