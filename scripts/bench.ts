@@ -4,7 +4,7 @@
  * Sections: greeting, upload, download, roundtrip, pipeline (default: all).
  * Memory is polled (every tool alike) only in upload and download, where
  * mailsh's peak RSS is reported.
- * Each figure is the median of BENCH_RUNS (default 5) runs, the tools taking
+ * Each figure is the median of BENCH_RUNS (default 7) runs, the tools taking
  * turns in a rotating order; BENCH_BIG=0 leaves out the 1 GiB memory runs.
  * Ratios are mailsh ÷ reference. Exits non-zero
  * only when a measurement could not be made; a missing peer is skipped.
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The command as installed (package.json bin): the bundle `npm run build` makes. */
 const MAILSH = join(here, '../bin/main.cjs');
 const UNBUNDLED = join(here, '../src/cli/main.js');
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7));
 const SIZE = 100 * MiB;
 const BIG_TIMES = 10;
 const BIG = process.env.BENCH_BIG !== '0';
