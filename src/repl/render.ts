@@ -31,7 +31,7 @@ const ENDING_MARK: Record<LineEnding, string> = {
  * with line-end violations marked.
  */
 export function renderServerLine(line: ServerLine, view: LineView): string {
-  const text = view.shown ? escapeBytes(view.shown, 'display') : escapeBytes(line.bytes, 'display', line.text);
+  const text = view.shown !== undefined ? escapeBytes(view.shown, 'display') : escapeBytes(line.bytes, 'display', line.text);
   let shown = CLASS_COLOR[view.cls](text);
   if (view.alert) shown = kleur.bold().inverse(shown);
   let shownLine = `${kleur.dim('S:')} ${shown}`;
