@@ -318,11 +318,13 @@ describe('/send', () => {
     assert.equal((await s.firstClosed()).toString('latin1'), 'MAIL FROM:<a@b.c>\r\nQUIT\r\n');
   });
 
-  it('uses BDAT when the server offers CHUNKING: a message in one chunk is one BDAT LAST', async () => {
+  /** An SMTP server with CHUNKING that answers each BDAT chunk, once its bytes are in, with `answer(n)` (n from 0). */
+  function chunkingServer(answer: (n: number) => string): Promise<ScriptedServer> {
     // The chunk follows its BDAT line; count its bytes off the line stream.
     let remaining = 0;
-    const ack = (conn: { write(t: string): void }): void => conn.write('250 2.0.0 chunk ok\r\n');
-    const s = await server({
+    let chunks = 0;
+    const ack = (conn: { write(t: string): void }): void => conn.write(answer(chunks++));
+    return server({
       greeting: '220 hi\r\n',
       onLine: smtpHandler((line, conn) => {
         if (remaining > 0) {
@@ -341,6 +343,10 @@ describe('/send', () => {
         return true;
       }),
     });
+  }
+
+  it('uses BDAT when the server offers CHUNKING: a message in one chunk is one BDAT LAST', async () => {
+    const s = await chunkingServer(() => '250 2.0.0 chunk ok\r\n');
     const file = join(tmp, 'msg2.eml');
     writeFileSync(file, message);
     const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
@@ -348,5 +354,19 @@ describe('/send', () => {
     const wire = 'Subject: test\r\n\r\n.leading dot\r\nbody\r\n..two\r\n';
     const got = (await s.firstClosed()).toString('latin1');
     assert.equal(got, `EHLO x\r\nBDAT ${wire.length} LAST\r\n${wire}QUIT\r\n`);
+  });
+
+  it('after a refused BDAT chunk no more BDAT is sent (RFC 3030 §2): exit 1, the rest of the file stays home', async () => {
+    const s = await chunkingServer((n) => (n === 0 ? '552 5.3.4 message too big\r\n' : '250 2.0.0 chunk ok\r\n'));
+    // 64-byte lines (CRLF on the wire: 65), so that the first 1 MiB read ends at a line end.
+    const line = 'x'.repeat(63);
+    const file = join(tmp, 'two-chunks.eml');
+    writeFileSync(file, `${line}\n`.repeat(16384 + 100));
+    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^S: 552 5\.3\.4 message too big$/m);
+    assert.match(r.stderr, /the server refused a chunk of .*two-chunks\.eml: the rest is not sent/);
+    const got = (await s.firstClosed()).toString('latin1');
+    assert.equal(got, `EHLO x\r\nBDAT ${16384 * 65}\r\n${`${line}\r\n`.repeat(16384)}QUIT\r\n`);
   });
 });

@@ -29,7 +29,10 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   first.catch(() => undefined);
   /** The message's last bytes and its end: DATA's ".", or BDAT … LAST. */
   const finish = async (bytes: Buffer): Promise<void> => {
-    if (chunking) return sendChunk(session, adapter, bytes, true);
+    if (chunking) {
+      await sendChunk(session, adapter, bytes, true);
+      return;
+    }
     adapter.dataSent('.');
     await session.write(rawBytes(bytes), false);
   };
@@ -46,8 +49,13 @@ export async function sendMessageFile(session: Session, file: string, progress: 
       if (last) {
         await finish(Buffer.concat([bytes, encoder.end()]));
         ended = true;
-      } else if (chunking) await sendChunk(session, adapter, bytes, false);
-      else await session.write(rawBytes(bytes), false);
+      } else if (chunking) {
+        // RFC 3030 §2: after a 4xx/5xx to a BDAT, no more BDAT segments.
+        if (!(await sendChunk(session, adapter, bytes, false))) {
+          session.noteLine('warn', `the server refused a chunk of ${file}: the rest is not sent`);
+          return;
+        }
+      } else await session.write(rawBytes(bytes), false);
       done += read;
       progress(done, total);
       if (!session.connected) return;
@@ -61,11 +69,15 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   await session.settled();
 }
 
-/** One `BDAT n [LAST]` command and its chunk; waits for the reply before the next. */
-async function sendChunk(session: Session, adapter: SmtpAdapter, bytes: Buffer, last: boolean): Promise<void> {
-  if (bytes.length === 0 && !last) return;
+/**
+ * One `BDAT n [LAST]` command and its chunk; waits for the reply before the
+ * next. Resolves with whether the server took the chunk (a 2xx reply).
+ */
+async function sendChunk(session: Session, adapter: SmtpAdapter, bytes: Buffer, last: boolean): Promise<boolean> {
+  if (bytes.length === 0 && !last) return true;
   adapter.dataSent('BDAT');
   await session.write(commandLine(`BDAT ${bytes.length}${last ? ' LAST' : ''}`));
   await session.write(rawBytes(bytes), false);
   await session.settled();
+  return session.lastReply?.cls === 'ok';
 }
