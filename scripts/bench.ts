@@ -238,6 +238,12 @@ async function downloadSection({ dir, ca, cert, servers, message }: Context): Pr
       figure: throughput,
     },
     { name: 'mailsh --log', role: 'mailsh', server: imaps, spec: fetch, figure: throughput },
+    // What any Node client keeping a transcript can reach at best (bench-ref-download.ts).
+    {
+      name: 'node ceiling, S: + log', role: 'context', server: imaps,
+      spec: () => ({ ...node(join(here, 'bench-ref-download.js'), [String(imaps.port), ca, join(dir, 'ceiling.log')]), trackRss: true }),
+      figure: throughput,
+    },
   ];
   const results = await alternate(tools);
   report(results, tools, { unit: 'MiB/s', higherIsBetter: true }, { limit: 0.8, text: '≥ 0.80×' });
@@ -249,6 +255,7 @@ async function downloadSection({ dir, ca, cert, servers, message }: Context): Pr
     reportRss('download', results.get('mailsh --log')!.rss, bigResults.get(big.name)!.rss);
   }
   rmSync(log, { force: true });
+  rmSync(join(dir, 'ceiling.log'), { force: true });
 }
 
 async function roundTripSection({ dir, servers }: Context): Promise<void> {
