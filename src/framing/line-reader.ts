@@ -36,7 +36,7 @@ const TERMINATORS: Record<LineEnding, Buffer> = {
   none: Buffer.alloc(0),
 };
 
-/** A server line decoded as UTF-8 (invalid bytes become U+FFFD), decoded once. */
+/** A server line as UTF-8 text (invalid bytes become U+FFFD): the reader's text when it came with one, else a decode. */
 export function lineText(line: ServerLine): string {
   return line.text ?? line.bytes.toString('utf8');
 }

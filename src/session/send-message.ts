@@ -27,14 +27,15 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   const first = chunks.next();
   // Not awaited if DATA fails: its failure is the one to report.
   first.catch(() => undefined);
-  /** The message's last bytes and its end: DATA's ".", or BDAT … LAST. */
-  const finish = async (bytes: Buffer): Promise<void> => {
-    if (chunking) {
-      await sendChunk(session, adapter, bytes, true);
-      return;
-    }
-    adapter.dataSent('.');
+  /**
+   * Sends message bytes, and with `end` the message's end after them (DATA's
+   * ".", which `bytes` carry, or BDAT … LAST); false if the server refused them.
+   */
+  const send = async (bytes: Buffer, end: boolean): Promise<boolean> => {
+    if (chunking) return sendChunk(session, adapter, bytes, end);
+    if (end) adapter.dataSent('.');
     await session.write(rawBytes(bytes), false);
+    return true;
   };
   let ended = false;
   try {
@@ -46,16 +47,12 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     for (let chunk = await first; !chunk.done; chunk = await chunks.next()) {
       const { bytes, read, last } = chunk.value;
       // A message in one chunk goes out with its end: one write, and with CHUNKING one BDAT LAST.
-      if (last) {
-        await finish(Buffer.concat([bytes, encoder.end()]));
-        ended = true;
-      } else if (chunking) {
-        // RFC 3030 §2: after a 4xx/5xx to a BDAT, no more BDAT segments.
-        if (!(await sendChunk(session, adapter, bytes, false))) {
-          session.noteLine('warn', `the server refused a chunk of ${file}: the rest is not sent`);
-          return;
-        }
-      } else await session.write(rawBytes(bytes), false);
+      ended = last;
+      // RFC 3030 §2: after a 4xx/5xx to a BDAT, no more BDAT segments.
+      if (!(await send(last ? Buffer.concat([bytes, encoder.end()]) : bytes, last)) && !last) {
+        session.noteLine('warn', `the server refused a chunk of ${file}: the rest is not sent`);
+        return;
+      }
       done += read;
       progress(done, total);
       if (!session.connected) return;
@@ -64,7 +61,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     // Closes the file when the loop did not run to its end.
     await chunks.return(undefined);
   }
-  if (!ended) await finish(encoder.end());
+  if (!ended) await send(encoder.end(), true);
   session.noteLine('info', `sent ${file}: ${total} bytes through ${chunking ? 'BDAT' : 'DATA'}`);
   await session.settled();
 }
