@@ -94,7 +94,8 @@ function pipe(conn: Connection, client: ClientStdio, observer: SessionObserver |
     output.on('error', gone);
     input.on('error', gone);
     conn.on('error', (err: Error) => finish(EXIT.connection, err.message));
-    conn.on('close', () => finish(EXIT.ok));
+    // A TLS socket may report its close before the last records it decrypted: those are written first.
+    conn.on('close', () => setImmediate(() => finish(EXIT.ok)));
     conn.on('data', toClient);
     input.on('data', (chunk: Buffer) => {
       observer?.client(chunk);
