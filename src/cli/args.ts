@@ -51,6 +51,10 @@ export interface CliOptions {
   /** `--grep RE` (show): only matching records. */
   grep?: string;
   maxReplyLines?: number;
+  /** `mailsh tunnel --ready-line TEXT`: printed once the tunnel is up. */
+  readyLine?: string;
+  /** `mailsh tunnel --emacs`: print what Emacs's tls.el waits for. */
+  emacs: boolean;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -94,6 +98,8 @@ const OPTIONS = {
   since: { type: 'string' },
   grep: { type: 'string' },
   'max-reply-lines': { type: 'string' },
+  'ready-line': { type: 'string' },
+  emacs: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -212,6 +218,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     since: v.since,
     grep: v.grep,
     maxReplyLines,
+    readyLine: v['ready-line'],
+    emacs: v.emacs ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -230,6 +238,9 @@ export const USAGE = `usage:
                                    practice SMTP/IMAP/POP3 servers on 127.0.0.1
   mailsh try imap|smtp|pop3 [--tls|--starttls]
                                    the sandbox plus a shell connected to it
+  mailsh tunnel [options] TARGET   a byte pipe to TARGET over verified TLS for a
+                                   mail client's Tunnel/tunnel/plugin/tls-program
+                                   (--log FILE masked; --emacs or --ready-line TEXT)
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)

@@ -112,6 +112,9 @@ setFlagsFromString('--semi-space-growth-factor=1');
 
 /** The program: the only place that touches process.* (DESIGN layer cli/). */
 async function main(argv: string[]): Promise<ExitStatus> {
+  const opts = parseCli(argv, process.env);
+  // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
+  if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('../tunnel/tunnel.js')).runTunnel(opts);
   // stdin is a getter: creating the stream costs start-up time a script given by -e, -f or a file never needs.
   const io = {
     get stdin() {
@@ -120,7 +123,6 @@ async function main(argv: string[]): Promise<ExitStatus> {
     stdout: process.stdout,
     stderr: process.stderr,
   };
-  const opts = parseCli(argv, process.env);
   if (opts.help) {
     io.stdout.write(`${USAGE}\n`);
     return EXIT.ok;

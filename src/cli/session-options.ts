@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { SessionOptions, SessionOutput } from '../session/session.js';
 import { parseDnsServer, resolverLookup } from '../transport/resolver.js';
 import type { Transcript } from '../transcript/transcript.js';
+import type { ConnectOptions } from '../transport/connection.js';
 import type { CliOptions } from './args.js';
 import { parseTarget, type Target } from './target.js';
 
@@ -27,16 +28,7 @@ export function effectiveTarget(opts: CliOptions): Target {
  */
 export function sessionOptions(opts: CliOptions, target: Target, host: string, name: string | undefined, output: SessionOutput, transcript: Transcript | undefined): SessionOptions {
   return {
-    connect: {
-      host,
-      port: target.port,
-      implicitTls: target.tls === 'implicit',
-      family: opts.family,
-      timeoutMs: opts.timeoutSeconds * 1000,
-      lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
-      // An MX is reached by address; its certificate names the MX host.
-      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
-    },
+    connect: connectOptions(opts, target, host, name),
     protocol: target.protocol,
     starttls: target.tls === 'starttls',
     ehloName: opts.ehlo ?? hostname(),
@@ -47,5 +39,19 @@ export function sessionOptions(opts: CliOptions, target: Target, host: string, n
     transcript,
     output,
     explain: opts.explain,
+  };
+}
+
+/** How to reach one address of the target (`name`: the host name its certificate must carry). */
+export function connectOptions(opts: CliOptions, target: Target, host: string, name?: string): ConnectOptions {
+  return {
+    host,
+    port: target.port,
+    implicitTls: target.tls === 'implicit',
+    family: opts.family,
+    timeoutMs: opts.timeoutSeconds * 1000,
+    lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
+    // An MX is reached by address; its certificate names the MX host.
+    tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
   };
 }

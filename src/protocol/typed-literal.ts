@@ -62,6 +62,11 @@ export abstract class TypedLiteralInput<Mode extends string> {
     return this.mode === 'literal' ? this.literal!.remaining : undefined;
   }
 
+  /** Whether the literal being sent carries a credential (undefined outside one). */
+  get literalSecret(): boolean | undefined {
+    return this.mode === 'literal' ? this.literal!.secret : undefined;
+  }
+
   /**
    * A helper streamed `n` literal bytes itself (not typed lines): count them
    * off, so that after the last one the input is the rest of the command.

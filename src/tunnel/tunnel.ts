@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import { EXIT, UsageError, type ExitStatus } from '../errors.js';
+import type { CliOptions } from '../cli/args.js';
+import { connectOptions, effectiveTarget } from '../cli/session-options.js';
+import { targetUrl } from '../cli/target.js';
+import { Transcript } from '../transcript/transcript.js';
+import { Connection } from '../transport/connection.js';
+import { tlsNote } from '../transport/tls-summary.js';
+import { clientStdio, type ClientStdio } from './client-stdio.js';
+import { SessionObserver } from './observer.js';
+import { startTlsFirst } from './starttls-first.js';
+
+/**
+ * After the client's end of input, how long the server may take to say its
+ * last words and close (a client that sent LOGOUT/QUIT gets them at once).
+ */
+const LINGER_MS = 5000;
+
+/**
+ * `--emacs`: what Emacs's tls.el waits for before it talks, matching its
+ * default `tls-success` and `tls-end-of-info` (the lines gnutls-cli prints).
+ * One write, and no blank line after it: one arriving late would be data.
+ */
+export const EMACS_READY = '- Handshake was completed\n- Simple Client Mode:\n';
+
+/**
+ * `mailsh tunnel TARGET` (issue 18): a byte pipe for a mail client's Tunnel,
+ * tunnel, plugin or tls-program setting. Standard input goes to the server
+ * and the server's bytes to standard output, nothing added and nothing
+ * interpreted; TLS is verified as everywhere in mailsh. Silent unless it
+ * fails: then one line on stderr, exit 3, and nothing on stdout.
+ */
+export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
+  const readyLine = readyLineOf(opts);
+  const target = effectiveTarget({ ...opts, positionals: opts.positionals.slice(1) });
+  const url = targetUrl(target);
+  const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets }) : undefined;
+  let conn: Connection;
+  let greeting: Buffer | undefined;
+  try {
+    conn = await Connection.open(connectOptions(opts, target, target.host));
+    transcript?.note(`connected ${conn.remote}`);
+    if (conn.tls) transcript?.note(tlsNote(conn.tls));
+    if (target.tls === 'starttls' && target.protocol !== 'auto' && target.protocol !== 'line') {
+      greeting = await startTlsFirst(conn, target.protocol, opts.ehlo ?? hostname(), opts.timeoutSeconds * 1000, transcript);
+      transcript?.note(tlsNote(await conn.upgrade()));
+      transcript?.note('STARTTLS done by mailsh: the client gets the greeting again');
+    }
+  } catch (err) {
+    transcript?.note(`error ${(err as Error).message}`);
+    transcript?.close();
+    throw err;
+  }
+  const observer = transcript ? new SessionObserver(transcript, target.protocol) : undefined;
+  try {
+    return await pipe(conn, clientStdio(), observer, greeting, readyLine);
+  } finally {
+    transcript?.note('closed');
+    transcript?.close();
+  }
+}
+
+/** Moves bytes both ways until the server closes, the client goes away, or the linger after the client's end runs out. */
+function pipe(conn: Connection, client: ClientStdio, observer: SessionObserver | undefined, greeting: Buffer | undefined, readyLine: string | undefined): Promise<ExitStatus> {
+  const { input, output } = client;
+  return new Promise((resolve) => {
+    let done = false;
+    let linger: NodeJS.Timeout | undefined;
+    const finish = (status: ExitStatus, message?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(linger);
+      conn.destroy();
+      input.pause();
+      if (message) process.stderr.write(`mailsh: ${message}\n`);
+      client.finish(() => resolve(status));
+    };
+    // The client went away: nobody is left to read, so the server connection goes at once.
+    const gone = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(linger);
+      conn.destroy();
+      input.destroy();
+      resolve(EXIT.ok);
+    };
+    const toClient = (chunk: Buffer): void => {
+      observer?.server(chunk);
+      if (!output.write(chunk)) {
+        conn.pause();
+        output.once('drain', () => conn.resume());
+      }
+    };
+    output.on('error', gone);
+    input.on('error', gone);
+    conn.on('error', (err: Error) => finish(EXIT.connection, err.message));
+    // A TLS socket may report its close before the last records it decrypted: those are written first.
+    conn.on('close', () => setImmediate(() => finish(EXIT.ok)));
+    conn.on('data', toClient);
+    input.on('data', (chunk: Buffer) => {
+      observer?.client(chunk);
+      input.pause();
+      void conn.write(chunk).then(() => done || input.resume());
+    });
+    input.on('end', () => {
+      observer?.end();
+      conn.end();
+      linger = setTimeout(() => finish(EXIT.ok), LINGER_MS);
+    });
+    if (readyLine !== undefined) output.write(readyLine);
+    if (greeting && greeting.length > 0) toClient(greeting);
+  });
+}
+
+/** `--ready-line TEXT` / `--emacs`: the line printed once the tunnel is up, with `\n` escapes. */
+export function readyLineOf(opts: { readyLine?: string; emacs: boolean }): string | undefined {
+  if (opts.emacs && opts.readyLine !== undefined) throw new UsageError('--emacs and --ready-line exclude each other');
+  if (opts.emacs) return EMACS_READY;
+  return opts.readyLine === undefined ? undefined : `${opts.readyLine.replace(/\\n/g, '\n')}\n`;
+}

@@ -1,0 +1,199 @@
+/**
+ * Real mail clients through `mailsh tunnel` against real Postfix and Dovecot
+ * (issue 18): mbsync, fetchmail, neomutt and Emacs smtpmail (the seed's
+ * regression: `RCPT TO` through s_client died of "renegotiation").
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { before, describe, it, type TestContext } from 'node:test';
+import { useRealServers } from './support/real-fixture.js';
+import type { RealServers } from './support/real-servers.js';
+import { CLI } from './support/run-cli.js';
+
+const real = useRealServers();
+let dir: string;
+const logs: string[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mailsh-tunnel-clients-'));
+});
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, command)));
+}
+
+function servers(t: TestContext, client: string): RealServers | undefined {
+  const s = real(t);
+  if (s && !onPath(client)) t.skip(`skipped: ${client} is not installed`);
+  return onPath(client) ? s : undefined;
+}
+
+/** The tunnel command line a client runs, with its own masked log. */
+function tunnelCommand(url: string, caFile: string, name: string, extra = ''): string {
+  const log = join(dir, `${name}.log`);
+  logs.push(log);
+  return `${process.execPath} ${CLI} tunnel ${url} --ca ${caFile} --log ${log}${extra}`;
+}
+
+function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
+/** Delivers a message over plain SMTP to the MX-style port (no TLS, no AUTH needed for the local domain). */
+function deliver(s: RealServers, to: string, subject: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(s.smtpPort, s.host);
+    const steps = [`EHLO t\r\n`, `MAIL FROM:<t@example.org>\r\n`, `RCPT TO:<${to}>\r\n`, 'DATA\r\n', `Subject: ${subject}\r\n\r\nbody of ${subject}\r\n.\r\n`, 'QUIT\r\n'];
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString();
+      // Each step after a complete final reply line.
+      while (/^\d{3} .*\r\n/m.test(buf)) {
+        buf = buf.replace(/^(?:\d{3}-.*\r\n)*\d{3} .*\r\n/, '');
+        const next = steps.shift();
+        if (next) sock.write(next);
+      }
+    });
+    sock.on('close', () => resolve());
+    sock.on('error', reject);
+  });
+}
+
+/** The messages of a Maildir tree, as sorted contents. */
+function maildirMessages(root: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      // X-TUID is mbsync's own per-run marker.
+      else if (/\/(new|cur)$/.test(d)) found.push(readFileSync(p, 'latin1').replace(/^X-TUID: .*\n/m, ''));
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+describe('real clients through mailsh tunnel', () => {
+  let delivered = false;
+  const ensureMail = async (s: RealServers): Promise<void> => {
+    if (delivered) return;
+    delivered = true;
+    for (let i = 1; i <= 3; i++) await deliver(s, s.users[0].address, `tunnel test ${i} R Q K`);
+    await s.waitForMessage(s.users[0].name, (raw) => raw.includes('tunnel test 3'));
+  };
+
+  const mbsync = async (s: RealServers, name: string, tunnel: string, mech: string): Promise<string[]> => {
+    const box = join(dir, name);
+    mkdirSync(box);
+    const rc = join(dir, `${name}.mbsyncrc`);
+    const user = s.users[0];
+    writeFileSync(rc, `IMAPAccount acct\nTunnel "${tunnel}"\nUser ${user.name}\nPass ${user.password}\nAuthMechs ${mech}\n\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns *\nCreate Near\nSyncState *\n`);
+    const r = await run('mbsync', ['-c', rc, '-a']);
+    assert.equal(r.code, 0, r.out);
+    return maildirMessages(box);
+  };
+
+  it('mbsync (AuthMechs LOGIN and PLAIN) syncs the same Maildir as through openssl s_client -quiet', async (t) => {
+    const s = servers(t, 'mbsync');
+    if (!s) return;
+    await ensureMail(s);
+    const url = `imaps://127.0.0.1:${s.imapsPort}`;
+    const viaLogin = await mbsync(s, 'mb-login', tunnelCommand(url, s.caFile, 'mbsync-login'), 'LOGIN');
+    const viaPlain = await mbsync(s, 'mb-plain', tunnelCommand(url, s.caFile, 'mbsync-plain'), 'PLAIN');
+    const viaSclient = await mbsync(s, 'mb-sclient', `openssl s_client -quiet -verify_return_error -CAfile ${s.caFile} -connect 127.0.0.1:${s.imapsPort}`, 'LOGIN');
+    assert.ok(viaLogin.length >= 3);
+    assert.deepEqual(viaLogin, viaSclient);
+    assert.deepEqual(viaPlain, viaSclient);
+  });
+
+  for (const [proto, port] of [['IMAP', 'imapsPort'], ['POP3', 'pop3sPort']] as const) {
+    it(`fetchmail plugin (${proto}) counts the same messages`, async (t) => {
+      const s = servers(t, 'fetchmail');
+      if (!s) return;
+      await ensureMail(s);
+      const scheme = proto === 'IMAP' ? 'imaps' : 'pop3s';
+      const user = s.users[0];
+      const rc = join(dir, `fetchmailrc-${proto}`);
+      // sslproto '': the plugin is the TLS; fetchmail would try STARTTLS over it.
+      writeFileSync(rc, `poll 127.0.0.1 proto ${proto} port ${s[port]} plugin "${tunnelCommand(`${scheme}://%h:%p`, s.caFile, `fetchmail-${proto}`)}" user "${user.name}" password "${user.password}" sslproto ''\n`);
+      chmodSync(rc, 0o600);
+      const r = await run('fetchmail', ['-c', '-f', rc, '--nosyslog'], { env: { FETCHMAILHOME: dir, HOME: dir } });
+      const count = /(\d+) messages?/.exec(r.out);
+      assert.ok(count, r.out);
+      assert.ok(Number(count[1]) >= 3, r.out);
+    });
+  }
+
+  for (const kind of ['smtps', 'submission'] as const) {
+    it(`neomutt sends through tunnel to ${kind}${kind === 'submission' ? ' (STARTTLS at connect)' : ''}: delivered`, async (t) => {
+      const s = servers(t, 'neomutt');
+      if (!s) return;
+      const port = kind === 'smtps' ? s.smtpsPort : s.submissionPort;
+      const [alice, bob] = s.users;
+      const home = join(dir, `neomutt-${kind}`);
+      mkdirSync(home);
+      const subject = `neomutt via ${kind}`;
+      writeFileSync(join(home, 'rc'), [
+        `set from="${alice.address}"`,
+        `set smtp_url="smtp://${alice.name}@127.0.0.1:${port}/"`,
+        `set smtp_pass="${alice.password}"`,
+        'set smtp_authenticators="plain"',
+        `set tunnel="${tunnelCommand(`${kind}://127.0.0.1:${port}`, s.caFile, `neomutt-${kind}`)}"`,
+        'set ssl_starttls=no', 'set ssl_force_tls=no', 'set record=""', 'set copy=no', '',
+      ].join('\n'));
+      const r = await run('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello R Q K\n' });
+      assert.equal(r.code, 0, r.out);
+      await s.waitForMessage(bob.name, (raw) => raw.includes(subject));
+    });
+  }
+
+  it('Emacs smtpmail with tls-program = mailsh tunnel --emacs: RCPT TO arrives, the message is delivered', async (t) => {
+    const s = servers(t, 'emacs');
+    if (!s) return;
+    const [alice, bob] = s.users;
+    const authinfo = join(dir, 'authinfo');
+    writeFileSync(authinfo, `machine 127.0.0.1 login ${alice.name} port ${s.smtpsPort} password ${alice.password}\n`, { mode: 0o600 });
+    const el = join(dir, 'send.el');
+    // Emacs 28 uses its own GnuTLS unless told it has none; then tls.el runs tls-program.
+    writeFileSync(el, `(require 'smtpmail)
+(require 'tls)
+(fset 'gnutls-available-p (lambda (&rest _) nil))
+(setq tls-program '(${JSON.stringify(tunnelCommand('smtps://127.0.0.1:%p', s.caFile, 'emacs', ' --emacs'))}))
+(setq smtpmail-smtp-server "127.0.0.1" smtpmail-smtp-service ${s.smtpsPort} smtpmail-stream-type 'ssl
+      smtpmail-smtp-user "${alice.name}" auth-sources '("${authinfo}") user-mail-address "${alice.address}")
+(with-temp-buffer
+  (insert "From: ${alice.address}\\nTo: ${bob.address}\\nSubject: emacs through the tunnel\\n" mail-header-separator "\\nRCPT in the body too\\n")
+  (smtpmail-send-it))
+`);
+    const r = await run('emacs', ['--batch', '-Q', '-l', el]);
+    assert.equal(r.code, 0, r.out);
+    const log = readFileSync(join(dir, 'emacs.log'), 'utf8');
+    assert.match(log, new RegExp(`C: RCPT TO:<${bob.address}>`));
+    await s.waitForMessage(bob.name, (raw) => raw.includes('emacs through the tunnel'));
+  });
+
+  it('--log: no file mailsh wrote holds the password, its base64 or the PLAIN blob', (t) => {
+    const s = real(t);
+    if (!s) return;
+    const written = logs.filter((l) => existsSync(l));
+    if (written.length === 0) return t.skip('skipped: no client ran');
+    for (const user of s.users.slice(0, 2)) {
+      const forbidden = [user.password, Buffer.from(user.password).toString('base64'), Buffer.from(`\0${user.name}\0${user.password}`).toString('base64')];
+      for (const file of written) {
+        const text = readFileSync(file, 'latin1');
+        for (const f of forbidden) assert.ok(!text.includes(f), `${file} holds ${f}`);
+      }
+    }
+    for (const file of written) assert.match(readFileSync(file, 'utf8'), /redacted|== closed/);
+  });
+});
