@@ -30,6 +30,11 @@ export class TypedAhead {
     this.restNext = data.kind === 'literal' && data.bytes === 0;
   }
 
+  /** Whether a meta command line is data here (inside a message or literal), not between SASL responses. */
+  get metaIsData(): boolean {
+    return this.data.kind !== 'sasl';
+  }
+
   /** Lines taken so far. */
   get count(): number {
     return this.lines;

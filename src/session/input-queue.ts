@@ -124,11 +124,18 @@ export class InputQueue {
     if (left > 0) this.dropping = { data: new TypedAhead(event.command, event.data), left };
   }
 
-  /** Drops one queued line as the refused command's data. */
-  private drop(line: string): void {
-    const dropping = this.dropping!;
+  /**
+   * Whether a queued line is the refused command's data, dropped; counts down
+   * the lines typed before the refusal came. A meta command is data where it
+   * would have been (DATA, a literal), not between SASL responses.
+   */
+  private dropped(line: string, meta: boolean): boolean {
+    const dropping = this.dropping;
+    if (!dropping) return false;
     dropping.left--;
-    if (dropping.data.take(line) || dropping.left === 0) this.endDrop();
+    const data = !meta || dropping.data.metaIsData;
+    if ((data && dropping.data.take(line)) || dropping.left === 0) this.endDrop();
+    return data;
   }
 
   private endDrop(): void {
@@ -166,7 +173,7 @@ export class InputQueue {
     await waitForTurn(s, this.pace, line, !meta || (this.handlers.metaPipelines?.(line) ?? false));
     // Cleared while waiting (quitting): the line is not sent.
     if (clears !== this.clears) return;
-    if (this.dropping) return this.drop(line);
+    if (this.dropped(line, meta)) return;
     this.typedDecision = false;
     // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
     // there every line is data.
