@@ -81,7 +81,7 @@ function need(args: string, usage: string): string {
 /** The meta command table: one source for dispatch and for `/help`. */
 export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, MetaCommand>([
   ['help', { usage: '/help', help: 'this list', run: (_a, ctx) => printHelp(ctx) }],
-  ['quit', { usage: '/quit', help: 'finish IDLE or SASL, say QUIT/LOGOUT, wait for the reply, close and exit', run: (_a, ctx) => ctx.quit() }],
+  ['quit', { usage: '/quit', help: 'say QUIT/LOGOUT, wait for the reply, close and exit', run: (_a, ctx) => ctx.quit() }],
   ['close', { usage: '/close', help: 'drop the connection without a goodbye', run: (_a, ctx) => ctx.session.close() }],
   ['tls', { usage: '/tls', help: 'show TLS protocol, cipher and certificate', run: (_a, ctx) => ctx.session.tlsReport().forEach((l) => ctx.print(l)) }],
   ['caps', { usage: '/caps', help: 'show the capabilities the server announced', run: (_a, ctx) => printCaps(ctx) }],
