@@ -38,7 +38,7 @@ test('imap: LOGIN masks the password in every form', () => {
   assert.equal(masked(a.prepare('a LOGIN "al ice" "pa\\"ss"').out), 'a LOGIN "al ice" <8>\r\n');
   // Literal: the announcement is visible, the literal bytes are secret.
   const p = a.prepare('b login alice {6}');
-  assert.equal(p.blocking, true);
+  assert.equal(a.deciding, true);
   assert.equal(masked(p.out), 'b login alice {6}\r\n');
   server(a, '+ go ahead');
   assert.equal(a.promptState, '+6');
@@ -66,8 +66,8 @@ test('imap: typed literal is exactly the next N bytes, CRLFs included', () => {
 
 test('imap: LITERAL+ goes on without waiting; a literal ending mid-line leaves the rest of the command', () => {
   const a = greeted();
-  const p = a.prepare('A2 LOGIN {5+}');
-  assert.equal(p.blocking, false);
+  a.prepare('A2 LOGIN {5+}');
+  assert.equal(a.deciding, false);
   assert.equal(a.promptState, '+5');
   const out = a.prepare('alice s3cret');
   assert.equal(wire(out.out), 'alice s3cret\r\n');
@@ -85,8 +85,10 @@ test('imap: a refused literal ends the continuation', () => {
 
 test('imap: IDLE, then DONE untagged', () => {
   const a = greeted();
-  assert.equal(a.prepare('idle').blocking, true);
+  a.prepare('idle');
+  assert.equal(a.deciding, true);
   server(a, '+ idling');
+  assert.equal(a.deciding, false);
   assert.equal(a.promptState, 'idle');
   assert.equal(a.awaitingInput, true);
   server(a, '* 4 EXISTS');

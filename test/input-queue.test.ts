@@ -8,7 +8,8 @@ import type { Session } from '../src/session/session.js';
 function fakeSession(sent: string[]): Session {
   const session = {
     connected: true,
-    adapter: { metaAllowed: true },
+    adapter: { metaAllowed: true, deciding: false },
+    on: () => undefined,
     settled: async () => undefined,
     whenAccepting: async () => undefined,
     send: async (line: string) => {

@@ -55,7 +55,8 @@ test('pop3: CAPA teaches capabilities; STLS +OK asks for the upgrade', () => {
   feed(a, '+OK\r\nSTLS\r\nSASL PLAIN LOGIN\r\nUSER\r\n.\r\n');
   assert.deepEqual(a.capabilities.get('SASL'), ['PLAIN', 'LOGIN']);
   assert.ok(a.capabilities.has('STLS'));
-  assert.equal(a.prepare('STLS').blocking, true);
+  a.prepare('STLS');
+  assert.equal(a.deciding, true);
   const { events } = feed(a, '+OK Begin TLS negotiation now.\r\n');
   assert.ok(events.some((e) => e.type === 'starttls'));
   a.tlsStarted();

@@ -33,7 +33,7 @@ test('sieve: a typed PUTSCRIPT {N+} literal spans lines, then the command ends',
   const a = greeted();
   const script = 'keep;\r\nstop;';
   const head = a.prepare(`PUTSCRIPT "x" {${Buffer.byteLength(script)}+}`);
-  assert.equal(head.blocking, false);
+  assert.equal(a.deciding, false);
   assert.equal(wire(head.out), `PUTSCRIPT "x" {${Buffer.byteLength(script)}+}\r\n`);
   assert.equal(a.awaitingInput, true, 'a script must not wait for a reply inside the literal');
   assert.equal(a.promptState, `+${Buffer.byteLength(script)}`);

@@ -43,7 +43,31 @@ export type AdapterEvent =
   | { type: 'starttls' }
   /** A SASL challenge, base64 as the server sent it (for `/auth` and `{{cram-md5}}`). */
   | { type: 'challenge'; base64: string }
-  | { type: 'notice'; level: 'info' | 'warn'; text: string };
+  | { type: 'notice'; level: 'info' | 'warn'; text: string }
+  /**
+   * A command whose reply decides what the next line is was refused: the
+   * lines typed ahead as its data must not go out as commands (SPEC §10).
+   */
+  | { type: 'refused'; command: string; data: TypedAheadData };
+
+/** What a refused command's typed-ahead data is, so that its last line can be told. */
+export type TypedAheadData =
+  /** An SMTP message, up to the lone "." (RFC 5321 §4.1.1.4). */
+  | { kind: 'message' }
+  /** This many more SASL responses (the mechanism's share not yet sent). */
+  | { kind: 'sasl'; lines: number }
+  /** A literal of this many bytes, then the rest of its command (RFC 9051 §4.3). */
+  | { kind: 'literal'; bytes: number };
+
+/**
+ * Input under way that quitting would cut short (a message inside DATA, a
+ * literal being typed): what state it is, how to finish it, what is lost.
+ */
+export interface Unfinished {
+  state: string;
+  finish: string;
+  lost: string;
+}
 
 /** A warning about a server line that answers nothing (`what` it sent). */
 export function unexpected(what: string): AdapterEvent {
@@ -59,11 +83,6 @@ export interface LineLimit {
 /** What a typed line becomes on the wire. */
 export interface Prepared {
   out: Outgoing;
-  /**
-   * The input that follows must wait for this command's reply, because the
-   * reply changes how it is read (DATA, AUTH, STARTTLS).
-   */
-  blocking: boolean;
 }
 
 /**
@@ -84,6 +103,22 @@ export interface ProtocolAdapter {
    * response, IDLE's DONE, a literal): a script must not wait for a reply.
    */
   readonly awaitingInput: boolean;
+  /**
+   * A command was sent whose reply decides what the next typed line is
+   * (DATA, BDAT, AUTH and each SASL response, STARTTLS, IDLE, a synchronizing
+   * literal), and that reply (its continuation or final reply) has not come:
+   * nothing typed may go out until it has, however many earlier commands are
+   * still in flight.
+   */
+  readonly deciding: boolean;
+  /**
+   * The line that ends the current state before a goodbye: IDLE's `DONE`
+   * (RFC 2177), `*` cancelling a SASL exchange (RFC 4954 §4, RFC 9051
+   * §6.2.2, RFC 5034 §4, RFC 5804 §2.1); undefined when none is needed.
+   */
+  readonly finishLine: string | undefined;
+  /** Input under way that a goodbye cannot finish (DATA, a typed literal). */
+  readonly unfinished: Unfinished | undefined;
   /**
    * The longest line (bytes, CRLF included) the protocol allows for the next
    * typed line and the rule that says so; mailsh warns past it but still

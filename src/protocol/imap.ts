@@ -5,7 +5,7 @@ import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
-import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
 /**
@@ -81,6 +81,14 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   private continuationTag: string | undefined;
   /** A synchronizing literal waiting for the server's `+`. */
   private announced: TypedLiteral | undefined;
+  /**
+   * The tag of a command whose next response decides what the next typed
+   * line is (IDLE, AUTHENTICATE and each SASL response, STARTTLS, a
+   * synchronizing literal): its `+` or its tagged completion.
+   */
+  private decidingTag: string | undefined;
+  /** The AUTHENTICATE exchange typed, while one is under way. */
+  private sasl: SaslExchange | undefined;
   autoTag = true;
   /** The server said `* BYE`: whatever follows is worth a warning, once. */
   private bye: 'no' | 'said' | 'warned' = 'no';
@@ -110,6 +118,15 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     return this.mode !== 'command';
   }
 
+  get deciding(): boolean {
+    return this.decidingTag !== undefined;
+  }
+
+  get finishLine(): string | undefined {
+    if (this.mode === 'idle') return 'DONE';
+    return this.mode === 'sasl' ? '*' : undefined;
+  }
+
   get lineLimit(): LineLimit | undefined {
     // RFC 7162 §4: clients should keep command lines within 8192 octets.
     if (this.mode === 'command' || this.mode === 'rest') return { bytes: 8192, rule: "IMAP's advised 8 KiB command line limit (RFC 7162 §4)" };
@@ -130,10 +147,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (this.mode === 'idle') {
       // RFC 2177: DONE ends IDLE and is sent untagged.
       if (line.trim().toUpperCase() === 'DONE') this.mode = 'command';
-      return { out: commandLine(line), blocking: false };
+      return { out: commandLine(line) };
     }
     if (this.mode === 'sasl') {
       this.mode = 'command';
+      this.decidingTag = this.continuationTag;
+      this.sasl?.responded(line);
       return saslResponse(line);
     }
     if (this.mode === 'literal') return this.literalBytes(line);
@@ -143,17 +162,17 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
-    if (!tagged) return { out: commandLine(line), blocking: false };
+    if (!tagged) return { out: commandLine(line) };
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
     }
     this.inFlight.set(tagged.tag.toUpperCase(), flight);
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
+    if (tagged.command === 'AUTHENTICATE') this.sasl = new SaslExchange(tagged.rest.replace(/^\S+/, ''));
+    if (['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command)) this.decidingTag = tagged.tag;
     const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
-    const blocking = ['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command);
-    const prepared = this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
-    return { out: prepared.out, blocking: blocking || prepared.blocking };
+    return this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
   }
 
   /**
@@ -173,19 +192,18 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
 
   /**
    * A line ending in `{N}` announces a literal: a synchronizing one waits for
-   * `+` (the input blocks), `{N+}`/`{N-}` go on at once (RFC 7888).
+   * `+` (its response decides), `{N+}`/`{N-}` go on at once (RFC 7888).
    */
   private withLiteral(out: Outgoing, line: string, secret: boolean, tag?: string): Prepared {
     const m = TYPED_LITERAL_RE.exec(line);
-    if (!m) return { out, blocking: false };
+    if (!m) return { out };
     if (tag) this.continuationTag = tag;
     const literal: TypedLiteral = { remaining: Number(m[1]), secret };
     if (m[2] === '') {
       this.announced = literal;
-      return { out, blocking: true };
-    }
-    this.startLiteral(literal);
-    return { out, blocking: false };
+      this.decidingTag = this.continuationTag;
+    } else this.startLiteral(literal);
+    return { out };
   }
 
   private startLiteral(literal: TypedLiteral): void {
@@ -202,11 +220,11 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const literal = this.literal!;
     const step = typedLiteralStep(literal, line, this.inLogin());
     const out = { pieces: step.pieces };
-    if (literal.remaining > 0) return { out, blocking: false };
+    if (literal.remaining > 0) return { out };
     this.literal = undefined;
     if (step.rest === undefined) {
       this.mode = 'rest';
-      return { out, blocking: false };
+      return { out };
     }
     this.mode = 'command';
     return this.withLiteral(out, step.rest, this.inLogin());
@@ -260,8 +278,11 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const cls = statusClass(status);
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines: [text], command: flight.command } }];
     this.learnCapabilities(m[2]);
+    if (m[1] === this.decidingTag) this.decidingTag = undefined;
     if (m[1] === this.continuationTag) {
       // Done (or refused): whatever continuation was under way is over.
+      if (cls === 'fail') events.push(...this.refusedInput(flight.command));
+      this.sasl = undefined;
       this.continuationTag = undefined;
       this.announced = undefined;
       this.literal = undefined;
@@ -291,6 +312,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const flight = this.continuationTag ? this.inFlight.get(this.continuationTag.toUpperCase()) : undefined;
     const view: LineView = { cls: 'more' };
     const events: AdapterEvent[] = [];
+    this.decidingTag = undefined;
     if (this.announced) {
       this.startLiteral(this.announced);
       this.announced = undefined;
@@ -302,6 +324,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       events.push(challenge.event);
     } else return { view, events: [unexpected('a continuation (+) while nothing was waiting for one')] };
     return { view, events };
+  }
+
+  /** A refused command's typed-ahead input: the literal it announced, or the SASL responses still to come. */
+  private refusedInput(command: string): AdapterEvent[] {
+    if (this.announced) return [{ type: 'refused', command, data: { kind: 'literal', bytes: this.announced.remaining } }];
+    return this.sasl?.refused(command) ?? [];
   }
 
   private learnCapabilities(text: string): void {

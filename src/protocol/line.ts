@@ -13,11 +13,14 @@ export class LineAdapter implements ProtocolAdapter {
   readonly promptState = '';
   readonly metaAllowed = true;
   readonly awaitingInput = false;
+  readonly deciding = false;
+  readonly finishLine = undefined;
+  readonly unfinished = undefined;
   readonly lineLimit = undefined;
   readonly capabilities: ReadonlyMap<string, readonly string[]> = new Map();
 
   prepare(line: string): Prepared {
-    return { out: commandLine(line), blocking: false };
+    return { out: commandLine(line) };
   }
 
   receive(_line: ServerLine): { view: LineView; events: AdapterEvent[] } {

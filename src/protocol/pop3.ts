@@ -3,7 +3,7 @@ import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
-import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
 type Pop3Mode = 'command' | 'sasl';
@@ -15,6 +15,9 @@ interface Awaiting {
   /** Whether a positive answer is followed by lines up to a lone "." (RFC 1939 §3). */
   multiline: boolean;
 }
+
+/** Commands whose reply decides how the next line is read (a SASL response is an `AUTH`). */
+const DECIDING_VERBS = new Set(['AUTH', 'STLS']);
 
 /**
  * The RESP-CODE of a status line (RFC 2449 §8): `-ERR [IN-USE] locked` →
@@ -65,6 +68,10 @@ export class Pop3Adapter implements ProtocolAdapter {
    */
   private body: { status: string; first: string; verb: string; lines?: ReplyLines } | undefined;
   private caps = new Map<string, string[]>();
+  /** How many of `awaiting` decide the next line's meaning (DECIDING_VERBS). */
+  private decisions = 0;
+  /** The SASL exchange typed, while one is under way. */
+  private sasl: SaslExchange | undefined;
 
   /** `maxReplyLines`: the longest CAPA response held. */
   constructor(private readonly maxReplyLines?: number) {}
@@ -83,6 +90,16 @@ export class Pop3Adapter implements ProtocolAdapter {
     return this.mode === 'sasl';
   }
 
+  get deciding(): boolean {
+    return this.decisions > 0;
+  }
+
+  get finishLine(): string | undefined {
+    return this.mode === 'sasl' ? '*' : undefined;
+  }
+
+  readonly unfinished = undefined;
+
   get lineLimit(): LineLimit | undefined {
     // RFC 2449 §4: a command is at most 255 octets with its CRLF.
     return this.mode === 'command' ? { bytes: 255, rule: "POP3's 255-byte command limit (RFC 2449 §4)" } : undefined;
@@ -95,13 +112,20 @@ export class Pop3Adapter implements ProtocolAdapter {
   prepare(line: string): Prepared {
     if (this.mode === 'sasl') {
       this.mode = 'command';
-      this.awaiting.push({ verb: 'AUTH', multiline: false });
+      this.expect('AUTH', false);
+      this.sasl?.responded(line);
       return saslResponse(line);
     }
     const [word = '', ...args] = line.split(' ');
     const verb = word.toUpperCase();
-    this.awaiting.push({ verb, multiline: isMultiline(verb, args) });
-    return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH' };
+    this.expect(verb, isMultiline(verb, args));
+    if (verb === 'AUTH' && args.length > 0) this.sasl = new SaslExchange(args.join(' '));
+    return { out: this.commandOut(verb, line) };
+  }
+
+  private expect(verb: string, multiline: boolean): void {
+    this.awaiting.push({ verb, multiline });
+    if (DECIDING_VERBS.has(verb)) this.decisions++;
   }
 
   /**
@@ -150,6 +174,7 @@ export class Pop3Adapter implements ProtocolAdapter {
     const awaiting = this.awaiting.shift();
     if (!awaiting) return { view, events: [unexpected('a reply while no command was waiting for one')] };
     const verb = awaiting.verb;
+    if (DECIDING_VERBS.has(verb)) this.decisions--;
     if (status === '+') {
       this.mode = 'sasl';
       const challenge = challengeSeen(text.slice(1));
@@ -162,6 +187,10 @@ export class Pop3Adapter implements ProtocolAdapter {
     }
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status: status ?? '', cls, lines: [text], command: verb } }];
     if (verb === 'STLS' && status === '+OK') events.push({ type: 'starttls' });
+    if (verb === 'AUTH') {
+      if (cls === 'fail') events.push(...(this.sasl?.refused(verb) ?? []));
+      this.sasl = undefined;
+    }
     return { view, events };
   }
 

@@ -14,6 +14,11 @@ export function decodeChallenge(text: string): string | undefined {
   return /^[\x20-\x7e\t\r\n]*$/.test(decoded) ? decoded : undefined;
 }
 
+/** `*` (`"*"` in Sieve) cancels a SASL exchange. */
+function isSaslCancel(line: string): boolean {
+  return /^"?\*"?$/.test(line.trim());
+}
+
 /**
  * The line typed after a challenge is a SASL response: a secret, and the
  * input after it waits for the server's next step (RFC 4954 §4, RFC 9051
@@ -21,8 +26,50 @@ export function decodeChallenge(text: string): string | undefined {
  */
 export function saslResponse(line: string): Prepared {
   // `*` (`"*"` in Sieve) cancels the exchange: no credential, worth seeing.
-  const cancel = /^"?\*"?$/.test(line.trim());
-  return { out: commandLine(cancel ? line : new Secret(line)), blocking: true };
+  const cancel = isSaslCancel(line);
+  return { out: commandLine(cancel ? line : new Secret(line)) };
+}
+
+/**
+ * How many client messages a mechanism sends in all, the initial response
+ * included (RFC 4616, the LOGIN draft, RFC 2195, RFC 5802, RFC 7628, RFC
+ * 4422 App. A); an unknown mechanism is taken to send one.
+ */
+const SASL_RESPONSES: ReadonlyMap<string, number> = new Map([
+  ['LOGIN', 2],
+  ['SCRAM-SHA-1', 2],
+  ['SCRAM-SHA-256', 2],
+  ['SCRAM-SHA-1-PLUS', 2],
+  ['SCRAM-SHA-256-PLUS', 2],
+]);
+
+/**
+ * One SASL exchange as typed (`AUTH MECH [ir]`, then a response per
+ * challenge): when the server refuses it, how many of the responses typed
+ * ahead were meant for it and must not go out as commands.
+ */
+export class SaslExchange {
+  private sent: number;
+  private readonly total: number;
+
+  /** `args` is the typed line's words after the verb: the mechanism and maybe an initial response. */
+  constructor(args: string) {
+    const [mechanism = '', initial] = args.trim().split(/\s+/);
+    // ManageSieve quotes the mechanism (`"PLAIN"`).
+    this.total = SASL_RESPONSES.get(mechanism.replace(/"/g, '').toUpperCase()) ?? 1;
+    this.sent = initial === undefined ? 0 : 1;
+  }
+
+  /** A response line went out (a `*` ends the exchange as well). */
+  responded(line: string): void {
+    this.sent = isSaslCancel(line) ? this.total : this.sent + 1;
+  }
+
+  /** The event for a refusal, when responses were still to come. */
+  refused(command: string): AdapterEvent[] {
+    const lines = this.total - this.sent;
+    return lines > 0 ? [{ type: 'refused', command, data: { kind: 'sasl', lines } }] : [];
+  }
 }
 
 /**

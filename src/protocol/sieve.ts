@@ -2,7 +2,7 @@ import { lineText, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
-import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -21,6 +21,9 @@ export function sieveResponseCode(text: string): string | undefined {
 }
 
 const STATUS_RE = /^(OK|NO|BYE)\b/i;
+
+/** Commands whose reply decides how the next line is read (a SASL response is an `AUTHENTICATE`). */
+const DECIDING_VERBS = new Set(['AUTHENTICATE', 'STARTTLS']);
 
 /** The greeting, CAPABILITY, and the list a server re-announces after STARTTLS (RFC 5804 §2.2). */
 const CAPABILITY_RESPONSES: ReadonlySet<string | undefined> = new Set(['<greeting>', 'CAPABILITY', '<capabilities>']);
@@ -49,6 +52,10 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   private readonly lines: ReplyLines;
   private caps = new Map<string, string[]>();
   private learned = new Map<string, string[]>();
+  /** How many of `awaiting` decide the next line's meaning (DECIDING_VERBS). */
+  private decisions = 0;
+  /** The SASL exchange typed, while one is under way. */
+  private sasl: SaslExchange | undefined;
 
   /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
   constructor(maxReplyLines?: number) {
@@ -70,6 +77,15 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     return this.mode !== 'command';
   }
 
+  get deciding(): boolean {
+    return this.decisions > 0;
+  }
+
+  /** RFC 5804 §2.1: the client cancels with the string "*". */
+  get finishLine(): string | undefined {
+    return this.mode === 'sasl' ? '"*"' : undefined;
+  }
+
 
   get capabilities(): ReadonlyMap<string, readonly string[]> {
     return this.caps;
@@ -78,7 +94,8 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   prepare(line: string): Prepared {
     if (this.mode === 'sasl') {
       this.mode = 'command';
-      this.awaiting.push('AUTHENTICATE');
+      this.expect('AUTHENTICATE');
+      this.sasl?.responded(line);
       return saslResponse(line);
     }
     const secret = this.awaiting.at(-1) === 'AUTHENTICATE';
@@ -86,23 +103,36 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       const literal = this.literal!;
       const step = typedLiteralStep(literal, line, false);
       const out = { pieces: step.pieces };
-      if (literal.remaining > 0) return { out, blocking: false };
+      if (literal.remaining > 0) return { out };
       this.literal = undefined;
       this.mode = step.rest === undefined ? 'rest' : 'command';
       this.startLiteral(step.rest ?? '', secret);
-      return { out, blocking: false };
+      return { out };
     }
     if (this.mode === 'rest') {
       this.mode = 'command';
       this.startLiteral(line, secret);
-      return { out: commandLine(line), blocking: false };
+      return { out: commandLine(line) };
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    this.awaiting.push(verb);
+    this.expect(verb);
+    if (verb === 'AUTHENTICATE') this.sasl = new SaslExchange(line.slice(verb.length));
     // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
     const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
     this.startLiteral(line, verb === 'AUTHENTICATE');
-    return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
+    return { out };
+  }
+
+  private expect(verb: string): void {
+    this.awaiting.push(verb);
+    if (DECIDING_VERBS.has(verb)) this.decisions++;
+  }
+
+  /** The reply to the oldest command came (a challenge or its final response). */
+  private answered(): string | undefined {
+    const command = this.awaiting.shift();
+    if (command !== undefined && DECIDING_VERBS.has(command)) this.decisions--;
+    return command;
   }
 
   /**
@@ -125,7 +155,7 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     if (!status) {
       if (command === 'AUTHENTICATE' && this.lines.length === 0) {
         // A SASL challenge: a quoted base64 string.
-        this.awaiting.shift();
+        this.answered();
         this.mode = 'sasl';
         const challenge = challengeSeen(text.replace(/^"|"$/g, ''));
         return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
@@ -136,7 +166,7 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       if (CAPABILITY_RESPONSES.has(command)) this.learnCapability(text);
       return { view: { cls: 'info' }, events: [] };
     }
-    this.awaiting.shift();
+    this.answered();
     const cls: ReplyClass = status === 'OK' ? 'ok' : 'fail';
     const lines = [...this.lines.take(), text];
     if (this.learned.size > 0) {
@@ -145,6 +175,10 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     }
     const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command } }];
     if (command === 'STARTTLS' && status === 'OK') events.push({ type: 'starttls' });
+    if (command === 'AUTHENTICATE') {
+      if (cls === 'fail') events.push(...(this.sasl?.refused(command) ?? []));
+      this.sasl = undefined;
+    }
     return { view: { cls, alert: sieveResponseCode(text) !== undefined }, events };
   }
 
@@ -169,7 +203,7 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   tlsStarted(): AdapterEvent[] {
     this.caps = new Map();
     // The server re-announces its capabilities over TLS, unasked.
-    this.awaiting.push('<capabilities>');
+    this.expect('<capabilities>');
     return [];
   }
 }

@@ -1,10 +1,10 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
-import { challengeSeen, saslResponse } from './sasl-continuation.js';
+import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
 /** SMTP and LMTP verbs (RFC 5321 §4.1, 3207, 4954, 3030, 2033). */
@@ -13,8 +13,10 @@ const SMTP_VERBS: readonly string[] = ['EHLO', 'HELO', 'LHLO', 'MAIL FROM:', 'RC
 /** What the next typed line is: a command, message text, or a SASL response. */
 export type SmtpMode = 'command' | 'data' | 'sasl';
 
-/** Verbs whose reply changes how the following input is read. */
-const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
+/** Verbs whose reply decides how the following input is read (a SASL response is an `AUTH`). */
+const DECIDING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
+
+const IN_DATA: Unfinished = { state: 'inside DATA', finish: 'a line with "." alone sends the message', lost: 'the message was not sent' };
 
 /**
  * RFC 2920 §3.1: RSET, MAIL and RCPT may appear anywhere in a command group;
@@ -36,6 +38,10 @@ export class SmtpAdapter implements ProtocolAdapter {
   private readonly replyLines: ReplyLines;
   /** How many of `awaiting` end a pipelined group: a count, so `--pipeline` stays linear. */
   private ungrouped = 1;
+  /** How many of `awaiting` decide the next line's meaning (DECIDING_VERBS). */
+  private decisions = 0;
+  /** The SASL exchange typed, while one is under way. */
+  private sasl: SaslExchange | undefined;
   private caps = new Map<string, string[]>();
 
   /** `maxReplyLines`: the longest multi-line reply held (`250-` forever is an error). */
@@ -62,6 +68,18 @@ export class SmtpAdapter implements ProtocolAdapter {
     return this.mode === 'sasl';
   }
 
+  get deciding(): boolean {
+    return this.decisions > 0;
+  }
+
+  get finishLine(): string | undefined {
+    return this.mode === 'sasl' ? '*' : undefined;
+  }
+
+  get unfinished(): Unfinished | undefined {
+    return this.mode === 'data' ? IN_DATA : undefined;
+  }
+
   get lineLimit(): LineLimit | undefined {
     // RFC 5321 §4.5.3.1.4 (command line) and §4.5.3.1.6 (text line); a SASL
     // response may be longer (RFC 4954 §4).
@@ -84,19 +102,21 @@ export class SmtpAdapter implements ProtocolAdapter {
       if (line === '.') {
         this.mode = 'command';
         this.expect('.');
-        return { out: commandLine('.'), blocking: false };
+        return { out: commandLine('.') };
       }
-      return { out: commandLine(dotStuffLine(line)), blocking: false };
+      return { out: commandLine(dotStuffLine(line)) };
     }
     if (this.mode === 'sasl') {
       // RFC 4954 §4: each line after a 334 is a SASL response, a secret.
       this.mode = 'command';
       this.expect('AUTH');
+      this.sasl?.responded(line);
       return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
     this.expect(verb);
-    return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
+    if (verb === 'AUTH') this.sasl = new SaslExchange(line.slice(verb.length));
+    return { out: this.commandOut(verb, line) };
   }
 
   /**
@@ -111,6 +131,7 @@ export class SmtpAdapter implements ProtocolAdapter {
   private expect(verb: string): void {
     this.awaiting.push(verb);
     if (!GROUPABLE_VERBS.has(verb)) this.ungrouped++;
+    if (DECIDING_VERBS.has(verb)) this.decisions++;
   }
 
   /**
@@ -151,6 +172,7 @@ export class SmtpAdapter implements ProtocolAdapter {
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
     const command = this.awaiting.shift();
     if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
+    if (command !== undefined && DECIDING_VERBS.has(command)) this.decisions--;
     const reply: Reply = { status: code, cls, lines, command };
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
     if (command === undefined) events.unshift(unexpected('a reply while no command was waiting for one'));
@@ -160,10 +182,16 @@ export class SmtpAdapter implements ProtocolAdapter {
         if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
         break;
       case 'DATA':
+        // Any other reply: the message typed after DATA is not to be read as commands.
         if (code === '354') this.mode = 'data';
+        else events.push({ type: 'refused', command, data: { kind: 'message' } });
         break;
       case 'AUTH':
         if (code === '334') this.mode = 'sasl';
+        else {
+          if (cls === 'fail' || cls === 'temp') events.push(...(this.sasl?.refused(command) ?? []));
+          this.sasl = undefined;
+        }
         break;
       case 'STARTTLS':
         if (code === '220') events.push({ type: 'starttls' });

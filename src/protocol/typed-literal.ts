@@ -1,3 +1,4 @@
+import type { Unfinished } from './adapter.js';
 import type { Piece } from './outgoing.js';
 
 /**
@@ -56,6 +57,14 @@ export abstract class TypedLiteralInput<Mode extends string> {
   protected abstract mode: Mode | 'literal' | 'rest';
   /** The literal being typed. */
   protected literal: TypedLiteral | undefined;
+
+  /** A literal being typed, or the rest of its command: a goodbye now would be read as part of it. */
+  get unfinished(): Unfinished | undefined {
+    const lost = 'the command was not finished';
+    if (this.mode === 'literal') return { state: `inside a literal (${this.literal!.remaining} bytes to go)`, finish: 'type them to finish it', lost };
+    if (this.mode === 'rest') return { state: 'after a literal', finish: 'Enter finishes its command', lost };
+    return undefined;
+  }
 
   /** Bytes of the literal being sent still to come, or undefined outside one. */
   get literalRemaining(): number | undefined {

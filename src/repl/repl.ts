@@ -38,6 +38,8 @@ export class Repl {
   private finished!: (status: ExitStatus) => void;
   private status: ExitStatus = EXIT.ok;
   private quitting = false;
+  /** Quitting was asked inside DATA or a literal and told how to finish: asking again drops the connection. */
+  private dropArmed = false;
   private session!: Session;
   /** readline writes through this, so its echo can be muted for hidden input. */
   private readonly screen: MutableOutput;
@@ -98,6 +100,16 @@ export class Repl {
       completer: (line: string) => complete(line, session.adapter),
     });
     this.rl = rl;
+    // readline closes itself on Ctrl-D (on an empty line) and at the end of
+    // input, and a closed readline cannot be reopened; but quitting inside
+    // DATA must keep the prompt. So those closes ask to quit, and finish()
+    // closes readline.
+    const close = rl.close.bind(rl);
+    rl.close = () => {
+      if (this.rl !== rl) return close();
+      this.asking?.cancel.abort();
+      void this.quit();
+    };
     // Runs after readline has handled each key (readline listens first).
     this.opts.input.on('keypress', () => this.noteCursorRows());
     rl.on('line', (line) => this.onLine(line));
@@ -120,8 +132,6 @@ export class Repl {
       // own prompt) does not start after a stale `smtp> ` / `(closed)> `.
       const rows = rl.getCursorPos().rows;
       this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${BRACKETED_PASTE_OFF}`);
-      // Ctrl-D (end of input) quits politely.
-      void this.quit();
     });
     session.on('fatal', (err) => (this.status = exitStatusOf(err)));
     session.on('closed', () => this.finish());
@@ -134,6 +144,9 @@ export class Repl {
 
   private onLine(line: string): void {
     const rl = this.rl;
+    // Lines typed while the goodbye is under way are not sent.
+    if (this.quitting) return;
+    this.dropArmed = false;
     const pasted = this.pastes.takeLine();
     if (pasted.length > 0) {
       // readline has already dropped them, so the line is not what was pasted.
@@ -255,12 +268,38 @@ export class Repl {
     if (rl && i >= 0) rl.history.splice(i, 1);
   }
 
+  /**
+   * Ctrl-D, Ctrl-C on an empty line, `/quit` (SPEC §3): lines typed ahead go
+   * first (for a while), then the session finishes its state and says
+   * goodbye. Inside DATA or a literal it says how to finish instead; asked
+   * again, it drops the connection.
+   */
   private async quit(drain = true): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    if (drain) await this.queue.drained();
+    if (drain) await this.typedAheadSent();
+    const unfinished = this.session.connected ? this.session.adapter.unfinished : undefined;
+    // At the end of input (the terminal went away) nothing could finish it.
+    if (unfinished && !this.dropArmed && !this.opts.input.readableEnded) {
+      this.dropArmed = true;
+      this.quitting = false;
+      this.show(renderNote('info', `${unfinished.state}: ${unfinished.finish}; Ctrl-D again drops the connection without sending it`));
+      return;
+    }
     await this.session.quit();
     this.finish();
+  }
+
+  /** Waits a while for typed-ahead lines to go out; what is left is dropped, with a note. */
+  private async typedAheadSent(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.session.goodbyeMs)));
+    await Promise.race([this.queue.drained(), late]);
+    clearTimeout(timer);
+    const left = this.queue.length;
+    if (left === 0) return;
+    this.queue.clear();
+    this.session.noteLine('warn', `quitting: ${left} typed line${left === 1 ? '' : 's'} not sent (no reply within ${this.session.goodbyeMs / 1000}s)`);
   }
 
   private finish(): void {

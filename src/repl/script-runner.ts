@@ -19,6 +19,8 @@ export type ScriptSource = { lines: string[] } | { stream: Readable };
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
+  /** Lines were dropped as a refused command's data: the run failed (SPEC §10). */
+  private dropped = false;
   readonly output: ScriptOutput;
 
   constructor(
@@ -62,6 +64,7 @@ export class ScriptRunner {
     const queue = new InputQueue(session, this.opts.pipeline ? 'pipeline' : 'script', {
       meta: (line) => runMetaCommand(line, ctx),
       metaPipelines,
+      onDropped: () => (this.dropped = true),
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err, line, number) => {
@@ -89,6 +92,9 @@ export class ScriptRunner {
       if (!this.stopped) queue.push(line);
     });
     await queue.drained();
+    queue.ended();
+    // Input that ends inside DATA or a literal: the goodbye cannot go out, and the run failed.
+    if (session.connected && session.adapter.unfinished) this.dropped = true;
     if (!this.stopped && session.connected) {
       try {
         await session.settled();
@@ -98,7 +104,7 @@ export class ScriptRunner {
       }
     }
     await session.quit();
-    if (this.status === EXIT.ok && session.failures > 0) return EXIT.commandFailed;
+    if (this.status === EXIT.ok && (session.failures > 0 || this.dropped)) return EXIT.commandFailed;
     return this.status;
   }
 

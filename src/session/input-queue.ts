@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import { controlBytesIn } from '../framing/control-bytes.js';
+import type { AdapterEvent } from '../protocol/adapter.js';
 import type { Outgoing } from '../protocol/outgoing.js';
+import { TypedAhead } from '../protocol/typed-ahead.js';
 import { expandHelpers, hasHelpers, type HelperContext } from '../sasl/inline-helpers.js';
 import type { Session } from './session.js';
 
@@ -49,6 +51,8 @@ export interface InputHandlers {
   onSent?(line: string, out: Outgoing): void;
   /** Whether a meta command line may join a pipelined group like a command (`/send`). */
   metaPipelines?(line: string): boolean;
+  /** Lines typed as a refused command's data were dropped (a script then exits 1). */
+  onDropped?(count: number): void;
 }
 
 /**
@@ -65,12 +69,22 @@ export class InputQueue {
   private running: Promise<void> | undefined;
   /** Lines taken from the queue so far, for error messages that name the line. */
   private taken = 0;
+  /** The last line sent was a typed command whose reply decides what follows (not a helper's). */
+  private typedDecision = false;
+  /**
+   * A refused command's data being dropped, and how many more queued lines
+   * may still be its data: at the prompt only those typed before the refusal
+   * came, in a script every line up to its end.
+   */
+  private dropping: { data: TypedAhead; left: number } | undefined;
 
   constructor(
     private readonly session: Session,
     private readonly pace: Pace,
     private readonly handlers: InputHandlers,
-  ) {}
+  ) {
+    session.on('refused', (event: Extract<AdapterEvent, { type: 'refused' }>) => this.refused(event));
+  }
 
   /** Lines waiting to be sent. */
   get length(): number {
@@ -92,6 +106,44 @@ export class InputQueue {
     this.lines = [];
     this.head = 0;
     this.clears++;
+  }
+
+  /** The input ended: a drop still under way is over (its note says how many lines). */
+  ended(): void {
+    this.endDrop();
+  }
+
+  /**
+   * A typed command whose reply decides what follows was refused: the lines
+   * typed ahead as its data (SPEC §10) are dropped, never sent as commands.
+   */
+  private refused(event: Extract<AdapterEvent, { type: 'refused' }>): void {
+    if (!this.typedDecision) return;
+    this.typedDecision = false;
+    const left = this.pace === 'interactive' ? this.length : Infinity;
+    if (left > 0) this.dropping = { data: new TypedAhead(event.command, event.data), left };
+  }
+
+  /**
+   * Whether a queued line is the refused command's data, dropped; counts down
+   * the lines typed before the refusal came. A meta command is data where it
+   * would have been (DATA, a literal), not between SASL responses.
+   */
+  private dropped(line: string, meta: boolean): boolean {
+    const dropping = this.dropping;
+    if (!dropping) return false;
+    dropping.left--;
+    const data = !meta || dropping.data.metaIsData;
+    if ((data && dropping.data.take(line)) || dropping.left === 0) this.endDrop();
+    return data;
+  }
+
+  private endDrop(): void {
+    const data = this.dropping?.data;
+    this.dropping = undefined;
+    if (!data || data.count === 0) return;
+    this.session.noteLine('warn', data.note());
+    this.handlers.onDropped?.(data.count);
   }
 
   private async run(): Promise<void> {
@@ -117,7 +169,12 @@ export class InputQueue {
     const s = this.session;
     // Wait first, so the line is read in the mode the replies so far set.
     const meta = isMetaLine(line);
+    const clears = this.clears;
     await waitForTurn(s, this.pace, line, !meta || (this.handlers.metaPipelines?.(line) ?? false));
+    // Cleared while waiting (quitting): the line is not sent.
+    if (clears !== this.clears) return;
+    if (this.dropped(line, meta)) return;
+    this.typedDecision = false;
     // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
     // there every line is data.
     const cooked = s.adapter.metaAllowed;
@@ -138,6 +195,7 @@ export class InputQueue {
     if (this.pace === 'pipeline') s.connection?.gatherWrites();
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
+    this.typedDecision = s.adapter.deciding;
     this.handlers.onSent?.(line, out);
   }
 

@@ -106,8 +106,6 @@ export class Session extends EventEmitter {
   private failure: Error | undefined;
   /** Whether any byte came from the server yet (the first chunk is checked for TLS). */
   private heard = false;
-  /** After a blocking command: input waits until pending drops to this. */
-  private blockUntil: number | undefined;
   private readonly out: SessionOutput;
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
@@ -236,15 +234,12 @@ export class Session extends EventEmitter {
     this.failures--;
   }
 
-  /** Whether the next input line may go out now (REPL: after mode-changing replies). */
+  /**
+   * Whether the next input line may go out now: not before the reply that
+   * decides what it is (SPEC §10), whatever else is in flight.
+   */
   get accepting(): boolean {
-    if (this.detecting || this.upgrading) return false;
-    if (this.blockUntil === undefined) return true;
-    if (this.adapter.pending <= this.blockUntil || this.adapter.awaitingInput) {
-      this.blockUntil = undefined;
-      return true;
-    }
-    return false;
+    return !this.detecting && !this.upgrading && !this.adapter.deciding;
   }
 
   /** Whether nothing is outstanding (scripts wait for this between commands). */
@@ -265,7 +260,6 @@ export class Session extends EventEmitter {
     if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
     // A close after the goodbye is expected, not an error.
     if (bye && isGoodbye(line, bye)) this.quitting = true;
-    if (prepared.blocking) this.blockUntil = this.adapter.pending - 1;
     await this.write(prepared.out);
     this.out.stateChanged();
     return prepared.out;
@@ -351,15 +345,52 @@ export class Session extends EventEmitter {
     return new TimeoutError(`no reply ${within}`);
   }
 
-  /** Polite goodbye: QUIT/LOGOUT, wait briefly for the reply, close. */
+  /** How long each wait while quitting may take (SPEC §3: quitting never hangs). */
+  get goodbyeMs(): number {
+    return Math.min(this.opts.timeoutMs, 5000);
+  }
+
+  /**
+   * Polite goodbye (SPEC §3): finish the state first (IDLE → DONE and its
+   * reply; a SASL exchange → `*` and its reply), then QUIT/LOGOUT, wait
+   * briefly for the reply, close. Input under way that a goodbye would join
+   * (DATA, a typed literal) is dropped with the connection, noted. Every
+   * wait has a deadline.
+   */
   async quit(): Promise<void> {
     const bye = this.adapter.quitCommand();
-    // Not during a TLS handshake: the goodbye would wait inside the TLS stream.
-    if (this.connected && bye && !this.quitting && !this.upgrading && this.adapter.metaAllowed) {
+    if (this.connected && bye && !this.quitting && (await this.leaveState())) {
       await this.send(bye);
-      await this.settled(Math.min(this.opts.timeoutMs, 5000)).catch(() => undefined);
+      await this.within(() => this.idle);
     }
     await this.close();
+  }
+
+  /** Brings the session to where a goodbye is a command; false when it cannot be. */
+  private async leaveState(): Promise<boolean> {
+    // The reply that decides what the next line is (DATA's 354, IDLE's +, a
+    // TLS handshake) may be on its way: a goodbye sent before it could be read as data.
+    if (!(await this.within(() => this.accepting))) {
+      this.noteLine('warn', `no reply within ${this.goodbyeMs / 1000}s: closing without a goodbye`);
+      return false;
+    }
+    const unfinished = this.adapter.unfinished;
+    if (unfinished) {
+      this.noteLine('warn', `closed ${unfinished.state}: ${unfinished.lost}`);
+      return false;
+    }
+    const finish = this.adapter.finishLine;
+    if (finish === undefined) return true;
+    await this.send(finish);
+    return this.within(() => this.idle);
+  }
+
+  /** Waits up to goodbyeMs for a condition; false when time ran out. */
+  private within(ready: () => boolean): Promise<boolean> {
+    return this.until(ready, this.goodbyeMs).then(
+      () => this.connected,
+      () => false,
+    );
   }
 
   /** Closes the connection without a goodbye (`/close`), waiting for the close. */
@@ -480,6 +511,8 @@ export class Session extends EventEmitter {
         this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
+      } else if (event.type === 'refused') {
+        this.emit('refused', event);
       }
     }
     return starttls;
