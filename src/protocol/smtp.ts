@@ -22,6 +22,18 @@ const BLOCKING_VERBS = new Set(['DATA', 'AUTH', 'STARTTLS', 'BDAT']);
  */
 const GROUPABLE_VERBS = new Set(['MAIL', 'RCPT', 'RSET']);
 
+/** A reply due: to `verb`; for RCPT the recipient it names; for `.` and BDAT whether the message ends there. */
+interface Due {
+  verb: string;
+  recipient?: string;
+  ends?: boolean;
+}
+
+/** `RCPT TO:<bob@example.org> NOTIFY=NEVER` → `<bob@example.org>`. */
+function recipientOf(line: string): string | undefined {
+  return /^RCPT\s+TO:\s*(<[^>]*>|\S+)/i.exec(line)?.[1];
+}
+
 /**
  * SMTP, Submission and LMTP (RFC 5321, 6409, 2033): groups multi-line replies,
  * matches them to commands in order (which also covers pipelining), learns
@@ -31,8 +43,12 @@ export class SmtpAdapter implements ProtocolAdapter {
   readonly protocol: 'smtp' | 'lmtp';
   readonly literals = false;
   private mode: SmtpMode = 'command';
-  /** Verbs awaiting a reply, oldest first; the greeting is the first. */
-  private readonly awaiting: string[] = ['<greeting>'];
+  /** Replies due, oldest first; the greeting is the first. */
+  private readonly awaiting: Due[] = [{ verb: '<greeting>' }];
+  /** LMTP: the recipients the server accepted in this transaction, in order (RFC 2033 §4.2). */
+  private accepted: (string | undefined)[] = [];
+  /** LMTP: the per-recipient replies after the message's end so far. */
+  private perRecipient: Reply[] = [];
   private readonly replyLines: ReplyLines;
   /** How many of `awaiting` end a pipelined group: a count, so `--pipeline` stays linear. */
   private ungrouped = 1;
@@ -95,7 +111,7 @@ export class SmtpAdapter implements ProtocolAdapter {
       return saslResponse(line);
     }
     const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    this.expect(verb);
+    this.expect(verb, verb === 'RCPT' ? recipientOf(line) : undefined, verb === 'BDAT' && /\sLAST\s*$/i.test(line));
     return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
   }
 
@@ -108,8 +124,8 @@ export class SmtpAdapter implements ProtocolAdapter {
   }
 
   /** A reply to `verb` is due. */
-  private expect(verb: string): void {
-    this.awaiting.push(verb);
+  private expect(verb: string, recipient?: string, ends = verb === '.'): void {
+    this.awaiting.push({ verb, recipient, ends });
     if (!GROUPABLE_VERBS.has(verb)) this.ungrouped++;
   }
 
@@ -117,9 +133,9 @@ export class SmtpAdapter implements ProtocolAdapter {
    * `/send` wrote message bytes itself (DATA body and its ".", or a BDAT
    * chunk): a reply to `verb` is now due, and input is commands again.
    */
-  dataSent(verb: '.' | 'BDAT'): void {
+  dataSent(verb: '.' | 'BDAT', last = true): void {
     this.mode = 'command';
-    this.expect(verb);
+    this.expect(verb, undefined, last);
   }
 
   /** `AUTH MECH initial-response`: the initial response is a secret. */
@@ -140,6 +156,8 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (parsed.more) return { view: { cls }, events: [] };
     const view: LineView = { cls };
     const events = this.complete(parsed.code, this.replyLines.take(), cls);
+    const recipient = events.find((e) => e.type === 'reply')?.reply.recipient;
+    if (recipient !== undefined) view.annotation = `for ${recipient}`;
     if (parsed.code === '334' && this.mode === 'sasl') {
       const challenge = challengeSeen(parsed.text);
       view.annotation = challenge.annotation;
@@ -149,15 +167,39 @@ export class SmtpAdapter implements ProtocolAdapter {
   }
 
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
-    const command = this.awaiting.shift();
-    if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
+    const due = this.awaiting[0];
+    const command = due?.verb;
     const reply: Reply = { status: code, cls, lines, command };
+    // RFC 2033 §4.2: after the message, one reply per accepted recipient;
+    // the message's end stays due until the last of them.
+    const perRecipient = this.protocol === 'lmtp' && due?.ends === true;
+    if (perRecipient) {
+      reply.recipient = this.accepted.shift();
+      this.perRecipient.push(reply);
+    }
+    if (!perRecipient || this.accepted.length === 0) {
+      this.awaiting.shift();
+      if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
+    }
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
     if (command === undefined) events.unshift(unexpected('a reply while no command was waiting for one'));
+    if (perRecipient && this.accepted.length === 0) {
+      reply.group = this.perRecipient;
+      this.perRecipient = [];
+    }
     switch (command) {
       case 'EHLO':
       case 'LHLO':
         if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
+        this.accepted = [];
+        break;
+      case 'MAIL':
+      case 'RSET':
+        // A new transaction: no recipient yet.
+        this.accepted = [];
+        break;
+      case 'RCPT':
+        if (cls === 'ok') this.accepted.push(due.recipient);
         break;
       case 'DATA':
         if (code === '354') this.mode = 'data';

@@ -421,7 +421,12 @@ export class Session extends EventEmitter {
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i];
       if ('literal' in item) {
-        this.showLiteral(item);
+        try {
+          this.showLiteral(item);
+        } catch (err) {
+          this.fatal(err);
+          return;
+        }
         continue;
       }
       let starttls: boolean;
@@ -449,6 +454,7 @@ export class Session extends EventEmitter {
    */
   private showLiteral(chunk: LiteralChunk): void {
     this.lastProgress = Date.now();
+    this.adapter.receiveLiteral?.(chunk);
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));
   }
