@@ -11,7 +11,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getTestCerts } from './certs.js';
@@ -36,7 +36,8 @@ export interface CyrusServers {
 }
 
 const VERSION = '3.6';
-const CACHE = join(process.env['MAILSH_TEST_CACHE'] ?? join(homedir(), '.cache', 'mailsh-test'), `cyrus-${VERSION}`);
+// Not under /root (mode 0700): the daemons run as RUN_AS and must reach their binaries.
+const CACHE = join(process.env['MAILSH_TEST_CACHE'] ?? join(tmpdir(), 'mailsh-test-cache'), `cyrus-${VERSION}`);
 /** The daemons and saslpasswd2, and the libraries a plain Debian 12 with Postfix and Dovecot lacks. */
 const PACKAGES = ['cyrus-common', 'cyrus-imapd', 'cyrus-pop3d', 'sasl2-bin', 'libclamav12', 'libical3', 'libpcre3', 'libzephyr4', 'libmspack0'];
 const BIN = join(CACHE, 'usr/lib/cyrus/bin');
