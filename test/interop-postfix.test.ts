@@ -128,3 +128,18 @@ describe('TLS failures against openssl s_server', () => {
     });
   }
 });
+
+describe('Postfix BDAT refused (issue 17)', () => {
+  it('--pipeline: every recipient refused, /send through BDAT: the refusal is reported, never "sent"', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const file = join(mkdtempSync(join(tmpdir(), 'mailsh-bdat-')), 'msg.eml');
+    writeFileSync(file, 'Subject: refused\n\nbody\n');
+    const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`, '--pipeline', '-e', 'EHLO client.test', '-e', 'MAIL FROM:<x@example.org>', '-e', 'RCPT TO:<someone@example.com>', '-e', `/send ${file}`, '-e', 'QUIT']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: BDAT \d+ LAST$/m);
+    assert.doesNotMatch(r.stderr, /sent .*msg\.eml/);
+    assert.match(r.stderr, /msg\.eml was not accepted: the server answered 554 /);
+  });
+});
+

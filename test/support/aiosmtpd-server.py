@@ -47,10 +47,11 @@ def tls_context():
     return context
 
 
-common = dict(hostname="127.0.0.1", server_hostname="localhost", authenticator=authenticator, auth_require_tls=True)
+common = dict(hostname="127.0.0.1", server_hostname="localhost", authenticator=authenticator)
 controllers = [
-    Controller(Handler(), port=config["ports"]["smtp"], tls_context=tls_context(), **common),
-    Controller(Handler(), port=config["ports"]["smtps"], ssl_context=tls_context(), **common),
+    Controller(Handler(), port=config["ports"]["smtp"], tls_context=tls_context(), auth_require_tls=True, **common),
+    # aiosmtpd 1.4 takes only STARTTLS for TLS: on implicit TLS it must be told AUTH is fine.
+    Controller(Handler(), port=config["ports"]["smtps"], ssl_context=tls_context(), auth_require_tls=False, **common),
 ]
 for c in controllers:
     c.start()
