@@ -1,6 +1,7 @@
-import { lineText, type ServerLine } from '../framing/line-reader.js';
+import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
+import { ResponseText } from './response-text.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
@@ -92,10 +93,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   autoTag = true;
   /** The server said `* BYE`: whatever follows is worth a warning, once. */
   private bye: 'no' | 'said' | 'warned' = 'no';
+  /**
+   * Untagged lines and literal contents since the command (since the last
+   * completion when commands are pipelined): the reply `/expect` sees.
+   */
+  private readonly untaggedText: ResponseText;
 
-  /** `maxReplyLines`: at most this many LIST names are kept for completion. */
+  /** `maxReplyLines`: at most this many LIST names are kept for completion, and lines of a response for `/expect`. */
   constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {
     super();
+    this.untaggedText = new ResponseText(maxReplyLines);
   }
 
   get pending(): number {
@@ -163,6 +170,8 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
     if (!tagged) return { out: commandLine(line) };
+    // What came while nothing was in flight answers no command.
+    if (this.inFlight.size === 0) this.untaggedText.clear();
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
@@ -253,9 +262,13 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = lineText(line);
     // The rest of a response after a literal: never a status line.
-    if (line.continued) return { view: { cls: 'info' }, events: [] };
+    if (line.continued) {
+      if (text !== '') this.untaggedText.push(text);
+      return { view: { cls: 'info' }, events: [] };
+    }
     const alert = /\[ALERT\]/i.test(text);
-    const afterBye = this.bye === 'said';
+    // RFC 9051 §6.1.3: LOGOUT's tagged OK follows the BYE, as it must.
+    const afterBye = this.bye === 'said' && !this.completes(text, 'LOGOUT');
     const result = this.response(text, alert);
     if (afterBye) {
       // RFC 9051 §7.1.5: after BYE the server closes; more is a broken server.
@@ -263,6 +276,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       result.events.unshift(unexpected('more after its BYE'));
     }
     return result;
+  }
+
+  /** Whether `text` is the tagged completion of an in-flight `command`. */
+  private completes(text: string, command: string): boolean {
+    const tag = /^\S+/.exec(text)?.[0].toUpperCase();
+    return tag !== undefined && this.inFlight.get(tag)?.command === command;
+  }
+
+  receiveLiteral(chunk: LiteralChunk): void {
+    this.untaggedText.pushLiteral(chunk);
   }
 
   private response(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
@@ -276,7 +299,9 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     this.inFlight.delete(m[1].toUpperCase());
     const status = STATUS_RE.exec(m[2])?.[1].toUpperCase() ?? '';
     const cls = statusClass(status);
-    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines: [text], command: flight.command } }];
+    const held = this.untaggedText.take();
+    const reply = { status, cls, lines: [...held.lines, text], command: flight.command, ...(held.partial ? { partial: true } : {}) };
+    const events: AdapterEvent[] = [{ type: 'reply', reply }];
     this.learnCapabilities(m[2]);
     if (m[1] === this.decidingTag) this.decidingTag = undefined;
     if (m[1] === this.continuationTag) {
@@ -296,6 +321,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
 
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     this.learnCapabilities(text);
+    if (this.greeted) this.untaggedText.push(`* ${text}`);
     const listed = LIST_RE.exec(text);
     if (listed && this.mailboxSet.size < this.maxReplyLines) this.mailboxSet.add(unquote(listed[1]));
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();

@@ -1,10 +1,12 @@
-import { lineText, type ServerLine } from '../framing/line-reader.js';
+import { ProtocolError } from '../errors.js';
+import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
+import { ResponseText } from './response-text.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a SASL response,
@@ -24,6 +26,12 @@ const STATUS_RE = /^(OK|NO|BYE)\b/i;
 
 /** Commands whose reply decides how the next line is read (a SASL response is an `AUTHENTICATE`). */
 const DECIDING_VERBS = new Set(['AUTHENTICATE', 'STARTTLS']);
+
+/** A line that announces a literal: `{52}` (RFC 5804 §4, `literal-s2c`). */
+const LITERAL_RE = /\{(\d+)\}$/;
+
+/** The longest SASL challenge held: far above any mechanism's (SCRAM's is ~100 bytes). */
+const MAX_CHALLENGE = 64 * 1024;
 
 /** The greeting, CAPABILITY, and the list a server re-announces after STARTTLS (RFC 5804 §2.2). */
 const CAPABILITY_RESPONSES: ReadonlySet<string | undefined> = new Set(['<greeting>', 'CAPABILITY', '<capabilities>']);
@@ -56,6 +64,12 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   private decisions = 0;
   /** The SASL exchange typed, while one is under way. */
   private sasl: SaslExchange | undefined;
+  /** A SASL challenge coming as a literal (Cyrus timsieved): its bytes so far. */
+  private challenge: Buffer[] | undefined;
+  /** Literal contents of the response under way (GETSCRIPT), held for `/expect`. */
+  private readonly literalText = new ResponseText();
+  /** Some of a literal was left out of the response held for `/expect`. */
+  private partial = false;
 
   /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
   constructor(maxReplyLines?: number) {
@@ -149,16 +163,22 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = lineText(line);
-    if (line.continued) return { view: { cls: 'info' }, events: [] };
+    if (line.continued) {
+      if (this.challenge) return this.challenged(Buffer.concat(this.challenge).toString('latin1'));
+      // The rest of the line after a literal (`""` after GETSCRIPT's script).
+      if (text !== '') this.lines.push(text);
+      return { view: { cls: 'info' }, events: [] };
+    }
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     const command = this.awaiting[0];
     if (!status) {
       if (command === 'AUTHENTICATE' && this.lines.length === 0) {
-        // A SASL challenge: a quoted base64 string.
-        this.answered();
-        this.mode = 'sasl';
-        const challenge = challengeSeen(text.replace(/^"|"$/g, ''));
-        return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
+        // RFC 5804 §2.1: a SASL challenge is a string, quoted or a literal.
+        if (LITERAL_RE.test(text)) {
+          this.challenge = [];
+          return { view: { cls: 'more' }, events: [] };
+        }
+        return this.challenged(text.replace(/^"|"$/g, ''));
       }
       this.lines.push(text);
       // Only these responses are capability lists; LISTSCRIPTS lines
@@ -173,13 +193,40 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       this.caps = this.learned;
       this.learned = new Map();
     }
-    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command } }];
+    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command, ...(this.partial ? { partial: true } : {}) } }];
+    this.partial = false;
     if (command === 'STARTTLS' && status === 'OK') events.push({ type: 'starttls' });
     if (command === 'AUTHENTICATE') {
       if (cls === 'fail') events.push(...(this.sasl?.refused(command) ?? []));
       this.sasl = undefined;
     }
     return { view: { cls, alert: sieveResponseCode(text) !== undefined }, events };
+  }
+
+  /** The challenge of an AUTHENTICATE in progress: the next typed line answers it. */
+  private challenged(base64: string): { view: LineView; events: AdapterEvent[] } {
+    this.challenge = undefined;
+    this.answered();
+    this.mode = 'sasl';
+    const challenge = challengeSeen(base64);
+    return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
+  }
+
+  receiveLiteral(chunk: LiteralChunk): void {
+    if (!this.challenge) {
+      // A literal's lines are lines of the response (GETSCRIPT's script).
+      this.literalText.pushLiteral(chunk);
+      if (chunk.remaining > 0) return;
+      const held = this.literalText.take();
+      this.partial ||= held.partial;
+      for (const l of held.lines) this.lines.push(l);
+      return;
+    }
+    this.challenge.push(Buffer.from(chunk.literal));
+    if (this.challenge.reduce((n, b) => n + b.length, 0) > MAX_CHALLENGE) {
+      this.challenge = undefined;
+      throw new ProtocolError('REPLY_TOO_LONG', `the server sent a SASL challenge of more than ${MAX_CHALLENGE} bytes`);
+    }
   }
 
   /** `"SASL" "PLAIN LOGIN"` → SASL → [PLAIN, LOGIN]. */

@@ -175,7 +175,7 @@ export class Session extends EventEmitter {
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
-    conn.on('error', (err: Error) => this.noteLine('error', err.message));
+    conn.on('error', (err: Error) => this.connectionError(err));
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
@@ -452,7 +452,12 @@ export class Session extends EventEmitter {
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i];
       if ('literal' in item) {
-        this.showLiteral(item);
+        try {
+          this.showLiteral(item);
+        } catch (err) {
+          this.fatal(err);
+          return;
+        }
         continue;
       }
       let starttls: boolean;
@@ -480,6 +485,7 @@ export class Session extends EventEmitter {
    */
   private showLiteral(chunk: LiteralChunk): void {
     this.lastProgress = Date.now();
+    this.adapter.receiveLiteral?.(chunk);
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));
   }
@@ -560,6 +566,18 @@ export class Session extends EventEmitter {
       this.emit('fatal', error);
     }
     this.conn?.destroy();
+  }
+
+  /**
+   * A reset once the goodbye was answered ends nothing (Cyrus timsieved closes
+   * at once after LOGOUT's OK, and our TLS close_notify meets a closed socket).
+   */
+  private connectionError(err: Error): void {
+    if (this.quitting && this.adapter.pending === 0 && err.message.endsWith(': connection reset by the server')) {
+      this.transcript?.note(`closed by the server with a reset: ${err.message}`);
+      return;
+    }
+    this.noteLine('error', err.message);
   }
 
   private onClose(): void {
