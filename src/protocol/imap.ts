@@ -1,7 +1,8 @@
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
-import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
+import { Secret, commandLine, type Outgoing } from './outgoing.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
@@ -139,20 +140,24 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (this.mode === 'literal') return this.literalBytes(line);
     if (this.mode === 'rest') {
       this.mode = 'command';
-      const secret = this.inLogin();
+      const secret = this.inCredential();
       return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
-    if (!tagged) return { out: commandLine(line), blocking: false };
+    // Untagged (`/tag off`): still masked wherever a LOGIN or AUTHENTICATE is.
+    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out, blocking: false };
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
     }
     this.inFlight.set(tagged.tag.toUpperCase(), flight);
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
-    const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
     const blocking = ['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command);
-    const prepared = this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
+    // LOGIN's password and an AUTHENTICATE initial response are secrets
+    // (SPEC §9), as words or literals; the user name stays readable.
+    const text = tagged.generated ? tagged.rest : line;
+    const marked = markCredential(text, credentialCommand('imap', text), tagged.generated ? `${tagged.tag} ` : '');
+    const prepared = this.withLiteral(marked.out, line, marked.literalSecret, tagged.tag);
     return { out: prepared.out, blocking: blocking || prepared.blocking };
   }
 
@@ -200,7 +205,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   /** The next typed line is (part of) the literal; after it, the rest of the command. */
   private literalBytes(line: string): Prepared {
     const literal = this.literal!;
-    const step = typedLiteralStep(literal, line, this.inLogin());
+    const step = typedLiteralStep(literal, line, this.inCredential());
     const out = { pieces: step.pieces };
     if (literal.remaining > 0) return { out, blocking: false };
     this.literal = undefined;
@@ -209,27 +214,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       return { out, blocking: false };
     }
     this.mode = 'command';
-    return this.withLiteral(out, step.rest, this.inLogin());
+    return this.withLiteral(out, step.rest, this.inCredential());
   }
 
-  /** Whether the command being continued is LOGIN, whose every argument part is a credential. */
-  private inLogin(): boolean {
-    return this.continuationTag !== undefined && this.inFlight.get(this.continuationTag.toUpperCase())?.command === 'LOGIN';
-  }
-
-  /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
-  private commandOut(prefix: string, command: string, rest: string): Outgoing {
-    const args = /^(\S+\s+)(.*)$/.exec(rest);
-    if (command === 'LOGIN' && args) {
-      // The user name (an atom or a quoted string) stays readable; the
-      // password is masked, unless it is a literal that follows on its own.
-      const login = /^("(?:[^"\\]|\\.)*"|\S+)(\s+)(.+)$/.exec(args[2]);
-      if (login && TYPED_LITERAL_RE.test(login[3]) && login[3].startsWith('{')) return commandLine(prefix, rest);
-      if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
-      return commandLine(prefix, args[1], new Secret(args[2]));
-    }
-    if (command === 'AUTHENTICATE') return secretAfterWords(rest, 2, prefix);
-    return commandLine(prefix, rest);
+  /**
+   * Whether the command being continued after a literal is LOGIN or
+   * AUTHENTICATE: whatever follows the literal is (part of) the credential.
+   */
+  private inCredential(): boolean {
+    const command = this.continuationTag && this.inFlight.get(this.continuationTag.toUpperCase())?.command;
+    return command === 'LOGIN' || command === 'AUTHENTICATE';
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {

@@ -40,16 +40,6 @@ export function commandLine(...parts: LinePart[]): Outgoing {
   return { pieces };
 }
 
-/**
- * A command whose first `visible` words stay readable and whose rest is a
- * credential: `AUTH PLAIN <ir>` (2), `PASS <pw>` (1). A line with nothing
- * after those words has no secret.
- */
-export function secretAfterWords(line: string, visible: number, prefix = ''): Outgoing {
-  const m = new RegExp(`^((?:\\S+\\s+){${visible}})(\\S.*)$`).exec(line);
-  return m ? commandLine(prefix, m[1], new Secret(m[2])) : commandLine(prefix, line);
-}
-
 /** Bytes sent exactly as given (message data, `/bytes`). */
 export function rawBytes(bytes: Buffer): Outgoing {
   return { pieces: [{ bytes, secret: false }] };

@@ -1,7 +1,8 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
@@ -32,7 +33,7 @@ const POP3_VERBS: readonly string[] = ['USER', 'PASS', 'APOP', 'AUTH', 'STAT', '
  * `AUTH` alone lists the mechanisms, one per line, in Dovecot and other
  * servers that follow the pre-RFC 5034 draft (RFC 1734 has no list).
  */
-function isMultiline(verb: string, args: string[]): boolean {
+function isMultiline(verb: string, args: readonly unknown[]): boolean {
   switch (verb) {
     case 'CAPA':
     case 'RETR':
@@ -98,10 +99,12 @@ export class Pop3Adapter implements ProtocolAdapter {
       this.awaiting.push({ verb: 'AUTH', multiline: false });
       return saslResponse(line);
     }
-    const [word = '', ...args] = line.split(' ');
-    const verb = word.toUpperCase();
-    this.awaiting.push({ verb, multiline: isMultiline(verb, args) });
-    return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH' };
+    const words = commandWords(line, false);
+    const verb = verbAt(words, 0);
+    this.awaiting.push({ verb, multiline: isMultiline(verb, words.slice(1)) });
+    // USER, PASS, APOP and AUTH carry credentials (SPEC §9): the user name of
+    // APOP and the mechanism of AUTH stay readable.
+    return { out: markCredential(line, credentialCommand('pop3', line)).out, blocking: verb === 'STLS' || verb === 'AUTH' };
   }
 
   /**
@@ -110,21 +113,6 @@ export class Pop3Adapter implements ProtocolAdapter {
    */
   mayPipeline(): boolean {
     return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((a) => !POP3_BARRIERS.has(a.verb));
-  }
-
-  /** USER, PASS, APOP and AUTH carry credentials (SPEC §9). */
-  private commandOut(verb: string, line: string) {
-    switch (verb) {
-      case 'USER':
-      case 'PASS':
-        return secretAfterWords(line, 1);
-      case 'APOP':
-      case 'AUTH':
-        // The user name / mechanism stays visible; the digest or response is masked.
-        return secretAfterWords(line, 2);
-      default:
-        return commandLine(line);
-    }
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {

@@ -1,6 +1,8 @@
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { Secret, commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
@@ -81,10 +83,11 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       this.awaiting.push('AUTHENTICATE');
       return saslResponse(line);
     }
+    // After a literal in AUTHENTICATE, the rest of it is the credential.
     const secret = this.awaiting.at(-1) === 'AUTHENTICATE';
     if (this.mode === 'literal') {
       const literal = this.literal!;
-      const step = typedLiteralStep(literal, line, false);
+      const step = typedLiteralStep(literal, line, secret);
       const out = { pieces: step.pieces };
       if (literal.remaining > 0) return { out, blocking: false };
       this.literal = undefined;
@@ -95,14 +98,15 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     if (this.mode === 'rest') {
       this.mode = 'command';
       this.startLiteral(line, secret);
-      return { out: commandLine(line), blocking: false };
+      return { out: commandLine(secret ? new Secret(line) : line), blocking: false };
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    const verb = verbAt(commandWords(line, true), 0);
     this.awaiting.push(verb);
-    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
-    const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
-    this.startLiteral(line, verb === 'AUTHENTICATE');
-    return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
+    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret,
+    // typed as a string or as a literal.
+    const marked = markCredential(line, credentialCommand('sieve', line));
+    this.startLiteral(line, marked.literalSecret);
+    return { out: marked.out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
   }
 
   /**

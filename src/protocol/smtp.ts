@@ -1,7 +1,9 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
@@ -94,9 +96,11 @@ export class SmtpAdapter implements ProtocolAdapter {
       this.expect('AUTH');
       return saslResponse(line);
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    // Read as servers read it: `\tauth plain …` is AUTH too.
+    const verb = verbAt(commandWords(line, false), 0);
     this.expect(verb);
-    return { out: this.commandOut(verb, line), blocking: BLOCKING_VERBS.has(verb) };
+    // `AUTH MECH initial-response`: the initial response is a secret.
+    return { out: markCredential(line, credentialCommand('smtp', line)).out, blocking: BLOCKING_VERBS.has(verb) };
   }
 
   /**
@@ -120,11 +124,6 @@ export class SmtpAdapter implements ProtocolAdapter {
   dataSent(verb: '.' | 'BDAT'): void {
     this.mode = 'command';
     this.expect(verb);
-  }
-
-  /** `AUTH MECH initial-response`: the initial response is a secret. */
-  private commandOut(verb: string, line: string) {
-    return verb === 'AUTH' ? secretAfterWords(line, 2) : commandLine(line);
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
