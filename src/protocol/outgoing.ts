@@ -50,6 +50,15 @@ export function wireBytes(out: Outgoing): Buffer {
   return out.pieces.length === 1 ? out.pieces[0].bytes : Buffer.concat(out.pieces.map((p) => p.bytes));
 }
 
+/**
+ * The line as the echo shows it, for messages that quote it: secrets as
+ * `<redacted N bytes>`, without the CRLF that ends it.
+ */
+export function quotedLine(out: Outgoing): string {
+  const text = out.pieces.map((p) => (p.secret ? `<redacted ${p.bytes.length} bytes>` : p.bytes.toString('utf8'))).join('');
+  return text.endsWith('\r\n') ? text.slice(0, -2) : text;
+}
+
 /** Whether any piece is secret (such lines stay out of the history). */
 export function hasSecret(out: Outgoing): boolean {
   return out.pieces.some((p) => p.secret);

@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
 import { controlBytesIn } from '../framing/control-bytes.js';
-import type { Outgoing } from '../protocol/outgoing.js';
-import { expandHelpers, hasHelpers, type HelperContext } from '../sasl/inline-helpers.js';
+import { credentialCommand, markCredential } from '../protocol/credentials.js';
+import { Secret, commandLine, quotedLine, type Outgoing } from '../protocol/outgoing.js';
+import { expandHelpers, hasHelpers, helperArgumentsHidden, type HelperContext } from '../sasl/inline-helpers.js';
 import type { Session } from './session.js';
 
 /**
@@ -43,8 +44,14 @@ export interface InputHandlers {
   askSecret(prompt: string): Promise<string>;
   /** `-u` or the URL's user, for helpers given no user. */
   defaultUser?: string;
-  /** Reports a line that failed (`number` counts pushed lines from 1); the queue goes on with the next. */
+  /**
+   * Reports a line that failed (`number` counts pushed lines from 1); the
+   * queue goes on with the next. `line` is quoted as the echo shows it:
+   * never with a credential in clear (SPEC §9).
+   */
   onError(err: unknown, line: string, number: number): void;
+  /** A meta command line with its secrets hidden (`/login alice <hidden>`), if any. */
+  maskMeta?(line: string): string | undefined;
   /** Told what each line became on the wire (the history keeps secrets out). */
   onSent?(line: string, out: Outgoing): void;
   /** Whether a meta command line may join a pipelined group like a command (`/send`). */
@@ -65,6 +72,8 @@ export class InputQueue {
   private running: Promise<void> | undefined;
   /** Lines taken from the queue so far, for error messages that name the line. */
   private taken = 0;
+  /** The line being handled as the echo shows it (or would), for error messages. */
+  private quoted = '';
 
   constructor(
     private readonly session: Session,
@@ -99,10 +108,11 @@ export class InputQueue {
       const line = this.lines[this.head];
       const clears = this.clears;
       this.taken++;
+      this.quoted = this.quote(line);
       try {
         await this.handle(line);
       } catch (err) {
-        this.handlers.onError(err, line, this.taken);
+        this.handlers.onError(err, this.quoted, this.taken);
       }
       if (clears !== this.clears) continue;
       this.head++;
@@ -138,7 +148,21 @@ export class InputQueue {
     if (this.pace === 'pipeline') s.connection?.gatherWrites();
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
+    this.quoted = quotedLine(out);
     this.handlers.onSent?.(line, out);
+  }
+
+  /**
+   * How an error message quotes a line not sent (yet): a meta command with
+   * its password hidden; a line the server waits for (a SASL response, a
+   * literal) all masked; a command with every protocol's credential words
+   * and helper arguments masked.
+   */
+  private quote(line: string): string {
+    if (isMetaLine(line)) return this.handlers.maskMeta?.(line) ?? line;
+    if (this.session.adapter.awaitingInput) return quotedLine(commandLine(new Secret(line)));
+    const text = helperArgumentsHidden(line);
+    return quotedLine(markCredential(text, credentialCommand('line', text)).out);
   }
 
   private helperContext(): HelperContext {
