@@ -36,3 +36,10 @@ test('a server that hangs up before a credential line is quoted masked', async (
     for (const secret of [PLAIN, 's3cret']) assert.ok(!(r.stdout + r.stderr).includes(secret), r.stderr);
   }
 });
+
+test('a password in the URL: exit 2 before connecting, the password nowhere in the output', async () => {
+  const r = await runCli(['imap://alice:Sup3rSecret@127.0.0.1:1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /imap:\/\/alice:<hidden>@…: a password in the URL is not accepted/);
+  assert.ok(!(r.stdout + r.stderr).includes('Sup3rSecret'));
+});
