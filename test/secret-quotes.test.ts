@@ -3,6 +3,9 @@
  * a script's `(line N: …)` never holds a credential in clear.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from './support/run-cli.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
@@ -42,4 +45,16 @@ test('a password in the URL: exit 2 before connecting, the password nowhere in t
   assert.equal(r.code, 2);
   assert.match(r.stderr, /imap:\/\/alice:<hidden>@…: a password in the URL is not accepted/);
   assert.ok(!(r.stdout + r.stderr).includes('Sup3rSecret'));
+});
+
+test('/log BADPATH keeps the running transcript and says so (issue 21)', async () => {
+  const s = await startScriptedServer({ greeting: '220 mx ESMTP\r\n', onLine: smtpHandler() });
+  servers.push(s);
+  const dir = mkdtempSync(join(tmpdir(), 'mailsh-log-'));
+  const log = join(dir, 'first.log');
+  const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--log', log], ['NOOP\n/log /nonexistent/dir/x.log\n']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /cannot open log file \/nonexistent\/dir\/x\.log: ENOENT; the transcript goes on in .*first\.log/);
+  // The QUIT after the failed /log is still recorded.
+  assert.match(readFileSync(log, 'utf8'), /C: QUIT\\r\\n/);
 });
