@@ -60,7 +60,12 @@ for (const [name, url, first] of [
     const history = readFileSync(join(home, 'state', 'mailsh', 'history'), 'utf8');
     assert.match(history, /^c noop$/m, 'the history file was written');
     assertNoLeak('history', history);
-    assertNoLeak('transcript', readFileSync(log, 'utf8'));
+    const transcript = readFileSync(log, 'utf8');
+    assertNoLeak('transcript', transcript);
+    // How far masking goes in line mode is said on screen and in the transcript.
+    if (url === 'tcp') assert.match(transcript, /^# mailsh .* secrets=redacted-by-command\n/);
+    assert.match(transcript, /== line mode: credentials are masked where a mail command carries them/);
+    assert.match(cli.screenLines().join('\n'), /== line mode: credentials are masked/);
     assertNoLeak('screen', cli.screenLines().join('\n'));
   });
 }

@@ -15,6 +15,8 @@ export interface TranscriptOptions {
   target: string;
   /** `--log-secrets`: write credentials instead of masking them. */
   logSecrets: boolean;
+  /** Line mode (`tcp://`, `--raw`): masking goes by command words only; the header says so. */
+  lineMode?: boolean;
   /** Injected clock, for reproducible tests. */
   now?: () => Date;
 }
@@ -63,11 +65,11 @@ export class Transcript {
     this.now = opts.now ?? (() => new Date());
     this.fd = openLogFile(opts.file);
     const start = this.now().toISOString();
-    const secrets = opts.logSecrets ? ' secrets=logged' : '';
+    const secrets = opts.logSecrets ? ' secrets=logged' : opts.lineMode ? ' secrets=redacted-by-command' : '';
     if (opts.format === 'text') {
       this.append(`# mailsh ${VERSION} transcript target=${opts.target} start=${start}${secrets}\n`);
     } else {
-      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : 'redacted' };
+      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : opts.lineMode ? 'redacted-by-command' : 'redacted' };
       this.append(`${JSON.stringify(header)}\n`);
     }
   }
