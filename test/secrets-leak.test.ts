@@ -56,6 +56,13 @@ function sessions(s: RealServers): { name: string; args: string[]; lines: string
     { name: 'pop3-auth-scram', args: pop3, lines: [`/auth SCRAM-SHA-1 ${USER} ${PASSWORD}`] },
     { name: 'sieve-authenticate', args: sieve, lines: [`AUTHENTICATE "PLAIN" "${PLAIN}"`] },
     { name: 'sieve-auth-scram', args: sieve, lines: [`/auth SCRAM-SHA-256 ${USER} ${PASSWORD}`] },
+    // Forms servers accept that a per-adapter regex missed (issue 21): leading
+    // blanks, tabs, a mechanism sent as a literal; and line mode.
+    { name: 'smtp-auth-leading-space', args: submission, lines: ['EHLO client.test', ` AUTH PLAIN ${PLAIN}`] },
+    { name: 'smtp-auth-login-leading-tab', args: submission, lines: ['EHLO client.test', `\tauth\tlogin ${b64(USER)}`, b64(PASSWORD)] },
+    { name: 'sieve-authenticate-mechanism-literal', args: sieve, lines: ['AUTHENTICATE {5+}', `PLAIN "${PLAIN}"`] },
+    { name: 'line-mode-imap-login', args: [`tcp://localhost:${s.imapPort}`], lines: [`a login ${USER} ${PASSWORD}`, 'b logout'] },
+    { name: 'raw-smtps-auth', args: [`smtps://localhost:${s.smtpsPort}`, '--ca', s.caFile, '--raw'], lines: ['EHLO client.test', `AUTH PLAIN ${PLAIN}`, 'QUIT'] },
   ];
 }
 

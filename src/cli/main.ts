@@ -57,11 +57,21 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const url = targetUrl(target);
   const scripted = opts.execute.length > 0 || opts.script !== undefined || !isatty(0);
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
-  const openLog = (file: string): Transcript => new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
+  const openLog = (file: string): Transcript => new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets, lineMode: target.protocol === 'line' });
   let session: Session | undefined;
+  // The running transcript is closed only once the new one is open: a bad path loses nothing.
   const setLog = (file: string | undefined): void => {
-    session?.transcript?.close();
-    if (session) session.transcript = file === undefined ? undefined : openLog(file);
+    if (!session) return;
+    const old = session.transcript;
+    let next: Transcript | undefined;
+    try {
+      next = file === undefined ? undefined : openLog(file);
+    } catch (err) {
+      if (old && err instanceof UsageError) throw new UsageError(`${err.message}; the transcript goes on in ${old.file}`);
+      throw err;
+    }
+    old?.close();
+    session.transcript = next;
   };
   const frontEnd: FrontEndOptions = {
     setLog,

@@ -2,7 +2,8 @@ import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-re
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { ResponseText } from './response-text.js';
-import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
+import { Secret, commandLine, type Outgoing } from './outgoing.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
@@ -165,11 +166,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (this.mode === 'literal') return this.literalBytes(line);
     if (this.mode === 'rest') {
       this.mode = 'command';
-      const secret = this.inLogin();
+      const secret = this.inCredential();
       return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
-    if (!tagged) return { out: commandLine(line) };
+    // Untagged (`/tag off`): still masked wherever a LOGIN or AUTHENTICATE is.
+    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out };
     // What came while nothing was in flight answers no command.
     if (this.inFlight.size === 0) this.untaggedText.clear();
     const flight: InFlight = { command: tagged.command };
@@ -180,8 +182,11 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
     if (tagged.command === 'AUTHENTICATE') this.sasl = new SaslExchange(tagged.rest.replace(/^\S+/, ''));
     if (['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command)) this.decidingTag = tagged.tag;
-    const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
-    return this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
+    // LOGIN's password and an AUTHENTICATE initial response are secrets
+    // (SPEC §9), as words or literals; the user name stays readable.
+    const text = tagged.generated ? tagged.rest : line;
+    const marked = markCredential(text, credentialCommand('imap', text), tagged.generated ? `${tagged.tag} ` : '');
+    return this.withLiteral(marked.out, line, marked.literalSecret, tagged.tag);
   }
 
   /**
@@ -227,7 +232,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   /** The next typed line is (part of) the literal; after it, the rest of the command. */
   private literalBytes(line: string): Prepared {
     const literal = this.literal!;
-    const step = typedLiteralStep(literal, line, this.inLogin());
+    const step = typedLiteralStep(literal, line, this.inCredential());
     const out = { pieces: step.pieces };
     if (literal.remaining > 0) return { out };
     this.literal = undefined;
@@ -236,27 +241,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       return { out };
     }
     this.mode = 'command';
-    return this.withLiteral(out, step.rest, this.inLogin());
+    return this.withLiteral(out, step.rest, this.inCredential());
   }
 
-  /** Whether the command being continued is LOGIN, whose every argument part is a credential. */
-  private inLogin(): boolean {
-    return this.continuationTag !== undefined && this.inFlight.get(this.continuationTag.toUpperCase())?.command === 'LOGIN';
-  }
-
-  /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
-  private commandOut(prefix: string, command: string, rest: string): Outgoing {
-    const args = /^(\S+\s+)(.*)$/.exec(rest);
-    if (command === 'LOGIN' && args) {
-      // The user name (an atom or a quoted string) stays readable; the
-      // password is masked, unless it is a literal that follows on its own.
-      const login = /^("(?:[^"\\]|\\.)*"|\S+)(\s+)(.+)$/.exec(args[2]);
-      if (login && TYPED_LITERAL_RE.test(login[3]) && login[3].startsWith('{')) return commandLine(prefix, rest);
-      if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
-      return commandLine(prefix, args[1], new Secret(args[2]));
-    }
-    if (command === 'AUTHENTICATE') return secretAfterWords(rest, 2, prefix);
-    return commandLine(prefix, rest);
+  /**
+   * Whether the command being continued after a literal is LOGIN or
+   * AUTHENTICATE: whatever follows the literal is (part of) the credential.
+   */
+  private inCredential(): boolean {
+    const command = this.continuationTag && this.inFlight.get(this.continuationTag.toUpperCase())?.command;
+    return command === 'LOGIN' || command === 'AUTHENTICATE';
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {

@@ -1,7 +1,9 @@
 import { ProtocolError } from '../errors.js';
 import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { Secret, commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
@@ -112,10 +114,11 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       this.sasl?.responded(line);
       return saslResponse(line);
     }
+    // After a literal in AUTHENTICATE, the rest of it is the credential.
     const secret = this.awaiting.at(-1) === 'AUTHENTICATE';
     if (this.mode === 'literal') {
       const literal = this.literal!;
-      const step = typedLiteralStep(literal, line, false);
+      const step = typedLiteralStep(literal, line, secret);
       const out = { pieces: step.pieces };
       if (literal.remaining > 0) return { out };
       this.literal = undefined;
@@ -126,15 +129,17 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     if (this.mode === 'rest') {
       this.mode = 'command';
       this.startLiteral(line, secret);
-      return { out: commandLine(line) };
+      return { out: commandLine(secret ? new Secret(line) : line) };
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    const words = commandWords(line, true);
+    const verb = verbAt(words, 0);
     this.expect(verb);
-    if (verb === 'AUTHENTICATE') this.sasl = new SaslExchange(line.slice(verb.length));
-    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
-    const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
-    this.startLiteral(line, verb === 'AUTHENTICATE');
-    return { out };
+    if (verb === 'AUTHENTICATE') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
+    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret,
+    // typed as a string or as a literal.
+    const marked = markCredential(line, credentialCommand('sieve', line));
+    this.startLiteral(line, marked.literalSecret);
+    return { out: marked.out };
   }
 
   private expect(verb: string): void {

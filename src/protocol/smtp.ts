@@ -1,7 +1,9 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
@@ -129,10 +131,13 @@ export class SmtpAdapter implements ProtocolAdapter {
       this.sasl?.responded(line);
       return saslResponse(line);
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    // Read as servers read it: `\tauth plain …` is AUTH too.
+    const words = commandWords(line, false);
+    const verb = verbAt(words, 0);
     this.expect(verb, verb === 'RCPT' ? recipientOf(line) : undefined, verb === 'BDAT' && /\sLAST\s*$/i.test(line));
-    if (verb === 'AUTH') this.sasl = new SaslExchange(line.slice(verb.length));
-    return { out: this.commandOut(verb, line) };
+    if (verb === 'AUTH') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
+    // `AUTH MECH initial-response`: the initial response is a secret.
+    return { out: markCredential(line, credentialCommand('smtp', line)).out };
   }
 
   /**
@@ -157,11 +162,6 @@ export class SmtpAdapter implements ProtocolAdapter {
   dataSent(verb: '.' | 'BDAT', last = true): void {
     this.mode = 'command';
     this.expect(verb, undefined, last);
-  }
-
-  /** `AUTH MECH initial-response`: the initial response is a secret. */
-  private commandOut(verb: string, line: string) {
-    return verb === 'AUTH' ? secretAfterWords(line, 2) : commandLine(line);
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {

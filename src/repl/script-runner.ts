@@ -3,7 +3,7 @@ import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '.
 import { InputLineSplitter } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
-import { metaPipelines, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
+import { maskedMetaLine, metaPipelines, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
 import { renderLocal, renderNote } from './render.js';
 import { ScriptOutput } from './script-output.js';
 
@@ -65,6 +65,7 @@ export class ScriptRunner {
       meta: (line) => runMetaCommand(line, ctx),
       metaPipelines,
       onDropped: () => (this.dropped = true),
+      maskMeta: maskedMetaLine,
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err, line, number) => {

@@ -181,6 +181,7 @@ export class Session extends EventEmitter {
     try {
       if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
       this.throwIfFailed();
+      if (this.adapter.protocol === 'line') this.noteLineMasking();
       if (this.opts.starttls) await this.negotiateStartTls();
     } finally {
       this.connecting = false;
@@ -417,6 +418,7 @@ export class Session extends EventEmitter {
     if (on && !this.cooked) {
       this.cooked = this.adapter;
       this.adapter = new LineAdapter();
+      this.noteLineMasking();
     } else if (!on && this.cooked) {
       this.adapter = this.cooked;
       this.cooked = undefined;
@@ -426,6 +428,16 @@ export class Session extends EventEmitter {
 
   get raw(): boolean {
     return this.cooked !== undefined || this.adapter.protocol === 'line';
+  }
+
+  /**
+   * Line mode knows no protocol: masking there goes by the mail protocols'
+   * command words (SPEC §9). Said once on screen and in the transcript.
+   */
+  private noteLineMasking(): void {
+    const text = 'line mode: credentials are masked where a mail command carries them (AUTH, AUTHENTICATE, LOGIN, USER, PASS, APOP) and in the lines that answer their continuations; /bytes and other secrets go out and into the transcript as typed';
+    this.transcript?.note(text);
+    this.out.note('info', text);
   }
 
   /** The `/tls` report. */

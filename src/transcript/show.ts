@@ -90,7 +90,9 @@ export function showTranscript(file: string, out: Writable, opts: ShowOptions = 
     // crafted file may hold anything: escape again so no byte drives the terminal.
     const text = escapeBytes(Buffer.from(r.text, 'utf8'), 'display');
     const body = colourFor(r)(text).replace(/\\<redacted \d+ bytes>/g, (m) => kleur.yellow().inverse(m));
+    // A note quotes server bytes (a decoded challenge): escaped as the live session escapes it.
     const note = opts.annotate?.(r);
-    out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${note ? `   ${kleur.dim(`[${note}]`)}` : ''}\n`);
+    const shownNote = note ? `   ${kleur.dim(`[${escapeBytes(Buffer.from(note, 'utf8'), 'display')}]`)}` : '';
+    out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${shownNote}\n`);
   }
 }

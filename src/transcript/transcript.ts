@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, writeSync } from 'node:fs';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -15,8 +15,35 @@ export interface TranscriptOptions {
   target: string;
   /** `--log-secrets`: write credentials instead of masking them. */
   logSecrets: boolean;
+  /** Line mode (`tcp://`, `--raw`): masking goes by command words only; the header says so. */
+  lineMode?: boolean;
   /** Injected clock, for reproducible tests. */
   now?: () => Date;
+}
+
+/**
+ * Opens a transcript for appending, created 0600. A symbolic link is refused
+ * (O_NOFOLLOW: a link planted at the path must not redirect the
+ * credentials-adjacent log elsewhere), and an existing regular file is made
+ * 0600 before anything is written to it.
+ */
+function openLogFile(file: string): number {
+  const fail = (why: string): never => {
+    throw new UsageError(`cannot open log file ${file}: ${why}`);
+  };
+  let fd = -1;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const stat = fstatSync(fd);
+    if (stat.isFile() && (stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
+    return fd;
+  } catch (err) {
+    if (fd >= 0) closeSync(fd);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') fail('it is a symbolic link (ELOOP); give the real path');
+    if (fd >= 0) fail(`cannot make it mode 0600 (${code ?? String(err)})`);
+    return fail(code ?? String(err));
+  }
 }
 
 /**
@@ -24,7 +51,7 @@ export interface TranscriptOptions {
  * chunk or one outgoing message are written together with one synchronous
  * write before the call returns, so a crash or kill loses nothing that was
  * already on the wire, yet a 100 MB download costs one system call per chunk
- * instead of one per line. The file is created with mode 0600.
+ * instead of one per line. The file is mode 0600 (see openLogFile).
  */
 export class Transcript {
   private fd: number;
@@ -36,19 +63,20 @@ export class Transcript {
 
   constructor(private readonly opts: TranscriptOptions) {
     this.now = opts.now ?? (() => new Date());
-    try {
-      this.fd = openSync(opts.file, 'a', 0o600);
-    } catch (err) {
-      throw new UsageError(`cannot open log file ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
+    this.fd = openLogFile(opts.file);
     const start = this.now().toISOString();
-    const secrets = opts.logSecrets ? ' secrets=logged' : '';
+    const secrets = opts.logSecrets ? ' secrets=logged' : opts.lineMode ? ' secrets=redacted-by-command' : '';
     if (opts.format === 'text') {
       this.append(`# mailsh ${VERSION} transcript target=${opts.target} start=${start}${secrets}\n`);
     } else {
-      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : 'redacted' };
+      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : opts.lineMode ? 'redacted-by-command' : 'redacted' };
       this.append(`${JSON.stringify(header)}\n`);
     }
+  }
+
+  /** The file written to. */
+  get file(): string {
+    return this.opts.file;
   }
 
   /** Records bytes sent, masking secret pieces unless --log-secrets. */
