@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
-import { InputLineSplitter } from '../framing/input-lines.js';
+import { InputLineSplitter, StrictUtf8 } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
 import { metaPipelines, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
@@ -19,6 +19,8 @@ export type ScriptSource = { lines: string[] } | { stream: Readable };
 export class ScriptRunner {
   private status: ExitStatus = EXIT.ok;
   private stopped = false;
+  /** Stops waiting for piped lines: once stopped, a pipe that stays open must not keep mailsh waiting. */
+  private endFeed: (() => void) | undefined;
   readonly output: ScriptOutput;
 
   constructor(
@@ -67,7 +69,10 @@ export class ScriptRunner {
       onError: (err, line, number) => {
         // Lines mailsh put first (`--auth`) come before the script's line 1.
         const at = number > initial.length ? `line ${number - initial.length}` : 'option';
-        this.output.printError(renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`));
+        const message = err instanceof Error ? err.message : String(err);
+        this.output.printError(renderNote('error', `${message} (${at}: ${line})`));
+        // The error ends the script: the transcript says why (issue 17 item 9).
+        session.transcript?.note(`error ${message} (${at})`);
         if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
         else this.stop(exitStatusOf(err));
         queue.clear();
@@ -75,6 +80,12 @@ export class ScriptRunner {
     });
     session.on('fatal', (err) => {
       this.stop(exitStatusOf(err));
+      queue.clear();
+    });
+    this.output.whenGone(() => {
+      // `| head -1`: the reader has seen enough; end as politely as a finished script.
+      session.transcript?.note('stdout closed by its reader: script stopped');
+      this.stop(this.status);
       queue.clear();
     });
     session.on('closed', () => {
@@ -85,20 +96,31 @@ export class ScriptRunner {
       }
     });
     initial.forEach((line) => queue.push(line));
-    await this.feed(source, (line) => {
-      if (!this.stopped) queue.push(line);
-    });
+    try {
+      await this.feed(source, (line) => {
+        if (!this.stopped) queue.push(line);
+      });
+    } catch (err) {
+      // Input mailsh will not send (not UTF-8): the lines before it were sent, none after.
+      this.output.printError(renderNote('error', (err as Error).message));
+      session.transcript?.note(`error ${(err as Error).message}`);
+      this.stop(exitStatusOf(err));
+      queue.clear();
+    }
     await queue.drained();
     if (!this.stopped && session.connected) {
       try {
         await session.settled();
       } catch (err) {
         this.output.printError(renderNote('error', (err as Error).message));
+        session.transcript?.note(`error ${(err as Error).message}`);
         this.stop(exitStatusOf(err));
       }
     }
+    // A refusal of the goodbye mailsh sends itself is no failure of the script's commands.
+    const failures = session.failures;
     await session.quit();
-    if (this.status === EXIT.ok && session.failures > 0) return EXIT.commandFailed;
+    if (this.status === EXIT.ok && failures > 0) return EXIT.commandFailed;
     return this.status;
   }
 
@@ -107,6 +129,7 @@ export class ScriptRunner {
     if (this.stopped) return;
     this.stopped = true;
     this.status = status;
+    this.endFeed?.();
   }
 
   private feed(source: ScriptSource, push: (line: string) => void): Promise<void> {
@@ -115,14 +138,31 @@ export class ScriptRunner {
       return Promise.resolve();
     }
     const splitter = new InputLineSplitter();
+    const utf8 = new StrictUtf8('standard input');
     return new Promise((resolve, reject) => {
-      source.stream.setEncoding('utf8');
-      source.stream.on('data', (chunk: string) => splitter.push(chunk).forEach(push));
+      this.endFeed = resolve;
+      const fail = (err: unknown): void => {
+        source.stream.pause();
+        reject(err);
+      };
+      source.stream.on('data', (chunk: Buffer) => {
+        try {
+          splitter.push(utf8.decode(chunk, true)).forEach(push);
+        } catch (err) {
+          fail(err);
+        }
+      });
       source.stream.on('end', () => {
+        try {
+          splitter.push(utf8.decode(new Uint8Array(0))).forEach(push);
+        } catch (err) {
+          fail(err);
+          return;
+        }
         splitter.end().forEach(push);
         resolve();
       });
-      source.stream.on('error', reject);
+      source.stream.on('error', fail);
     });
   }
 }

@@ -213,6 +213,8 @@ export class Session extends EventEmitter {
     const commands = this.adapter.startTlsCommands(this.opts.ehloName);
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
     for (const line of commands) {
+      // A server that greets and hangs up: say so, not "not connected" from deep inside.
+      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before ${line} (--starttls)`);
       await this.command(line);
       this.throwIfFailed();
     }
@@ -273,7 +275,7 @@ export class Session extends EventEmitter {
 
   /** The single write path: transcript, echo, socket (DESIGN rule 2). */
   async write(out: Outgoing, echo = true): Promise<void> {
-    if (!this.conn?.isOpen) throw new Error('not connected');
+    if (!this.conn?.isOpen) throw new ConnectionError(`${this.conn?.where ?? 'server'}: not connected (the connection is closed)`);
     if (!this.warnedPlaintext && hasSecret(out) && this.credentialsExposed) {
       this.warnedPlaintext = true;
       this.noteLine('warn', `credentials are going to ${this.conn.where} unencrypted (no TLS): anyone on the path can read them`);

@@ -179,9 +179,11 @@ export class Connection extends EventEmitter {
     try {
       await this.startTls(Connection.secureContextOptions(this.opts), 'starttls');
     } catch (err) {
-      // The listeners are gone, so say here that this connection is over.
+      // The listeners are gone, so say here that this connection is over,
+      // after the caller has reported why (the transcript's `==` record of
+      // the failure comes before `== closed`, issue 17 item 9).
       this.closed = true;
-      this.emit('close');
+      setImmediate(() => this.emit('close'));
       throw err;
     }
     this.listen();
