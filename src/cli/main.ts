@@ -59,8 +59,10 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const url = targetUrl(target);
   const scripted = opts.execute.length > 0 || opts.script !== undefined || !isatty(0);
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
-  const openLog = (file: string): Transcript => new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
   let session: Session | undefined;
+  // A full disk on the transcript stops the session with one line (issue 17 item 8).
+  const openLog = (file: string): Transcript =>
+    new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets, onFailure: (err) => session?.abort(err) });
   const setLog = (file: string | undefined): void => {
     session?.transcript?.close();
     if (session) session.transcript = file === undefined ? undefined : openLog(file);
@@ -80,7 +82,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   // The script is read before connecting: a script mailsh refuses never opens a session.
   const source: ScriptSource | undefined = !script ? undefined : opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
   const transcript = opts.log ? openLog(opts.log) : undefined;
-  const attempt = (host: string, name?: string) => (): Session => new Session(sessionOptions(opts, target, host, name, output, transcript));
+  const attempt = (host: string, name?: string) => (): Session => (session = new Session(sessionOptions(opts, target, host, name, output, transcript)));
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
     const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];

@@ -214,7 +214,7 @@ export class Session extends EventEmitter {
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
     for (const line of commands) {
       // A server that greets and hangs up: say so, not "not connected" from deep inside.
-      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before ${line} (--starttls)`);
+      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before TLS was started (--starttls)`);
       await this.command(line);
       this.throwIfFailed();
     }
@@ -516,6 +516,11 @@ export class Session extends EventEmitter {
     const info = this.conn!.tls!;
     this.transcript?.note(tlsNote(info));
     this.noteLine('info', `TLS ${info.protocol} ${info.cipher}, certificate ${info.verify === 'ok' ? 'verified' : `NOT verified: ${info.verify}`}`);
+  }
+
+  /** Ends the session with `err` from outside it (the transcript can no longer be written). */
+  abort(err: Error): void {
+    this.fatal(err);
   }
 
   /** A protocol error: say it in one line and close (DESIGN rule 3). */

@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { domainToASCII } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
@@ -18,6 +19,8 @@ export interface TlsSettings {
   sni?: string;
   /** `--keylog FILE` or SSLKEYLOGFILE: NSS key-log lines for Wireshark. */
   keylogFile?: string;
+  /** Implicit TLS to a plaintext port: what to try instead, worded after what the user typed. */
+  plaintextHint?: string;
 }
 
 export interface ConnectOptions {
@@ -203,19 +206,45 @@ export class Connection extends EventEmitter {
 
   private static secureContextOptions(opts: ConnectOptions): ConnectionOptions {
     const t = opts.tls;
-    const name = t.sni ?? opts.host;
-    return {
-      rejectUnauthorized: !t.insecure,
-      // SNI is for host names only (RFC 6066 §3), never for IP literals.
-      servername: isIP(name) ? undefined : name,
+    const name = Connection.identity(opts);
+    const files = {
       ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
       cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
       key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
     };
+    let secureContext;
+    try {
+      secureContext = createSecureContext(files);
+    } catch (err) {
+      // Not PEM, or a key that does not belong to the certificate: the user's files, one line.
+      const given = [t.caFile && `--ca ${t.caFile}`, t.certFile && `--cert ${t.certFile}`, t.keyFile && `--key ${t.keyFile}`].filter(Boolean).join(', ');
+      const why = (err as Error).message.replace(/^error:[0-9A-F]+:/i, '').replace(/:+/g, ': ');
+      throw new UsageError(`cannot use ${given || 'the TLS settings'}: ${why}`);
+    }
+    return {
+      // Verified in `verified` instead, where the certificate is still at
+      // hand to say when it expired or which names it holds (issue 17 item 12).
+      rejectUnauthorized: false,
+      // SNI is for host names only (RFC 6066 §3), never for IP literals.
+      servername: isIP(name) ? undefined : name,
+      secureContext,
+    };
+  }
+
+  /**
+   * The name sent as SNI and verified: `--sni` or the host, as ASCII (an
+   * internationalized name in punycode, RFC 6066 §3, UTS #46).
+   */
+  private static identity(opts: ConnectOptions): string {
+    const name = opts.tls.sni ?? opts.host;
+    if (isIP(name) || /^[\x00-\x7f]*$/.test(name)) return name;
+    const ascii = domainToASCII(name);
+    if (!ascii) throw new UsageError(`${opts.tls.sni === undefined ? 'host' : '--sni'} ${name} is not a valid host name`);
+    return ascii;
   }
 
   private async startTls(secure: ConnectionOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
-    const identity = this.opts.tls.sni ?? this.opts.host;
+    const identity = Connection.identity(this.opts);
     const tls: TLSSocket = tlsConnect({
       ...secure,
       socket: this.socket,
@@ -227,12 +256,27 @@ export class Connection extends EventEmitter {
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
     this.socket = tls;
-    await this.settle(tls, 'secureConnect', phase);
+    await this.settle(tls, 'secureConnect', phase, () => (this.opts.tls.insecure ? undefined : Connection.verified(tls, identity)));
     this.tlsInfo = summarizeTls(tls, identity);
   }
 
+  /**
+   * Why the server's certificate is not to be trusted, or undefined: the
+   * chain as OpenSSL verified it, then the name (RFC 6125), as Node does
+   * with rejectUnauthorized; the error carries the certificate.
+   */
+  private static verified(tls: TLSSocket, identity: string): Error | undefined {
+    const cert = tls.getPeerCertificate();
+    if (!tls.authorized) {
+      const code = String(tls.authorizationError ?? 'CERT_UNTRUSTED');
+      return Object.assign(new Error(code), { code, cert });
+    }
+    const mismatch = checkServerIdentity(identity, cert);
+    return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
+  }
+
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */
-  private settle(socket: Socket, event: 'connect' | 'secureConnect', phase: ConnectPhase = 'connect'): Promise<void> {
+  private settle(socket: Socket, event: 'connect' | 'secureConnect', phase: ConnectPhase = 'connect', check: () => Error | undefined = () => undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.opts.timeoutMs);
       const cleanup = (): void => {
@@ -242,13 +286,15 @@ export class Connection extends EventEmitter {
         socket.off('close', closed);
       };
       const ok = (): void => {
+        const refused = check();
+        if (refused) return fail(refused);
         cleanup();
         resolve();
       };
       const fail = (err: Error): void => {
         cleanup();
         socket.destroy();
-        reject(describeConnectError(err, this.where, phase));
+        reject(describeConnectError(err, this.where, phase, { plaintextHint: this.opts.tls.plaintextHint }));
       };
       const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       socket.once(event, ok);
