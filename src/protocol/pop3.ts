@@ -3,6 +3,7 @@ import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -166,11 +167,12 @@ export class Pop3Adapter implements ProtocolAdapter {
   }
 
   private learnCapabilities(lines: string[]): void {
-    this.caps = new Map();
+    const caps = new Map<string, string[]>();
     for (const line of lines.slice(1)) {
       const [keyword, ...params] = line.trim().split(/\s+/);
-      if (keyword) this.caps.set(keyword.toUpperCase(), params);
+      if (keyword) caps.set(keyword.toUpperCase(), params);
     }
+    this.caps = keptCapabilities(caps);
   }
 
   startTlsCommands(): string[] {

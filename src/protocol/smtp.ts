@@ -4,6 +4,7 @@ import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prep
 import { commandLine, secretAfterWords } from './outgoing.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -157,7 +158,7 @@ export class SmtpAdapter implements ProtocolAdapter {
     switch (command) {
       case 'EHLO':
       case 'LHLO':
-        if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
+        if (cls === 'ok') this.caps = keptCapabilities(parseEhloCapabilities(lines));
         break;
       case 'DATA':
         if (code === '354') this.mode = 'data';
