@@ -74,6 +74,10 @@ export class Pop3Adapter implements ProtocolAdapter {
     return this.awaiting.length + (this.body ? 1 : 0);
   }
 
+  get streaming(): boolean {
+    return this.body?.verb === 'RETR' || this.body?.verb === 'TOP';
+  }
+
   get promptState(): string {
     return this.mode === 'sasl' ? 'auth' : '';
   }

@@ -61,12 +61,18 @@ export class ScriptRunner {
       },
       progress: () => undefined,
     };
+    let ended = false;
     const queue = new InputQueue(session, this.opts.pipeline ? 'pipeline' : 'script', {
       meta: (line) => runMetaCommand(line, ctx),
       metaPipelines,
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err, line, number) => {
+        // The line failed because a fatal error, already reported, ended the session: one message is enough.
+        if (ended && !session.connected) {
+          queue.clear();
+          return;
+        }
         // Lines mailsh put first (`--auth`) come before the script's line 1.
         const at = number > initial.length ? `line ${number - initial.length}` : 'option';
         const message = err instanceof Error ? err.message : String(err);
@@ -79,6 +85,7 @@ export class ScriptRunner {
       },
     });
     session.on('fatal', (err) => {
+      ended = true;
       this.stop(exitStatusOf(err));
       queue.clear();
     });

@@ -177,7 +177,8 @@ export class Session extends EventEmitter {
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
-    conn.on('error', (err: Error) => this.noteLine('error', err.message));
+    // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
+    conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.noteLine('error', err.message)));
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
@@ -290,9 +291,12 @@ export class Session extends EventEmitter {
     return this.until(() => this.idle, timeoutMs);
   }
 
-  /** Resolves once the next typed line may be sent (interactive pace). */
-  whenAccepting(): Promise<void> {
-    return this.until(() => this.accepting, 0);
+  /**
+   * Resolves once the next typed line may be sent (interactive pace);
+   * `timed`: within --timeout, for waits a script or a helper makes (issue 21 item 9).
+   */
+  whenAccepting(timed = false): Promise<void> {
+    return this.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
   }
 
   /**
@@ -440,6 +444,8 @@ export class Session extends EventEmitter {
         return;
       }
     }
+    // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
+    if (this.adapter.streaming) this.lastProgress = Date.now();
     // Once per chunk, not per line: a chunk of a thousand pipelined replies redraws the prompt once.
     this.out.stateChanged();
     this.emit('progress');

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
-import { UsageError } from '../errors.js';
+import { TimeoutError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { isLoopbackAddress } from './loopback.js';
@@ -62,6 +62,9 @@ export class Connection extends EventEmitter {
   /** The burst being gathered until the end of this turn (`gatherWrites`). */
   private gathered: Buffer[] | undefined;
   private gatheredBytes = 0;
+  /** Write callbacks so far: the stall check's measure of progress. */
+  private writesDone = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
   readonly where: string;
 
   private constructor(
@@ -160,9 +163,42 @@ export class Connection extends EventEmitter {
     const previous = this.flushed;
     let room = false;
     this.flushed = new Promise((resolve) => {
-      room = this.socket.write(bytes, () => resolve());
+      room = this.socket.write(bytes, () => {
+        this.writesDone++;
+        resolve();
+      });
     });
-    return room ? Promise.resolve() : previous;
+    if (room) return Promise.resolve();
+    this.watchWrites();
+    return previous;
+  }
+
+  /**
+   * While bytes wait to be sent, checks each --timeout that some of them
+   * went: a server that stops reading (after 354, after `+`, during a large
+   * pipelined group) would otherwise hold mailsh for ever, since no reply
+   * wait has begun (issue 21 item 9). It ends the connection with a
+   * TimeoutError `error` event.
+   */
+  private watchWrites(): void {
+    if (this.stallTimer) return;
+    let done = this.writesDone;
+    const seconds = this.opts.timeoutMs / 1000;
+    this.stallTimer = setInterval(() => {
+      if (this.closed || this.socket.writableLength === 0) return this.stopWatchingWrites();
+      if (this.writesDone !== done) {
+        done = this.writesDone;
+        return;
+      }
+      this.stopWatchingWrites();
+      this.emit('error', new TimeoutError(`${this.where}: the server took none of the data mailsh sent within ${seconds}s (it stopped reading)`));
+      this.destroy();
+    }, this.opts.timeoutMs);
+  }
+
+  private stopWatchingWrites(): void {
+    clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
@@ -201,6 +237,7 @@ export class Connection extends EventEmitter {
   }
 
   destroy(): void {
+    this.stopWatchingWrites();
     this.socket.destroy();
   }
 
@@ -308,6 +345,7 @@ export class Connection extends EventEmitter {
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.emit('error', describeConnectError(err, this.where)));
     this.socket.on('close', () => {
       this.closed = true;
+      this.stopWatchingWrites();
       this.emit('close');
     });
   }
