@@ -1,7 +1,7 @@
 /**
  * In-process fuzz of whole script sessions over the four protocols (issue 21,
  * "Done means"): seeded, so a failure repeats exactly (FUZZ_SEED=N reruns
- * one), bounded in count and in time. A loopback server sends a random mix
+ * one, FUZZ_DEBUG=1 shows its session), bounded in count and in time. A loopback server sends a random mix
  * of protocol-shaped lines, literals, stray bytes and odd line ends in random
  * chunks, then hangs up or goes silent, while a script runs commands. Each
  * case must end without a crash, with a documented exit status, within a

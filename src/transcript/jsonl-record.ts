@@ -31,7 +31,13 @@ export function jsonlRecord(ts: string, dir: Direction, parts: readonly RecordPa
   if (parts.every((p): p is Buffer => typeof p !== 'number')) {
     return `${JSON.stringify({ ts, dir: d, ...jsonBytes(parts.length === 1 ? parts[0] : Buffer.concat(parts)) })}\n`;
   }
-  const json = parts.map((p) => (typeof p === 'number' ? { redacted: p } : jsonBytes(p)));
+  // Neighbouring pieces of bytes (the words of a line) are one part.
+  const merged: RecordPart[] = [];
+  for (const p of parts) {
+    const last = merged.at(-1);
+    merged.push(typeof p !== 'number' && last !== undefined && typeof last !== 'number' ? Buffer.concat([merged.pop() as Buffer, p]) : p);
+  }
+  const json = merged.map((p) => (typeof p === 'number' ? { redacted: p } : jsonBytes(p)));
   return `${JSON.stringify({ ts, dir: d, parts: json })}\n`;
 }
 
