@@ -45,8 +45,8 @@ test('transcript: jsonl records of one chunk are written together', () => {
   t.server(Buffer.from('250-a\r\n250 b\r\n'));
   const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
   assert.deepEqual(records.slice(1), [
-    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250-a\\r\\n' },
-    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250 b\\r\\n' },
+    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250-a\r\n' },
+    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250 b\r\n' },
   ]);
   t.close();
 });

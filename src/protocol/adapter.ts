@@ -150,6 +150,11 @@ export interface ProtocolAdapter {
   /** Whether responses carry `{N}` literals that framing must pass through raw. */
   readonly literals: boolean;
   /**
+   * Inside a message body that streams as lines (a POP3 RETR or TOP): data
+   * still arriving is progress, as for an IMAP literal (issue 21 item 11).
+   */
+  readonly streaming?: boolean;
+  /**
    * What mailsh sends itself for `--starttls`, in order (`EHLO name`,
    * `STARTTLS`); undefined where the protocol has no STARTTLS.
    */

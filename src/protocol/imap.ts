@@ -7,6 +7,7 @@ import { credentialCommand, markCredential } from './credentials.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
+import { KeptWords, keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
@@ -79,6 +80,8 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   private caps = new Map<string, string[]>();
   private selected: string | undefined;
   private readonly mailboxSet = new Set<string>();
+  /** Mailbox names are kept within a budget of bytes too (issue 21 item 8). */
+  private readonly mailboxBytes = new KeptWords();
   /** The tag of the command that `+` continuations belong to (IDLE, AUTHENTICATE, literals). */
   private continuationTag: string | undefined;
   /** A synchronizing literal waiting for the server's `+`. */
@@ -317,7 +320,10 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     this.learnCapabilities(text);
     if (this.greeted) this.untaggedText.push(`* ${text}`);
     const listed = LIST_RE.exec(text);
-    if (listed && this.mailboxSet.size < this.maxReplyLines) this.mailboxSet.add(unquote(listed[1]));
+    if (listed && this.mailboxSet.size < this.maxReplyLines) {
+      const name = this.mailboxBytes.take(unquote(listed[1]));
+      if (name !== undefined) this.mailboxSet.add(name);
+    }
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     if (status === 'BYE' && this.bye === 'no') this.bye = 'said';
     if (!this.greeted) {
@@ -356,13 +362,14 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const list = capabilityList(text);
     if (!list) return;
     // AUTH=PLAIN AUTH=LOGIN becomes AUTH → [PLAIN, LOGIN].
-    this.caps = new Map();
+    const caps = new Map<string, string[]>();
     for (const cap of list) {
       const [key, value] = cap.split('=');
-      const values = this.caps.get(key.toUpperCase()) ?? [];
+      const values = caps.get(key.toUpperCase()) ?? [];
       if (value !== undefined) values.push(value);
-      this.caps.set(key.toUpperCase(), values);
+      caps.set(key.toUpperCase(), values);
     }
+    this.caps = keptCapabilities(caps);
   }
 
   startTlsCommands(): string[] {

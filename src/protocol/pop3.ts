@@ -4,6 +4,7 @@ import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prep
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -79,6 +80,10 @@ export class Pop3Adapter implements ProtocolAdapter {
 
   get pending(): number {
     return this.awaiting.length + (this.body ? 1 : 0);
+  }
+
+  get streaming(): boolean {
+    return this.body?.verb === 'RETR' || this.body?.verb === 'TOP';
   }
 
   get promptState(): string {
@@ -183,11 +188,12 @@ export class Pop3Adapter implements ProtocolAdapter {
   }
 
   private learnCapabilities(lines: string[]): void {
-    this.caps = new Map();
+    const caps = new Map<string, string[]>();
     for (const line of lines.slice(1)) {
       const [keyword, ...params] = line.trim().split(/\s+/);
-      if (keyword) this.caps.set(keyword.toUpperCase(), params);
+      if (keyword) caps.set(keyword.toUpperCase(), params);
     }
+    this.caps = keptCapabilities(caps);
   }
 
   startTlsCommands(): string[] {

@@ -6,6 +6,7 @@ import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -212,7 +213,7 @@ export class SmtpAdapter implements ProtocolAdapter {
     switch (command) {
       case 'EHLO':
       case 'LHLO':
-        if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
+        if (cls === 'ok') this.caps = keptCapabilities(parseEhloCapabilities(lines));
         this.accepted = [];
         break;
       case 'MAIL':

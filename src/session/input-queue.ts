@@ -24,7 +24,7 @@ export type Pace = 'interactive' | 'script' | 'pipeline';
 export async function waitForTurn(session: Session, pace: Pace, line: string, groupable: boolean): Promise<void> {
   if (pace === 'interactive') return session.whenAccepting();
   if (pace === 'pipeline' && groupable) {
-    await session.whenAccepting();
+    await session.whenAccepting(true);
     if (session.idle || session.adapter.mayPipeline?.(line)) return;
   }
   await session.settled();

@@ -175,7 +175,8 @@ export class Session extends EventEmitter {
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
-    conn.on('error', (err: Error) => this.connectionError(err));
+    // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
+    conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.connectionError(err)));
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
@@ -212,6 +213,8 @@ export class Session extends EventEmitter {
     const commands = this.adapter.startTlsCommands(this.opts.ehloName);
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
     for (const line of commands) {
+      // A server that greets and hangs up: say so, not "not connected" from deep inside.
+      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before TLS was started (--starttls)`);
       await this.command(line);
       this.throwIfFailed();
     }
@@ -268,7 +271,7 @@ export class Session extends EventEmitter {
 
   /** The single write path: transcript, echo, socket (DESIGN rule 2). */
   async write(out: Outgoing, echo = true): Promise<void> {
-    if (!this.conn?.isOpen) throw new Error('not connected');
+    if (!this.conn?.isOpen) throw new ConnectionError(`${this.conn?.where ?? 'server'}: not connected (the connection is closed)`);
     if (!this.warnedPlaintext && hasSecret(out) && this.credentialsExposed) {
       this.warnedPlaintext = true;
       this.noteLine('warn', `credentials are going to ${this.conn.where} unencrypted (no TLS): anyone on the path can read them`);
@@ -283,9 +286,12 @@ export class Session extends EventEmitter {
     return this.until(() => this.idle, timeoutMs);
   }
 
-  /** Resolves once the next typed line may be sent (interactive pace). */
-  whenAccepting(): Promise<void> {
-    return this.until(() => this.accepting, 0);
+  /**
+   * Resolves once the next typed line may be sent (interactive pace);
+   * `timed`: within --timeout, for waits a script or a helper makes (issue 21 item 9).
+   */
+  whenAccepting(timed = false): Promise<void> {
+    return this.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
   }
 
   /**
@@ -486,6 +492,8 @@ export class Session extends EventEmitter {
         return;
       }
     }
+    // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
+    if (this.adapter.streaming) this.lastProgress = Date.now();
     // Once per chunk, not per line: a chunk of a thousand pipelined replies redraws the prompt once.
     this.out.stateChanged();
     this.emit('progress');
@@ -565,6 +573,11 @@ export class Session extends EventEmitter {
     const info = this.conn!.tls!;
     this.transcript?.note(tlsNote(info));
     this.noteLine('info', `TLS ${info.protocol} ${info.cipher}, certificate ${info.verify === 'ok' ? 'verified' : `NOT verified: ${info.verify}`}`);
+  }
+
+  /** Ends the session with `err` from outside it (the transcript can no longer be written). */
+  abort(err: Error): void {
+    this.fatal(err);
   }
 
   /** A protocol error: say it in one line and close (DESIGN rule 3). */
