@@ -19,9 +19,10 @@ export interface ReplOptions extends FrontEndOptions {
   historyFile?: string;
 }
 
-const ANSI_RE = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-/** Readline keeps `prevRows` to redraw; after we clear the line ourselves it must start over. */
+/**
+ * Readline keeps `prevRows`, the cursor's row below the prompt's first row,
+ * to redraw; after we clear the line ourselves it must start over.
+ */
 interface RedrawState {
   prevRows?: number;
 }
@@ -43,8 +44,8 @@ export class Repl {
   private readonly screen: MutableOutput;
   /** The question being answered (hidden while the screen is muted), and how to cancel it. */
   private asking: { prompt: string; cancel: AbortController } | undefined;
-  /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
-  private cursorRows = 0;
+  /** The rows the input took below its first one when Enter was pressed (readline resets them before 'line'). */
+  private enterRows = 0;
   /** Control characters pasted into the lines typed. */
   private readonly pastes = new PasteInspector();
 
@@ -87,6 +88,13 @@ export class Repl {
     // Before readline sees the bytes (it drops or obeys control characters):
     // note what a paste carried, line by line.
     this.opts.input.on('data', (data: Buffer | string) => this.pastes.inspect(String(data)));
+    // Before readline redraws for a new window width: terminals (tmux, VTE,
+    // kitty, iTerm2) reflow the input to the new width, so the cursor now sits
+    // as many rows below the input's first as the new width puts it, not the
+    // old; readline would go up the old count and leave stale prompt rows.
+    this.screen.on('resize', () => {
+      if (this.rl) (this.rl as unknown as RedrawState).prevRows = this.rl.getCursorPos().rows;
+    });
     const rl = createInterface({
       input: this.opts.input,
       output: this.screen,
@@ -98,8 +106,12 @@ export class Repl {
       completer: (line: string) => complete(line, session.adapter),
     });
     this.rl = rl;
-    // Runs after readline has handled each key (readline listens first).
-    this.opts.input.on('keypress', () => this.noteCursorRows());
+    // Before readline handles Enter: how far down the line it is about to end reaches.
+    this.opts.input.prependListener('keypress', (_s: string | undefined, key: { name?: string } | undefined) => {
+      if (key?.name === 'return' || key?.name === 'enter') this.enterRows = this.endRows();
+    });
+    // After readline has handled each key (it listens first).
+    this.opts.input.on('keypress', () => this.syncRows());
     rl.on('line', (line) => this.onLine(line));
     rl.on('SIGINT', () => {
       // Ctrl-C cancels a hidden prompt, clears a half-typed line, and on an
@@ -146,11 +158,8 @@ export class Repl {
     // meta command with its password hidden), which also wipes a password
     // typed in clear from the screen.
     if (rl && (!meta || masked) && this.opts.output.columns) {
-      const width = rl.getPrompt().replace(ANSI_RE, '').length + line.length;
-      // The cursor was on the line's last row, or one row further when readline
-      // had already wrapped it (a line ending exactly at the right margin).
-      const rows = Math.max(this.cursorRows, Math.ceil(width / this.opts.output.columns) - 1) + 1;
-      this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
+      // Enter left the cursor one row below the line's last.
+      this.opts.output.write(`\x1b[${this.enterRows + 1}A\r\x1b[J`);
     }
     if (masked) {
       this.forget(line);
@@ -218,11 +227,37 @@ export class Repl {
     this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
     (rl as unknown as RedrawState).prevRows = 0;
     rl.prompt(true);
-    this.noteCursorRows();
   }
 
-  private noteCursorRows(): void {
-    if (this.rl) this.cursorRows = (this.rl as unknown as RedrawState).prevRows ?? 0;
+  /**
+   * The row the input's end is on, below its first: readline measures it
+   * (the runtime's display widths: wide CJK and emoji, combining marks,
+   * tabs, a wide character wrapped early at the margin), moving the cursor
+   * to the end first as Enter itself is about to.
+   */
+  private endRows(): number {
+    const rl = this.rl;
+    if (!rl) return 0;
+    if (rl.cursor < rl.line.length) rl.write(null, { name: 'end' });
+    return rl.getCursorPos().rows;
+  }
+
+  /**
+   * A chunk of several characters (a paste, an input method's commit, tmux
+   * send-keys) is echoed by readline without its bookkeeping: the terminal
+   * wraps the text, but readline's `prevRows` stays where it was, and a line
+   * filling the last column leaves the terminal waiting to wrap. Bring both
+   * in line with where readline puts the cursor, so that every later erase
+   * and redraw starts from the input's first row.
+   */
+  private syncRows(): void {
+    const rl = this.rl;
+    if (!rl) return;
+    const state = rl as unknown as RedrawState;
+    const { rows, cols } = rl.getCursorPos();
+    if (rows === (state.prevRows ?? 0)) return;
+    if (cols === 0 && rl.cursor === rl.line.length) this.screen.write(' \b');
+    state.prevRows = rows;
   }
 
   private refreshPrompt(): void {
@@ -230,7 +265,6 @@ export class Repl {
     if (!rl || this.asking) return;
     rl.setPrompt(promptFor(this.session));
     rl.prompt(true);
-    this.noteCursorRows();
   }
 
   private lastProgress = -1;
