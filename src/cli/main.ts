@@ -100,8 +100,10 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
 
 /** The terminal front end (readline, history, completion), loaded only at a terminal. */
 async function interactive(frontEnd: FrontEndOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream }) {
-  const [{ Repl }, { historyPath }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js')]);
-  return new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
+  const [{ Repl }, { historyPath }, { holdKeys }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js'), import('../repl/held-keys.js')]);
+  // Ctrl-C before the prompt (or while quitting) interrupts, as it did in cooked mode.
+  const input = holdKeys(io.stdin, () => process.kill(process.pid, 'SIGINT'));
+  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: historyPath(process.env) });
 }
 
 // V8 doubles the young generation's semi-spaces (up to 16 MiB) while a long
