@@ -3,8 +3,9 @@ import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prep
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
-import { IMAP_COMMANDS } from './imap-commands.js';
-import { capabilityWords } from './completion-words.js';
+import { IMAP_COMMANDS, isImapCommand } from './imap-commands.js';
+import { FETCH_ITEMS, capabilityAtoms } from './completion-words.js';
+import { unknownCommandHint } from './command-hint.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
@@ -128,9 +129,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
 
   prepare(line: string): Prepared {
     if (this.mode === 'idle') {
-      // RFC 2177: DONE ends IDLE and is sent untagged.
-      if (line.trim().toUpperCase() === 'DONE') this.mode = 'command';
-      return { out: commandLine(line), blocking: false };
+      // RFC 2177: DONE ends IDLE and is sent untagged; anything else draws BAD.
+      if (line.trim().toUpperCase() === 'DONE') {
+        this.mode = 'command';
+        return { out: commandLine(line), blocking: false };
+      }
+      return { out: commandLine(line), blocking: false, hint: 'the session is in IDLE: only DONE ends it (RFC 2177), the server will most likely answer BAD; sent as typed' };
     }
     if (this.mode === 'sasl') {
       this.mode = 'command';
@@ -143,7 +147,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
-    if (!tagged) return { out: commandLine(line), blocking: false };
+    if (!tagged) return { out: commandLine(line), blocking: false, hint: this.untaggedHint(line) };
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
@@ -321,10 +325,48 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     return ['STARTTLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    if (position === 'command') return [...IMAP_COMMANDS];
-    const boxes = [...this.mailboxSet].map((m) => (/^[^\s"(){%*\\]+$/.test(m) ? m : `"${m.replace(/["\\]/g, '\\$&')}"`));
-    return [...boxes, ...capabilityWords(this.caps)];
+  /**
+   * A line that got no tag: fine when the user tags by hand (`/tag off`) or
+   * types a command mailsh does not know after a tag; but when neither of
+   * the first two words is a command, `selct INBOX` would go out with
+   * `selct` as its tag.
+   */
+  private untaggedHint(line: string): string | undefined {
+    const words = line.trim().split(/\s+/).slice(0, 2);
+    if (words[0] === '' || words.some((w) => isImapCommand(w))) return undefined;
+    return unknownCommandHint('an IMAP', words, [...IMAP_COMMANDS]);
+  }
+
+  get mechanisms(): readonly string[] {
+    return this.caps.get('AUTH') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return [...IMAP_COMMANDS];
+    // `UID FETCH 1:* …` takes the same arguments as `FETCH 1:* …`.
+    const [command, ...args] = before[0].toUpperCase() === 'UID' ? before.slice(1) : before;
+    switch (command?.toUpperCase()) {
+      case 'AUTHENTICATE':
+        return args.length === 0 ? this.mechanisms : [];
+      case 'FETCH':
+        return args.length >= 1 ? FETCH_ITEMS : [];
+      case 'ENABLE':
+        return capabilityAtoms(this.caps);
+      case 'SELECT': case 'EXAMINE': case 'STATUS': case 'APPEND': case 'CREATE': case 'DELETE':
+      case 'SUBSCRIBE': case 'UNSUBSCRIBE': case 'GETQUOTAROOT': case 'MYRIGHTS': case 'GETACL':
+        return args.length === 0 ? this.mailboxNames() : [];
+      case 'RENAME': case 'LIST': case 'LSUB':
+        return args.length <= 1 ? this.mailboxNames() : [];
+      case 'COPY': case 'MOVE':
+        return args.length === 1 ? this.mailboxNames() : [];
+      default:
+        return [];
+    }
+  }
+
+  /** Mailbox names seen, quoted where IMAP needs it. */
+  private mailboxNames(): string[] {
+    return [...this.mailboxSet].map((m) => (/^[^\s"(){%*\\]+$/.test(m) ? m : `"${m.replace(/["\\]/g, '\\$&')}"`));
   }
 
   quitCommand(): string {

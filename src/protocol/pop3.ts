@@ -2,7 +2,7 @@ import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
-import { capabilityWords } from './completion-words.js';
+import { unknownCommandHint } from './command-hint.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -101,7 +101,8 @@ export class Pop3Adapter implements ProtocolAdapter {
     const [word = '', ...args] = line.split(' ');
     const verb = word.toUpperCase();
     this.awaiting.push({ verb, multiline: isMultiline(verb, args) });
-    return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH' };
+    const hint = POP3_VERBS.includes(verb) || verb === '' || /^X[A-Z0-9-]+$/.test(verb) ? undefined : unknownCommandHint('a POP3', [word], POP3_VERBS);
+    return { out: this.commandOut(verb, line), blocking: verb === 'STLS' || verb === 'AUTH', hint };
   }
 
   /**
@@ -177,8 +178,13 @@ export class Pop3Adapter implements ProtocolAdapter {
     return ['STLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    return position === 'command' ? POP3_VERBS : capabilityWords(this.caps);
+  get mechanisms(): readonly string[] {
+    return this.caps.get('SASL') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return POP3_VERBS;
+    return before.length === 1 && before[0].toUpperCase() === 'AUTH' ? this.mechanisms : [];
   }
 
   quitCommand(): string {

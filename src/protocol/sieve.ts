@@ -1,7 +1,7 @@
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
 import { commandLine, secretAfterWords } from './outgoing.js';
-import { capabilityWords } from './completion-words.js';
+import { unknownCommandHint } from './command-hint.js';
 import { challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
@@ -102,7 +102,8 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
     const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
     this.startLiteral(line, verb === 'AUTHENTICATE');
-    return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE' };
+    const hint = SIEVE_VERBS.includes(verb) || verb === '' ? undefined : unknownCommandHint('a ManageSieve', [verb], SIEVE_VERBS);
+    return { out, blocking: verb === 'STARTTLS' || verb === 'AUTHENTICATE', hint };
   }
 
   /**
@@ -158,8 +159,14 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     return ['STARTTLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    return position === 'command' ? SIEVE_VERBS : capabilityWords(this.caps);
+  get mechanisms(): readonly string[] {
+    return this.caps.get('SASL') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return SIEVE_VERBS;
+    // RFC 5804 §2.1: the mechanism is a string.
+    return before.length === 1 && before[0].toUpperCase() === 'AUTHENTICATE' ? this.mechanisms.map((m) => `"${m}"`) : [];
   }
 
   quitCommand(): string {

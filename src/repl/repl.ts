@@ -16,7 +16,8 @@ import { progressLine } from './progress.js';
 export interface ReplOptions extends FrontEndOptions {
   input: Readable;
   output: Writable & { columns?: number };
-  historyFile?: string;
+  /** The history file for a protocol (known once connected). */
+  historyFile?: (protocol: string) => string;
 }
 
 /**
@@ -64,6 +65,7 @@ export class Repl {
   /** Runs until the user quits or the connection ends. */
   run(session: Session): Promise<ExitStatus> {
     this.session = session;
+    const output = this.opts.output;
     const done = new Promise<ExitStatus>((resolve) => (this.finished = resolve));
     const ctx: MetaContext = {
       session,
@@ -76,15 +78,19 @@ export class Repl {
       confirm: async (question) => /^y(es)?$/i.test((await this.question(`${question} [y/N] `, false)).trim()),
       insecureAuth: this.opts.insecureAuth ?? false,
       defaultUser: this.opts.defaultUser,
+      get columns() {
+        return output.columns;
+      },
     };
     this.queue = new InputQueue(session, 'interactive', {
       meta: (line) => runMetaCommand(line, ctx),
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
-      onSent: (line, out) => this.remember(line, hasSecret(out)),
+      onSent: (line, out, command) => this.remember(line, command && !hasSecret(out)),
     });
-    const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
+    this.historyFile = this.opts.historyFile?.(session.protocol);
+    const history = this.historyFile ? loadHistory(this.historyFile, 1000) : [];
     // Before readline sees the bytes (it drops or obeys control characters):
     // note what a paste carried, line by line.
     this.opts.input.on('data', (data: Buffer | string) => this.pastes.inspect(String(data)));
@@ -268,6 +274,7 @@ export class Repl {
   }
 
   private lastProgress = -1;
+  private historyFile: string | undefined;
 
   private progress(done: number, total: number): void {
     const percent = total === 0 ? 100 : Math.floor((done * 100) / total);
@@ -276,10 +283,13 @@ export class Repl {
     this.show(progressLine(done, total));
   }
 
-  /** History keeps lines whose wire form had no secret (SPEC §9). */
-  private remember(line: string, secret: boolean): void {
-    if (secret) this.forget(line);
-    else if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
+  /**
+   * History keeps command lines whose wire form had no secret (SPEC §9):
+   * never message text, literal data or SASL responses.
+   */
+  private remember(line: string, keep: boolean): void {
+    if (!keep) this.forget(line);
+    else if (this.historyFile) appendHistory(this.historyFile, line);
   }
 
   /** Takes a line with a secret out of readline's in-memory history (Up would bring it back). */

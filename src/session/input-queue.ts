@@ -45,8 +45,12 @@ export interface InputHandlers {
   defaultUser?: string;
   /** Reports a line that failed (`number` counts pushed lines from 1); the queue goes on with the next. */
   onError(err: unknown, line: string, number: number): void;
-  /** Told what each line became on the wire (the history keeps secrets out). */
-  onSent?(line: string, out: Outgoing): void;
+  /**
+   * Told what each line became on the wire, and whether it was read as a
+   * command (not message text, a literal, a SASL response): the history
+   * keeps only commands without secrets.
+   */
+  onSent?(line: string, out: Outgoing, command: boolean): void;
   /** Whether a meta command line may join a pipelined group like a command (`/send`). */
   metaPipelines?(line: string): boolean;
 }
@@ -136,9 +140,10 @@ export class InputQueue {
     }
     // A pipelined burst goes out as one write, as a client that builds the group itself would send it.
     if (this.pace === 'pipeline') s.connection?.gatherWrites();
+    const command = cooked && !s.adapter.awaitingInput;
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
-    this.handlers.onSent?.(line, out);
+    this.handlers.onSent?.(line, out, command);
   }
 
   private helperContext(): HelperContext {
