@@ -33,8 +33,10 @@ function fitLine(line: string, width: number): string[] {
 function wrap(text: string, first: string, rest: string, width: number): string[] {
   const rows: string[] = [];
   let row = first;
-  // Each word with the spaces before it, so the first row keeps its columns.
-  for (const [token] of text.matchAll(/\s*\S+/g)) {
+  // Each word with the spaces before it, so the first row keeps its columns;
+  // a word of alternatives too long for a row (`250|2|4xx|…`) breaks after a `|`.
+  const tokens = [...text.matchAll(/\s*\S+/g)].flatMap(([t]) => (t.trim().length > width - rest.length ? t.match(/\s*[^|]+\|?|\|/g)! : [t]));
+  for (const token of tokens) {
     const fresh = row.trim() === '';
     if (!fresh && row.length + token.length > width) {
       rows.push(row);

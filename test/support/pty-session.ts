@@ -137,6 +137,8 @@ export interface PtySession {
    * Wide characters take two cells, combining marks none, as on screen.
    */
   rendered(): Promise<string[]>;
+  /** For each row of rendered(): whether the terminal wrapped the row before it onto it (the text was too wide). */
+  wrapped(): Promise<boolean[]>;
   /** Resolves with rendered() once `found` holds for it (re-checked as output comes). */
   waitForRendered(found: (rows: string[]) => boolean, what: string, timeoutMs?: number): Promise<string[]>;
   /**
@@ -321,6 +323,11 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
     currentLine: () => currentLine(out, cols),
     screenLines: () => renderScreen(out, cols).lines,
     rendered,
+    async wrapped() {
+      const rows = await rendered();
+      const buffer = emulator.buffer.active;
+      return rows.map((_, i) => buffer.getLine(i)?.isWrapped ?? false);
+    },
     waitForRendered,
     async typeKeys(text, timeoutMs = 5000) {
       let typed = '';
