@@ -90,9 +90,13 @@ describe('completion, help, history and hints at the prompt', () => {
   it('history is kept per protocol and never holds message text', async () => {
     const state = mkdtempSync(join(tmpdir(), 'mailsh-history-'));
     const smtp = await open('smtp://127.0.0.1:PORT', '220 test ESMTP\r\n', smtpServer, { state });
-    for (const line of ['EHLO me', 'MAIL FROM:<a@b>', 'RCPT TO:<c@d>', 'DATA', 'Subject: body text', '', 'message body line', '.']) {
+    // One at a time, each after its reply: the lines after DATA are message text.
+    for (const [line, reply] of [['EHLO me', 'S: 250 AUTH'], ['MAIL FROM:<a@b>', 'S: 250 ok'], ['RCPT TO:<c@d>', 'S: 250 ok'], ['DATA', 'S: 354']]) {
+      const before = (await smtp.cli.rendered()).filter((r) => r.startsWith(reply)).length;
       smtp.cli.type(`${line}\r`);
+      await smtp.cli.waitForRendered((r) => r.filter((row) => row.startsWith(reply)).length > before, `the reply to ${line}`);
     }
+    for (const line of ['Subject: body text', '', 'message body line', '.']) smtp.cli.type(`${line}\r`);
     await smtp.cli.waitForRendered((r) => r.filter((row) => row === 'S: 250 ok').length === 3 && atPrompt('smtp>')(r), 'the message accepted');
     // Up at once: the last command, not message text.
     smtp.cli.type('\x1b[A');
