@@ -21,7 +21,9 @@ function fitLine(line: string, width: number): string[] {
   if (line.length <= width) return [line];
   const lead = /^ */.exec(line)![0];
   const narrow = ' '.repeat(Math.min(lead.length, 2) + 4);
+  // A row that only continues a description (four spaces or more in).
   if (lead.length > width / 2) return wrap(line.trimStart(), narrow, narrow, width);
+  if (lead.length >= 4) return wrap(line, '', lead, width);
   const columns = /^(\s*\S.*?\s{2,})(\S.*)$/.exec(line);
   if (!columns) return wrap(line, '', narrow, width);
   const [, first, second] = columns;

@@ -170,12 +170,16 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
   }],
 ]);
 
+/** The usage column of `/help`; a longer usage gets a row of its own. */
+const USAGE_COLUMN = 24;
+
 function printHelp(ctx: MetaContext): void {
-  const width = Math.max(...[...META_COMMANDS.values()].map((c) => c.usage.length));
+  const row = (usage: string, help: string): string =>
+    usage.length <= USAGE_COLUMN ? `  ${usage.padEnd(USAGE_COLUMN)}  ${help}` : `  ${usage}\n  ${''.padEnd(USAGE_COLUMN)}  ${help}`;
   const lines = [
     'Lines are sent to the server with CRLF. Lines starting with / are for mailsh:',
-    ...[...META_COMMANDS.values()].map((cmd) => `  ${cmd.usage.padEnd(width)}  ${cmd.help}`),
-    `  ${'//TEXT'.padEnd(width)}  send a line starting with /`,
+    ...[...META_COMMANDS.values()].map((cmd) => row(cmd.usage, cmd.help)),
+    row('//TEXT', 'send a line starting with /'),
   ];
   fitWidth(lines.join('\n'), ctx.columns ?? HELP_WIDTH).split('\n').forEach((l) => ctx.print(l));
 }
