@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
+import { HELP_WIDTH, fitWidth } from '../repl/fit-width.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
@@ -116,8 +117,10 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
 
 /** The terminal front end (readline, history, completion), loaded only at a terminal. */
 async function interactive(frontEnd: FrontEndOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream }) {
-  const [{ Repl }, { historyPath }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js')]);
-  return new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(process.env) });
+  const [{ Repl }, { historyPath }, { holdKeys }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js'), import('../repl/held-keys.js')]);
+  // Ctrl-C before the prompt (or while quitting) interrupts, as it did in cooked mode.
+  const input = holdKeys(io.stdin, () => process.kill(process.pid, 'SIGINT'));
+  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: (protocol) => historyPath(process.env, protocol) });
 }
 
 // V8 doubles the young generation's semi-spaces (up to 16 MiB) while a long
@@ -140,7 +143,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
     stderr: process.stderr,
   };
   if (opts.help) {
-    io.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${fitWidth(USAGE, io.stdout.columns ?? HELP_WIDTH)}\n`);
     return EXIT.ok;
   }
   if (opts.version) {
@@ -152,6 +155,8 @@ async function main(argv: string[]): Promise<ExitStatus> {
   // SMTP server and an X.509 library).
   if (command === 'mx') return (await import('./mx-command.js')).runMx(rest, opts, io.stdout);
   if (command === 'replay') return (await import('./replay-command.js')).runReplay(rest, opts, { ...io, env: process.env });
+  // `mailsh show 25` stays a session with a host named show.
+  if (command === 'show' && rest.length === 0) throw new UsageError('mailsh show needs a transcript file: mailsh show FILE [--since TIME] [--grep RE]');
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
     (await import('./show-command.js')).runShow(rest[0], opts, io.stdout);
