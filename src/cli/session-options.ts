@@ -35,7 +35,7 @@ export function sessionOptions(opts: CliOptions, target: Target, host: string, n
       timeoutMs: opts.timeoutSeconds * 1000,
       lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
       // An MX is reached by address; its certificate names the MX host.
-      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
+      tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog, choice: opts.tlsChoice },
     },
     protocol: target.protocol,
     starttls: target.tls === 'starttls',

@@ -72,9 +72,9 @@ export class Transcript {
     this.flush();
   }
 
-  /** Records a note from mailsh (connect, TLS, close, errors). */
-  note(text: string): void {
-    this.write('==', escapeBytes(Buffer.from(text, 'utf8')));
+  /** Records a note from mailsh (connect, TLS, close, errors); jsonl records carry `fields` too. */
+  note(text: string, fields?: Record<string, unknown>): void {
+    this.write('==', escapeBytes(Buffer.from(text, 'utf8')), fields);
     this.flush();
   }
 
@@ -119,10 +119,10 @@ export class Transcript {
     return this.stamp;
   }
 
-  private write(dir: Direction, text: string): void {
+  private write(dir: Direction, text: string, fields?: Record<string, unknown>): void {
     const ts = this.timestamp();
     if (this.opts.format === 'text') this.batch += `${ts} ${dir} ${text}\n`;
-    else this.batch += `${JSON.stringify({ ts, dir: dir.replace(':', ''), data: text })}\n`;
+    else this.batch += `${JSON.stringify({ ts, dir: dir.replace(':', ''), data: text, ...fields })}\n`;
   }
 
   /** Writes the call's records with one synchronous write (crash safety, SPEC §9). */

@@ -1,10 +1,13 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
 import { UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
+import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
+import { describeRefusal } from './tls-refusal.js';
+import { pemBodies } from './certificate-info.js';
 import { isLoopbackAddress } from './loopback.js';
 
 /** TLS settings from the command line (SPEC §1, §7). */
@@ -18,6 +21,10 @@ export interface TlsSettings {
   sni?: string;
   /** `--keylog FILE` or SSLKEYLOGFILE: NSS key-log lines for Wireshark. */
   keylogFile?: string;
+  /** `--tls-min`, `--ciphers`, … or `/tls set`: what the handshake offers. */
+  choice?: TlsChoice;
+  /** A session ticket from an earlier connection, to try resumption (`/tls try`). */
+  resume?: Buffer;
 }
 
 export interface ConnectOptions {
@@ -53,6 +60,7 @@ const GATHER_LIMIT = 256 * 1024;
 export class Connection extends EventEmitter {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;
+  private ticket: Buffer | undefined;
   private closed = false;
   /** Settles when the last write has been flushed (or failed). */
   private flushed: Promise<void> = Promise.resolve();
@@ -105,6 +113,11 @@ export class Connection extends EventEmitter {
 
   get tls(): TlsSummary | undefined {
     return this.tlsInfo;
+  }
+
+  /** The server's last session ticket, for a resumption attempt. */
+  get sessionTicket(): Buffer | undefined {
+    return this.ticket;
   }
 
   get isOpen(): boolean {
@@ -199,7 +212,7 @@ export class Connection extends EventEmitter {
     this.socket.destroy();
   }
 
-  private static secureContextOptions(opts: ConnectOptions): ConnectionOptions {
+  private static secureContextOptions(opts: ConnectOptions): ChoiceOptions {
     const t = opts.tls;
     const name = t.sni ?? opts.host;
     return {
@@ -209,24 +222,36 @@ export class Connection extends EventEmitter {
       ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
       cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
       key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
+      ...choiceOptions(t.choice ?? {}),
     };
   }
 
-  private async startTls(secure: ConnectionOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
+  private async startTls(secure: ChoiceOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
     const identity = this.opts.tls.sni ?? this.opts.host;
     const tls: TLSSocket = tlsConnect({
       ...secure,
       socket: this.socket,
       // Node verifies against `host` when no servername is sent (IP targets).
       host: identity,
+      session: this.opts.tls.resume,
     });
     if (this.opts.tls.keylogFile) {
       const file = this.opts.tls.keylogFile;
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
+    // RFC 6066 §8: the stapled response comes before secureConnect; none at all is news too.
+    let ocsp: Buffer | null | undefined = secure.requestOCSP ? null : undefined;
+    tls.once('OCSPResponse', (response: Buffer) => (ocsp = response.length > 0 ? response : null));
     this.socket = tls;
     await this.settle(tls, 'secureConnect', phase);
-    this.tlsInfo = summarizeTls(tls, identity);
+    const trustStore = (): Set<string> => new Set(this.opts.tls.caFile ? pemBodies(readFile(this.opts.tls.caFile, 'CA file').toString('latin1')) : rootCertificates.flatMap(pemBodies));
+    const info = summarizeTls(tls, identity, { trustStore, ocsp });
+    // TLS 1.3 tickets arrive after the handshake (RFC 8446 §4.6.1).
+    tls.on('session', (ticket: Buffer) => {
+      info.ticket = true;
+      this.ticket = ticket;
+    });
+    this.tlsInfo = info;
   }
 
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */
@@ -246,7 +271,8 @@ export class Connection extends EventEmitter {
       const fail = (err: Error): void => {
         cleanup();
         socket.destroy();
-        reject(describeConnectError(err, this.where, phase));
+        const refusal = phase === 'connect' ? undefined : describeRefusal((err as NodeJS.ErrnoException).code, this.where, this.opts.tls.choice ?? {});
+        reject(refusal ?? describeConnectError(err, this.where, phase));
       };
       const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       socket.once(event, ok);
