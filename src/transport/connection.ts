@@ -241,7 +241,7 @@ export class Connection extends EventEmitter {
     }
     // RFC 6066 §8: the stapled response comes before secureConnect; none at all is news too.
     let ocsp: Buffer | null | undefined = secure.requestOCSP ? null : undefined;
-    tls.once('OCSPResponse', (response: Buffer) => (ocsp = response.length > 0 ? response : null));
+    tls.once('OCSPResponse', (response: Buffer | null) => (ocsp = response?.length ? response : null));
     this.socket = tls;
     await this.settle(tls, 'secureConnect', phase);
     const trustStore = (): Set<string> => new Set(this.opts.tls.caFile ? pemBodies(readFile(this.opts.tls.caFile, 'CA file').toString('latin1')) : rootCertificates.flatMap(pemBodies));

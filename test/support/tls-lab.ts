@@ -21,7 +21,8 @@ export interface TlsLab {
   intermediate: string;
   /** Root and intermediate in one file (a trust store that can complete a chain). */
   rootAndIntermediate: string;
-  rsa: { cert: string; key: string; ocsp: string };
+  /** `ocsp`: signed by the issuer; `foreignOcsp`: signed by the root, which did not issue the leaf. */
+  rsa: { cert: string; key: string; ocsp: string; foreignOcsp: string };
   ec: { cert: string; key: string };
 }
 
@@ -81,6 +82,7 @@ export async function makeTlsLab(): Promise<TlsLab> {
   await openssl(dir, ['ca', ...cnf, '-batch', '-notext', '-cert', 'int.pem', '-keyfile', 'int.key', '-in', 'ec.csr', '-out', 'ec.pem', '-extensions', 'leaf_ext', '-days', '90']);
   // A local responder: the request for rsa.pem answered from index.txt, signed by the issuer.
   await openssl(dir, ['ocsp', '-index', 'index.txt', '-rsigner', 'int.pem', '-rkey', 'int.key', '-CA', 'int.pem', '-issuer', 'int.pem', '-cert', 'rsa.pem', '-respout', 'rsa.ocsp', '-ndays', '7', '-noverify']);
+  await openssl(dir, ['ocsp', '-index', 'index.txt', '-rsigner', 'root.pem', '-rkey', 'root.key', '-CA', 'int.pem', '-issuer', 'int.pem', '-cert', 'rsa.pem', '-respout', 'rsa-foreign.ocsp', '-ndays', '7', '-noverify']);
   const [root, int] = await Promise.all(['root.pem', 'int.pem'].map((f) => readFile(join(dir, f), 'utf8')));
   await writeFile(join(dir, 'root+int.pem'), root + int);
   return {
@@ -88,7 +90,7 @@ export async function makeTlsLab(): Promise<TlsLab> {
     root: join(dir, 'root.pem'),
     intermediate: join(dir, 'int.pem'),
     rootAndIntermediate: join(dir, 'root+int.pem'),
-    rsa: { cert: join(dir, 'rsa.pem'), key: join(dir, 'rsa.key'), ocsp: join(dir, 'rsa.ocsp') },
+    rsa: { cert: join(dir, 'rsa.pem'), key: join(dir, 'rsa.key'), ocsp: join(dir, 'rsa.ocsp'), foreignOcsp: join(dir, 'rsa-foreign.ocsp') },
     ec: { cert: join(dir, 'ec.pem'), key: join(dir, 'ec.key') },
   };
 }
