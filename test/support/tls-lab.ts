@@ -1,7 +1,8 @@
 /**
  * A small PKI and `openssl s_server` for TLS report tests (issue 19): a root
  * CA, an intermediate, RSA and ECDSA leaves signed by the intermediate
- * (90 days, names localhost, 127.0.0.1 and mx1/mx2.example.test), and an
+ * (90 days, names localhost, 127.0.0.1, mx1/mx2.example.test and the
+ * mta-sts hosts of the MTA-STS tests), and an
  * OCSP response for the RSA leaf made with `openssl ocsp`, signed by the
  * intermediate, for `-status_file`.
  */
@@ -40,7 +41,7 @@ keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:mx1.example.test, DNS:mx2.example.test
+subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:mx1.example.test, DNS:mx2.example.test, DNS:mta-sts.example.test, DNS:mta-sts.nomatch.test, DNS:mta-sts.testing.test, DNS:mta-sts.down.test
 [ca]
 default_ca = lab
 [lab]
