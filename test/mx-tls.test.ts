@@ -119,3 +119,19 @@ describe('mx --tls', () => {
     assert.match(a.stderr, /^mailsh: --mta-sts-address needs a loopback IP:PORT \(for tests\), not "192\.0\.2\.1:443"$/m);
   });
 });
+
+describe('--dane on a connection', () => {
+  it('verifies by the TLSA records instead of the CA store and says which matched; no match, or no AD bit, is a failure', async () => {
+    const url = (host: string) => `smtp://${host}:${smtp.port}`;
+    const ok = await runCli([url('mx1.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', '/tls']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, new RegExp(`certificate verified by DANE: TLSA 3 1 1 [0-9a-f]{16}… of _${smtp.port}\\._tcp\\.mx1\\.example\\.test`));
+    assert.match(ok.stdout, /verified {2}ok by DANE: TLSA 3 1 1/);
+    const bad = await runCli([url('mx3.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
+    assert.equal(bad.code, 3);
+    assert.match(bad.stderr, new RegExp(`^mailsh: mx3\\.example\\.test:${smtp.port}: DANE verification failed: no TLSA record of _${smtp.port}\\._tcp\\.mx3\\.example\\.test matches the chain \\(3 1 1 0707070707070707…\\) \\(use -k to connect anyway\\)$`, 'm'));
+    const unsigned = await runCli([url('mx2.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
+    assert.equal(unsigned.code, 3);
+    assert.match(unsigned.stderr, /DANE verification failed: the TLSA records of _\d+\._tcp\.mx2\.example\.test are not DNSSEC-authenticated \(no AD bit\)/);
+  });
+});

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
-import { UsageError } from '../errors.js';
+import { ConnectionError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
@@ -23,6 +23,11 @@ export interface TlsSettings {
   keylogFile?: string;
   /** `--tls-min`, `--ciphers`, … or `/tls set`: what the handshake offers. */
   choice?: TlsChoice;
+  /**
+   * `--dane`: verifies the peer instead of the CA store, resolving to what
+   * matched (the TLSA record) or rejecting with the reason.
+   */
+  verifyPeer?: (info: TlsSummary) => Promise<string>;
   /** A session ticket from an earlier connection, to try resumption (`/tls try`). */
   resume?: Buffer;
 }
@@ -216,7 +221,7 @@ export class Connection extends EventEmitter {
     const t = opts.tls;
     const name = t.sni ?? opts.host;
     return {
-      rejectUnauthorized: !t.insecure,
+      rejectUnauthorized: !t.insecure && !t.verifyPeer,
       // SNI is for host names only (RFC 6066 §3), never for IP literals.
       servername: isIP(name) ? undefined : name,
       ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
@@ -246,6 +251,18 @@ export class Connection extends EventEmitter {
     await this.settle(tls, 'secureConnect', phase);
     const trustStore = (): Set<string> => new Set(this.opts.tls.caFile ? pemBodies(readFile(this.opts.tls.caFile, 'CA file').toString('latin1')) : rootCertificates.flatMap(pemBodies));
     const info = summarizeTls(tls, identity, { trustStore, ocsp });
+    if (this.opts.tls.verifyPeer) {
+      try {
+        info.dane = await this.opts.tls.verifyPeer(info);
+        info.verify = 'ok';
+      } catch (err) {
+        if (!this.opts.tls.insecure) {
+          tls.destroy();
+          throw new ConnectionError(`${this.where}: DANE verification failed: ${(err as Error).message} (use -k to connect anyway)`);
+        }
+        info.verify = `DANE: ${(err as Error).message}`;
+      }
+    }
     // TLS 1.3 tickets arrive after the handshake (RFC 8446 §4.6.1).
     tls.on('session', (ticket: Buffer) => {
       info.ticket = true;
