@@ -7,6 +7,7 @@ import { connectCandidates, findMailRoute } from '../src/discovery/mail-hosts.js
 import { findMailServices } from '../src/discovery/mail-services.js';
 import { dnsResolver } from '../src/transport/resolver.js';
 import { startDnsStub, type DnsStub } from './support/dns-stub.js';
+import { startFakeSmtp } from './support/fake-smtp.js';
 import { runCli } from './support/run-cli.js';
 
 const ZONE = {
@@ -24,6 +25,7 @@ const ZONE = {
   'slow.test': { fail: 'silent' as const },
   'xn--bcher-kva.test': { MX: [[5, 'mx.xn--bcher-kva.test']] as [number, string][] },
   'mx.xn--bcher-kva.test': { A: ['127.0.0.1'] },
+  'both.example.test': { A: ['127.0.0.1'], AAAA: ['::1'] },
 };
 
 let dns: DnsStub;
@@ -169,5 +171,25 @@ describe('discovery: SMTP to the best MX', () => {
     const r = await runCli(['bob@nomx.test', '--dns', dns.server, '-e', 'QUIT']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /MX of nomx\.test: nomx\.test 127\.0\.0\.1/);
+  });
+});
+
+describe('discovery: --dns for a host name', () => {
+  // Node 20 connects with family autoselection, whose look-ups ask for every address (all: true).
+  it('connects by name through the --dns server, with and without -4', async () => {
+    const server = await startFakeSmtp();
+    try {
+      for (const extra of [[], ['-4']]) {
+        const r = await runCli([`smtp://both.example.test:${server.port}`, '--dns', dns.server, ...extra, '-e', 'QUIT']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /221/);
+      }
+      assert.ok(dns.queries.includes('A both.example.test'));
+      const nx = await runCli([`smtp://nope.example.test:${server.port}`, '--dns', dns.server, '-e', 'QUIT']);
+      assert.equal(nx.code, 3);
+      assert.match(nx.stderr, /^mailsh: nope\.example\.test:\d+: unknown host$/m);
+    } finally {
+      await server.close();
+    }
   });
 });

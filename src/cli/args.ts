@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { ProtocolName } from '../protocol/adapter.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import type { TranscriptFormat } from '../transcript/transcript.js';
+import { checkChoice, parseAlpn, parseCiphers, parseGroups, parseTlsVersion, type TlsChoice } from '../transport/tls-choice.js';
 
 /** Everything the command line can say (SPEC §1). */
 export interface CliOptions {
@@ -55,6 +56,18 @@ export interface CliOptions {
   readyLine?: string;
   /** `mailsh tunnel --emacs`: print what Emacs's tls.el waits for. */
   emacs: boolean;
+  /** `--tls-min`, `--tls-max`, `--ciphers`, `--groups`, `--alpn`, `--ocsp` (issue 19). */
+  tlsChoice: TlsChoice;
+  /** `--showcerts`: print the chain as PEM after the handshake. */
+  showCerts: boolean;
+  /** `--dane`: verify by the TLSA records of the host instead of the CA store. */
+  dane: boolean;
+  /** `--port N` (mx --tls): the SMTP port to check instead of 25. */
+  port?: number;
+  /** `--mta-sts-address IP:PORT` (mx --tls): where to fetch the MTA-STS policy instead of mta-sts.DOMAIN:443 (tests; loopback only). */
+  mtaStsAddress?: string;
+  /** `-v`: details (mx --tls). */
+  verbose: boolean;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -100,6 +113,17 @@ const OPTIONS = {
   'max-reply-lines': { type: 'string' },
   'ready-line': { type: 'string' },
   emacs: { type: 'boolean' },
+  'tls-min': { type: 'string' },
+  'tls-max': { type: 'string' },
+  ciphers: { type: 'string' },
+  groups: { type: 'string' },
+  alpn: { type: 'string' },
+  ocsp: { type: 'boolean' },
+  showcerts: { type: 'boolean' },
+  dane: { type: 'boolean' },
+  port: { type: 'string' },
+  'mta-sts-address': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -180,6 +204,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     throw new UsageError(`--port-base needs a number from 0 to 64000, not "${v['port-base']}"`);
   }
   const maxReplyLines = byteCount(v['max-reply-lines'], '--max-reply-lines', 'lines');
+  const tlsChoice = checkChoice({
+    minVersion: v['tls-min'] === undefined ? undefined : parseTlsVersion(v['tls-min'], '--tls-min'),
+    maxVersion: v['tls-max'] === undefined ? undefined : parseTlsVersion(v['tls-max'], '--tls-max'),
+    ciphers: v.ciphers === undefined ? undefined : parseCiphers(v.ciphers),
+    groups: v.groups === undefined ? undefined : parseGroups(v.groups),
+    alpn: v.alpn === undefined ? undefined : parseAlpn(v.alpn),
+    ocsp: v.ocsp,
+  });
+  const port = v.port === undefined ? undefined : Number(v.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port needs a port number from 1 to 65535, not "${v.port}"`);
   return {
     protocol: protocol as ProtocolName | undefined,
     tls: v.tls ?? false,
@@ -220,6 +254,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     maxReplyLines,
     readyLine: v['ready-line'],
     emacs: v.emacs ?? false,
+    tlsChoice,
+    showCerts: v.showcerts ?? false,
+    dane: v.dane ?? false,
+    port,
+    mtaStsAddress: v['mta-sts-address'],
+    verbose: v.verbose ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -277,6 +317,18 @@ options:
       --pipeline        scripts send commands without waiting where the server
                         offers PIPELINING (SMTP, POP3) or IMAP allows it
       --max-reply-lines N  longest multi-line reply held (default 10000)
+TLS choice and checks (also /tls set and /tls try at the prompt):
+      --tls-min VER, --tls-max VER   1.0, 1.1, 1.2 or 1.3 (1.0/1.1 lower
+                        OpenSSL's security level, and say so)
+      --ciphers LIST    TLS 1.2 suites (ECDHE-RSA-AES128-GCM-SHA256) and/or
+                        TLS 1.3 ones (TLS_AES_128_GCM_SHA256)
+      --groups LIST     key exchange groups (X25519, P-256, …)
+      --alpn LIST       ALPN protocols to offer (comma-separated)
+      --ocsp            ask for a stapled OCSP response and check it
+      --showcerts       print the server's chain as PEM
+      --dane            verify by the host's DNSSEC-signed TLSA records
+  mailsh mx DOMAIN --tls [-v] [--port N]  STARTTLS to each MX: versions,
+                        certificate, DANE and MTA-STS verdicts
   -h, --help            this text          -V, --version   the version
 
 At the prompt, lines starting with / are mailsh commands (/help lists them);

@@ -83,7 +83,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
     defaultUser: target.user,
     envPassword: process.env.MAILSH_PASSWORD,
     insecureAuth: opts.insecureAuth,
-    initialLines: opts.auth ? [`/auth ${opts.auth}`] : [],
+    initialLines: [...(opts.showCerts ? ['/tls pem'] : []), ...(opts.auth ? [`/auth ${opts.auth}`] : [])],
     pipeline: opts.pipeline,
   };
   const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;

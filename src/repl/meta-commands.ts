@@ -13,6 +13,7 @@ import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { AUTH_USAGE, authCommand } from './auth-command.js';
 import { EXPECT_USAGE, expectCommand } from './expect-command.js';
 import { HELP_WIDTH, fitWidth } from './fit-width.js';
+import { TLS_USAGE, tlsCommand } from './tls-command.js';
 
 /** What meta commands may do besides talking to the session. */
 export interface MetaContext {
@@ -86,7 +87,7 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
   ['help', { usage: '/help', help: 'this list', run: (_a, ctx) => printHelp(ctx) }],
   ['quit', { usage: '/quit', help: 'say QUIT/LOGOUT, wait for the reply, close and exit', run: (_a, ctx) => ctx.quit() }],
   ['close', { usage: '/close', help: 'drop the connection without a goodbye', run: (_a, ctx) => ctx.session.close() }],
-  ['tls', { usage: '/tls', help: 'show TLS protocol, cipher and certificate', run: (_a, ctx) => ctx.session.tlsReport().forEach((l) => ctx.print(l)) }],
+  ['tls', { usage: TLS_USAGE, help: 'the TLS session and chain; pem/save FILE: the chain as PEM; set/try --tls-max 1.2 …: the next or a test handshake', run: tlsCommand }],
   ['caps', { usage: '/caps', help: 'show the capabilities the server announced', run: (_a, ctx) => printCaps(ctx) }],
   ['log', {
     usage: '/log FILE|off',

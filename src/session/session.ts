@@ -9,7 +9,8 @@ import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
-import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
+import { formatTlsSummary, tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
+import { choiceNotes, type TlsChoice } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
 
 export type NoteLevel = 'info' | 'warn' | 'error';
@@ -170,6 +171,7 @@ export class Session extends EventEmitter {
 
   /** Connects, waits for the greeting, and runs `--starttls` if asked. */
   async connect(): Promise<void> {
+    for (const note of choiceNotes(this.opts.connect.tls.choice ?? {})) this.noteLine('info', note);
     const conn = await Connection.open(this.opts.connect);
     this.conn = conn;
     this.transcript?.note(`connected ${conn.remote}`);
@@ -447,10 +449,24 @@ export class Session extends EventEmitter {
     this.out.note('info', text);
   }
 
-  /** The `/tls` report. */
+  /** The settings a session opens with (`/tls try` opens another like it). */
+  get options(): SessionOptions {
+    return this.opts;
+  }
+
+  /** `/tls set`: what the next handshake offers (a STARTTLS typed later). */
+  setTlsChoice(choice: TlsChoice): void {
+    this.opts.connect.tls.choice = choice;
+    for (const note of choiceNotes(choice)) this.noteLine('info', note);
+  }
+
+  /** The `/tls` report, also recorded in the transcript (`==` records; jsonl: a `tls` field). */
   tlsReport(): string[] {
     const info = this.conn?.tls;
-    return info ? formatTlsSummary(info) : ['not using TLS'];
+    if (!info) return ['not using TLS'];
+    const lines = formatTlsSummary(info);
+    lines.forEach((line, i) => this.transcript?.note(`/tls ${line}`, i === 0 ? { tls: tlsFields(info) } : undefined));
+    return lines;
   }
 
   private onData(chunk: Buffer): void {
@@ -572,8 +588,8 @@ export class Session extends EventEmitter {
 
   private tlsEstablished(): void {
     const info = this.conn!.tls!;
-    this.transcript?.note(tlsNote(info));
-    this.noteLine('info', `TLS ${info.protocol} ${info.cipher}, certificate ${info.verify === 'ok' ? 'verified' : `NOT verified: ${info.verify}`}`);
+    this.transcript?.note(tlsNote(info), { tls: tlsFields(info) });
+    this.noteLine('info', tlsConnectNote(info));
   }
 
   /** Ends the session with `err` from outside it (the transcript can no longer be written). */

@@ -42,8 +42,8 @@ export function jsonlRecord(ts: string, dir: Direction, parts: readonly RecordPa
 }
 
 /** A note's jsonl line: its text as is. */
-export function jsonlNote(ts: string, text: string): string {
-  return `${JSON.stringify({ ts, dir: '==', data: text })}\n`;
+export function jsonlNote(ts: string, text: string, fields?: Record<string, unknown>): string {
+  return `${JSON.stringify({ ts, dir: '==', data: text, ...fields })}\n`;
 }
 
 const DIRECTIONS: Record<string, Direction> = { C: 'C:', S: 'S:', '==': '==' };

@@ -129,9 +129,9 @@ export class Transcript {
     this.flush();
   }
 
-  /** Records a note from mailsh (connect, TLS, close, errors). */
-  note(text: string): void {
-    if (this.opts.format === 'jsonl') this.batch += jsonlNote(this.timestamp(), text);
+  /** Records a note from mailsh (connect, TLS, close, errors); jsonl records carry `fields` too. */
+  note(text: string, fields?: Record<string, unknown>): void {
+    if (this.opts.format === 'jsonl') this.batch += jsonlNote(this.timestamp(), text, fields);
     else this.write('==', escapeBytes(Buffer.from(text, 'utf8')));
     this.flush();
   }

@@ -1,11 +1,14 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
-import { TimeoutError, UsageError } from '../errors.js';
+import { ConnectionError, TimeoutError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
+import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
+import { describeRefusal } from './tls-refusal.js';
+import { pemBodies } from './certificate-info.js';
 import { isLoopbackAddress } from './loopback.js';
 
 /** TLS settings from the command line (SPEC §1, §7). */
@@ -21,6 +24,15 @@ export interface TlsSettings {
   keylogFile?: string;
   /** Implicit TLS to a plaintext port: what to try instead, worded after what the user typed. */
   plaintextHint?: string;
+  /** `--tls-min`, `--ciphers`, … or `/tls set`: what the handshake offers. */
+  choice?: TlsChoice;
+  /**
+   * `--dane`: verifies the peer instead of the CA store, resolving to what
+   * matched (the TLSA record) or rejecting with the reason.
+   */
+  verifyPeer?: (info: TlsSummary) => Promise<string>;
+  /** A session ticket from an earlier connection, to try resumption (`/tls try`). */
+  resume?: Buffer;
 }
 
 export interface ConnectOptions {
@@ -56,6 +68,7 @@ const GATHER_LIMIT = 256 * 1024;
 export class Connection extends EventEmitter {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;
+  private ticket: Buffer | undefined;
   private closed = false;
   /** Settles when the last write has been flushed (or failed). */
   private flushed: Promise<void> = Promise.resolve();
@@ -111,6 +124,11 @@ export class Connection extends EventEmitter {
 
   get tls(): TlsSummary | undefined {
     return this.tlsInfo;
+  }
+
+  /** The server's last session ticket, for a resumption attempt. */
+  get sessionTicket(): Buffer | undefined {
+    return this.ticket;
   }
 
   get isOpen(): boolean {
@@ -241,13 +259,16 @@ export class Connection extends EventEmitter {
     this.socket.destroy();
   }
 
-  private static secureContextOptions(opts: ConnectOptions): ConnectionOptions {
+  private static secureContextOptions(opts: ConnectOptions): ChoiceOptions {
     const t = opts.tls;
     const name = Connection.identity(opts);
+    // Context-wide settings go into the context; ALPN and OCSP are per connection.
+    const { ALPNProtocols, requestOCSP, ...contextChoice } = choiceOptions(t.choice ?? {});
     const files = {
       ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
       cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
       key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
+      ...contextChoice,
     };
     let secureContext;
     try {
@@ -265,6 +286,8 @@ export class Connection extends EventEmitter {
       // SNI is for host names only (RFC 6066 §3), never for IP literals.
       servername: isIP(name) ? undefined : name,
       secureContext,
+      ALPNProtocols,
+      requestOCSP,
     };
   }
 
@@ -280,21 +303,46 @@ export class Connection extends EventEmitter {
     return ascii;
   }
 
-  private async startTls(secure: ConnectionOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
+  private async startTls(secure: ChoiceOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
     const identity = Connection.identity(this.opts);
     const tls: TLSSocket = tlsConnect({
       ...secure,
       socket: this.socket,
       // Node verifies against `host` when no servername is sent (IP targets).
       host: identity,
+      session: this.opts.tls.resume,
     });
     if (this.opts.tls.keylogFile) {
       const file = this.opts.tls.keylogFile;
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
+    // RFC 6066 §8: the stapled response comes before secureConnect; none at all is news too.
+    let ocsp: Buffer | null | undefined = secure.requestOCSP ? null : undefined;
+    tls.once('OCSPResponse', (response: Buffer | null) => (ocsp = response?.length ? response : null));
     this.socket = tls;
-    await this.settle(tls, 'secureConnect', phase, () => (this.opts.tls.insecure ? undefined : Connection.verified(tls, identity)));
-    this.tlsInfo = summarizeTls(tls, identity);
+    // --dane replaces the CA store (RFC 7672 §3.1.1); the name check stays with it in verifyPeer.
+    const checkCa = !this.opts.tls.insecure && !this.opts.tls.verifyPeer;
+    await this.settle(tls, 'secureConnect', phase, () => (checkCa ? Connection.verified(tls, identity) : undefined));
+    const trustStore = (): Set<string> => new Set(this.opts.tls.caFile ? pemBodies(readFile(this.opts.tls.caFile, 'CA file').toString('latin1')) : rootCertificates.flatMap(pemBodies));
+    const info = summarizeTls(tls, identity, { trustStore, ocsp });
+    if (this.opts.tls.verifyPeer) {
+      try {
+        info.dane = await this.opts.tls.verifyPeer(info);
+        info.verify = 'ok';
+      } catch (err) {
+        if (!this.opts.tls.insecure) {
+          tls.destroy();
+          throw new ConnectionError(`${this.where}: DANE verification failed: ${(err as Error).message} (use -k to connect anyway)`);
+        }
+        info.verify = `DANE: ${(err as Error).message}`;
+      }
+    }
+    // TLS 1.3 tickets arrive after the handshake (RFC 8446 §4.6.1).
+    tls.on('session', (ticket: Buffer) => {
+      info.ticket = true;
+      this.ticket = ticket;
+    });
+    this.tlsInfo = info;
   }
 
   /**
@@ -331,7 +379,8 @@ export class Connection extends EventEmitter {
       const fail = (err: Error): void => {
         cleanup();
         socket.destroy();
-        reject(describeConnectError(err, this.where, phase, { plaintextHint: this.opts.tls.plaintextHint }));
+        const refusal = phase === 'connect' ? undefined : describeRefusal((err as NodeJS.ErrnoException).code, this.where, this.opts.tls.choice ?? {});
+        reject(refusal ?? describeConnectError(err, this.where, phase, { plaintextHint: this.opts.tls.plaintextHint }));
       };
       const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       socket.once(event, ok);

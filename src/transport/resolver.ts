@@ -12,21 +12,36 @@ export function parseDnsServer(spec: string): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+type Address = { address: string; family: 4 | 6 };
+
 /**
  * A `lookup` for net.connect that asks the `--dns` server (like `dig @server`)
- * instead of the system resolver, honouring -4/-6.
+ * instead of the system resolver, honouring -4/-6. Node 20's family
+ * autoselection (happy eyeballs) asks with `all: true` and wants every
+ * address as `{address, family}`; a plain lookup wants the first one.
  */
 export function resolverLookup(server: string, family: 0 | 4 | 6): LookupFunction {
   const resolver = new Resolver();
   resolver.setServers([server]);
-  return (hostname, _options, callback) => {
-    const done = (err: NodeJS.ErrnoException | null, addrs: string[], fam: 4 | 6): void => {
-      if (err || addrs.length === 0) callback(err ?? Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', fam);
-      else callback(null, addrs[0], fam);
-    };
-    if (family === 6) resolver.resolve6(hostname, (err, a) => done(err, a, 6));
-    else if (family === 4) resolver.resolve4(hostname, (err, a) => done(err, a, 4));
-    else resolver.resolve4(hostname, (err, a) => (err || a.length === 0 ? resolver.resolve6(hostname, (e6, a6) => done(e6, a6, 6)) : done(null, a, 4)));
+  const ask = (hostname: string, fam: 4 | 6): Promise<Address[]> =>
+    new Promise((resolve, reject) => {
+      const done = (err: NodeJS.ErrnoException | null, addrs: string[]): void => (err ? reject(err) : resolve(addrs.map((address) => ({ address, family: fam }))));
+      if (fam === 4) resolver.resolve4(hostname, done);
+      else resolver.resolve6(hostname, done);
+    });
+  return (hostname, options, callback) => {
+    const families: (4 | 6)[] = family ? [family] : [4, 6];
+    void Promise.allSettled(families.map((f) => ask(hostname, f))).then((results) => {
+      const found = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+      if (found.length === 0) {
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        callback((failed?.reason as NodeJS.ErrnoException | undefined) ?? Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', families[0]);
+      } else if (options.all) {
+        (callback as unknown as (err: null, all: Address[]) => void)(null, found);
+      } else {
+        callback(null, found[0].address, found[0].family);
+      }
+    });
   };
 }
 

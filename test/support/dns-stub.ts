@@ -4,13 +4,17 @@
  * decoded with dns-packet (names, compression, MX/SRV/AAAA rdata, EDNS).
  */
 import dgram from 'node:dgram';
-import dnsPacket, { RECURSION_AVAILABLE, RECURSION_DESIRED, type Answer } from 'dns-packet';
+import dnsPacket, { AUTHENTIC_DATA, RECURSION_AVAILABLE, RECURSION_DESIRED, type Answer } from 'dns-packet';
 
 export interface StubName {
   MX?: [preference: number, exchange: string][];
   A?: string[];
   AAAA?: string[];
   SRV?: [priority: number, weight: number, port: number, target: string][];
+  TXT?: string[];
+  TLSA?: [usage: number, selector: number, matchingType: number, data: Buffer][];
+  /** Set the AD bit (RFC 4035 §3.2.3): the answer claims DNSSEC validation. */
+  ad?: boolean;
   /** Answer every query for this name with SERVFAIL, or never answer. */
   fail?: 'SERVFAIL' | 'silent';
 }
@@ -39,6 +43,10 @@ function answers(name: string, type: string, entry: StubName): Answer[] {
       return (entry.AAAA ?? []).map((data) => ({ type: 'AAAA', name, ttl, data }));
     case 'SRV':
       return (entry.SRV ?? []).map(([priority, weight, port, target]) => ({ type: 'SRV', name, ttl, data: { priority, weight, port, target } }));
+    case 'TXT':
+      return (entry.TXT ?? []).map((data) => ({ type: 'TXT', name, ttl, data }));
+    case 'TLSA':
+      return (entry.TLSA ?? []).map(([usage, selector, matchingType, certificate]) => ({ type: 'TLSA', name, ttl, data: { usage, selector, matchingType, certificate } }) as unknown as Answer);
     default:
       return [];
   }
@@ -60,7 +68,7 @@ export async function startDnsStub(zone: StubZone): Promise<DnsStub> {
       type: 'response',
       id: query.id,
       // The rcode is the low four bits of the flags word (RFC 1035 §4.1.1).
-      flags: RECURSION_DESIRED | RECURSION_AVAILABLE | rcode,
+      flags: RECURSION_DESIRED | RECURSION_AVAILABLE | (entry?.ad ? AUTHENTIC_DATA : 0) | rcode,
       questions: [question],
       answers: entry && rcode === RCODE.NOERROR ? answers(question.name, question.type, entry) : [],
     });
