@@ -13,7 +13,7 @@ import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
 import { Transcript } from '../transcript/transcript.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from '../text/escape.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { targetUrl } from './target.js';
@@ -114,7 +114,7 @@ setFlagsFromString('--semi-space-growth-factor=1');
 async function main(argv: string[]): Promise<ExitStatus> {
   const opts = parseCli(argv, process.env);
   // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
-  if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('../tunnel/tunnel.js')).runTunnel(opts);
+  if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('./tunnel-command.js')).runTunnel(opts);
   // stdin is a getter: creating the stream costs start-up time a script given by -e, -f or a file never needs.
   const io = {
     get stdin() {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { controlBytesIn } from '../framing/control-bytes.js';
+import { controlBytesIn } from '../text/control-bytes.js';
 import type { AdapterEvent } from '../protocol/adapter.js';
 import type { Outgoing } from '../protocol/outgoing.js';
 import { TypedAhead } from '../protocol/typed-ahead.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import kleur from 'kleur';
 import { UsageError } from '../errors.js';
-import { escapeBytes } from './escape.js';
+import { escapeBytes } from '../text/escape.js';
 import { parseTranscript, type TranscriptRecord } from './reader.js';
 
 /** What `mailsh show` filters and adds (SPEC §9). */

@@ -1,8 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Outgoing } from '../protocol/outgoing.js';
+import type { Outgoing } from '../text/pieces.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from './escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from '../text/escape.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
 
