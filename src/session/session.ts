@@ -11,6 +11,7 @@ import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
 import type { Transcript } from '../transcript/transcript.js';
+import { Waits, type Clock } from './waits.js';
 
 export type NoteLevel = 'info' | 'warn' | 'error';
 
@@ -48,19 +49,11 @@ export interface SessionOptions {
   output: SessionOutput;
   /** `--explain`: annotate each complete reply with what its codes mean. */
   explain?: boolean;
+  /** The clock of the reply timeouts (tests run them without sleeping). */
+  clock?: Clock;
 }
 
 const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
-
-/** A caller of `until` waiting for its condition. */
-interface Waiter {
-  ready: () => boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  /** Time allowed (ms) since the wait began or literal data last arrived; 0 waits for ever. */
-  timeoutMs: number;
-  since: number;
-}
 
 /**
  * Whether `line` is the goodbye command `bye`, tagged or not (`QUIT`,
@@ -109,17 +102,8 @@ export class Session extends EventEmitter {
   private readonly out: SessionOutput;
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
-  /** Pending `until` waits, checked on every 'progress'. */
-  private readonly waiters = new Set<Waiter>();
-  /**
-   * When the server last sent literal data (Date.now()): a long download
-   * that keeps coming is no timeout, but endless untagged lines or a
-   * slow drip that never completes a reply still are.
-   */
-  private lastProgress = 0;
-  private watchdog: NodeJS.Timeout | undefined;
-  /** When the watchdog fires, Infinity when it is not armed. */
-  private watchdogAt = Infinity;
+  /** Waits for server progress, checked on every 'progress'. */
+  private readonly waits: Waits;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -129,7 +113,8 @@ export class Session extends EventEmitter {
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
-    this.on('progress', () => this.progressed());
+    this.waits = new Waits(() => this.connected, (ms) => this.timeoutError(ms), opts.clock);
+    this.on('progress', () => this.waits.progressed());
   }
 
   get adapter(): ProtocolAdapter {
@@ -279,63 +264,12 @@ export class Session extends EventEmitter {
 
   /** Resolves once nothing is outstanding; rejects after `timeoutMs` without completion (default: --timeout); literal data still arriving extends it. */
   settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
-    return this.until(() => this.idle, timeoutMs);
+    return this.waits.until(() => this.idle, timeoutMs);
   }
 
   /** Resolves once the next typed line may be sent (interactive pace). */
   whenAccepting(): Promise<void> {
-    return this.until(() => this.accepting, 0);
-  }
-
-  /**
-   * Waits for a condition re-checked on each server event, or for the close.
-   * The timeout counts from the start or from the last literal data: a
-   * literal still streaming in (a 1 GB FETCH) never times out, endless
-   * untagged lines or a slow drip do. One watchdog timer serves every wait, so a script of
-   * thousands of commands costs no timer operations per command.
-   */
-  private until(ready: () => boolean, timeoutMs: number): Promise<void> {
-    if (ready() || !this.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const since = Date.now();
-      this.waiters.add({ ready, resolve, reject, timeoutMs, since });
-      if (timeoutMs > 0) this.armWatchdog(since + timeoutMs);
-    });
-  }
-
-  /** Server bytes arrived or the state changed: resolve the waits that are ready. */
-  private progressed(): void {
-    for (const w of this.waiters) {
-      if (!w.ready() && this.connected) continue;
-      this.waiters.delete(w);
-      w.resolve();
-    }
-  }
-
-  private armWatchdog(at: number): void {
-    if (at >= this.watchdogAt) return;
-    clearTimeout(this.watchdog);
-    this.watchdogAt = at;
-    // Unref'd: while anything waits, the connection keeps the process alive.
-    this.watchdog = setTimeout(() => this.watch(), Math.max(0, at - Date.now())).unref();
-  }
-
-  /** Fails the waits whose timeout passed since they began or since the last literal data; re-arms for the rest. */
-  private watch(): void {
-    this.watchdogAt = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    for (const w of this.waiters) {
-      if (w.timeoutMs <= 0) continue;
-      const deadline = Math.max(w.since, this.lastProgress) + w.timeoutMs;
-      if (deadline > now) {
-        next = Math.min(next, deadline);
-        continue;
-      }
-      this.waiters.delete(w);
-      w.reject(this.timeoutError(w.timeoutMs));
-    }
-    if (next < Infinity) this.armWatchdog(next);
+    return this.waits.until(() => this.accepting, 0);
   }
 
   /** What a wait that ran out of time was waiting for. */
@@ -387,7 +321,7 @@ export class Session extends EventEmitter {
 
   /** Waits up to goodbyeMs for a condition; false when time ran out. */
   private within(ready: () => boolean): Promise<boolean> {
-    return this.until(ready, this.goodbyeMs).then(
+    return this.waits.until(ready, this.goodbyeMs).then(
       () => this.connected,
       () => false,
     );
@@ -479,7 +413,7 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
-    this.lastProgress = Date.now();
+    this.waits.literalArrived();
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));
   }
