@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RealServers } from './support/real-servers.js';
 import { useRealServers } from './support/real-fixture.js';
-import { runCli } from './support/run-cli.js';
+import { runQuiet } from './support/assert-sane.js';
 
 const real = useRealServers();
 
@@ -36,7 +36,7 @@ for (const service of SERVICES) {
         const s = real(t);
         if (!s) return;
         const lines = [`/auth ${mech} alice alice-secret`, ...service.probe];
-        const r = await runCli([...service.args(s), ...lines.flatMap((l) => ['-e', l])]);
+        const r = await runQuiet([...service.args(s), ...lines.flatMap((l) => ['-e', l])]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const verified = mech.startsWith('SCRAM-') ? ', server signature verified' : '';
         assert.match(r.stderr, new RegExp(`authenticated as alice with ${mech}${verified}`));
@@ -52,7 +52,7 @@ describe('authentication by hand and at connect', () => {
   it('AUTH PLAIN {{plain bob …}} typed on submission after STARTTLS', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`submission://localhost:${s.submissionPort}`, '--ca', s.caFile], ['EHLO client.test\nAUTH PLAIN {{plain bob bob-secret}}\nQUIT\n']);
+    const r = await runQuiet([`submission://localhost:${s.submissionPort}`, '--ca', s.caFile], ['EHLO client.test\nAUTH PLAIN {{plain bob bob-secret}}\nQUIT\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: AUTH PLAIN <redacted 20 bytes>\nS: 235 /m);
     assert.doesNotMatch(r.stdout, /bob-secret|AGJvYgBib2Itc2VjcmV0/);
@@ -61,7 +61,7 @@ describe('authentication by hand and at connect', () => {
   it('AUTH CRAM-MD5 answered with {{cram-md5}} from the challenge', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imap://localhost:${s.imapPort}`], ['a AUTHENTICATE CRAM-MD5\n{{cram-md5 alice alice-secret}}\nb LOGOUT\n']);
+    const r = await runQuiet([`imap://localhost:${s.imapPort}`], ['a AUTHENTICATE CRAM-MD5\n{{cram-md5 alice alice-secret}}\nb LOGOUT\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: \+ \S+ +\[<[^>]+>\]$/m, 'the challenge is shown decoded');
     assert.match(r.stdout, /^C: <redacted \d+ bytes>\nS: a OK/m);
@@ -70,7 +70,7 @@ describe('authentication by hand and at connect', () => {
   it('APOP {{apop alice}} with the password from MAILSH_PASSWORD', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`pop3://localhost:${s.pop3Port}`, '-e', 'APOP {{apop alice}}', '-e', 'STAT'], [], { MAILSH_PASSWORD: 'alice-secret' });
+    const r = await runQuiet([`pop3://localhost:${s.pop3Port}`, '-e', 'APOP {{apop alice}}', '-e', 'STAT'], [], { MAILSH_PASSWORD: 'alice-secret' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: APOP alice <redacted 32 bytes>\nS: \+OK/m);
   });
@@ -78,7 +78,7 @@ describe('authentication by hand and at connect', () => {
   it('--auth SCRAM-SHA-256 over IMAPS, user from the URL, password from MAILSH_PASSWORD', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imaps://bob@localhost:${s.imapsPort}`, '--ca', s.caFile, '--auth', 'scram-sha-256', '-e', 'select INBOX'], [], { MAILSH_PASSWORD: 'bob-secret' });
+    const r = await runQuiet([`imaps://bob@localhost:${s.imapsPort}`, '--ca', s.caFile, '--auth', 'scram-sha-256', '-e', 'select INBOX'], [], { MAILSH_PASSWORD: 'bob-secret' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /authenticated as bob with SCRAM-SHA-256, server signature verified/);
     assert.match(r.stdout, /^C: A001 AUTHENTICATE SCRAM-SHA-256 <redacted \d+ bytes>$/m, 'SASL-IR is used where offered');
@@ -87,7 +87,7 @@ describe('authentication by hand and at connect', () => {
   it('a wrong password is a clear failure and the session goes on (exit 1 at the end)', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imap://localhost:${s.imapPort}`, '-e', '/auth PLAIN alice wrong-password', '-e', '/auth SCRAM-SHA-1 alice alice-secret', '-e', 'select INBOX']);
+    const r = await runQuiet([`imap://localhost:${s.imapPort}`, '-e', '/auth PLAIN alice wrong-password', '-e', '/auth SCRAM-SHA-1 alice alice-secret', '-e', 'select INBOX'], [], {}, { allowed: [/PLAIN authentication failed/] });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /PLAIN authentication failed: A001 NO \[AUTHENTICATIONFAILED\]/);
     assert.match(r.stderr, /authenticated as alice with SCRAM-SHA-1/);
@@ -97,7 +97,7 @@ describe('authentication by hand and at connect', () => {
   it('a script never prompts: /auth without a password or MAILSH_PASSWORD is exit 2', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imap://localhost:${s.imapPort}`, '-e', '/auth PLAIN alice', '-e', 'noop']);
+    const r = await runQuiet([`imap://localhost:${s.imapPort}`, '-e', '/auth PLAIN alice', '-e', 'noop'], [], {}, { allowed: [/no password/] });
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /no password: give it on the line or in MAILSH_PASSWORD/);
     assert.doesNotMatch(r.stdout, /AUTHENTICATE/);

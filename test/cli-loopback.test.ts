@@ -259,7 +259,7 @@ describe('transcripts', () => {
     const records = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     assert.equal(records[0].type, 'header');
     assert.equal(records[0].secrets, 'logged');
-    assert.ok(records.some((r) => r.dir === 'C' && r.data === 'AUTH PLAIN AGEAYg==\\r\\n'));
+    assert.ok(records.some((r) => r.dir === 'C' && r.data === 'AUTH PLAIN AGEAYg==\r\n'));
   });
 
   it('mailsh show renders a transcript', async () => {

@@ -8,6 +8,10 @@ test('detect: the protocol follows from the greeting line', () => {
     ['220-mx.example.org ESMTP first line', 'smtp'],
     ['554 5.3.2 no service for you', 'smtp'],
     ['421 4.3.2 shutting down', 'smtp'],
+    // Issue 17: Cyrus lmtpd's greeting names LMTP.
+    ['220 localhost Cyrus LMTP 3.6.1-Debian-3.6.1-4+deb12u5 server ready', 'lmtp'],
+    ['220-mx LMTP first line', 'lmtp'],
+    ['220 mx ESMTP LMTPish-relay', 'smtp'],
     ['* OK [CAPABILITY IMAP4rev1] Dovecot ready.', 'imap'],
     ['* PREAUTH ready', 'imap'],
     ['* BYE too many connections', 'imap'],

@@ -71,7 +71,8 @@ test('imap: LITERAL+ goes on without waiting; a literal ending mid-line leaves t
   assert.equal(a.promptState, '+5');
   const out = a.prepare('alice s3cret');
   assert.equal(wire(out.out), 'alice s3cret\r\n');
-  assert.equal(masked(out.out), '<5><7>\r\n');
+  // The user name stays readable, as in `LOGIN alice …`; the password after it is masked.
+  assert.equal(masked(out.out), 'alice<7>\r\n');
   assert.equal(a.promptState, '');
 });
 

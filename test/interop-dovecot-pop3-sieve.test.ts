@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RealServers } from './support/real-servers.js';
 import { useRealServers } from './support/real-fixture.js';
-import { CLI, runCli } from './support/run-cli.js';
+import { CLI } from './support/run-cli.js';
+import { runQuiet } from './support/assert-sane.js';
 
 const real = useRealServers();
 const dir = mkdtempSync(join(tmpdir(), 'mailsh-pop3-sieve-'));
@@ -16,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mailsh-pop3-sieve-'));
 /** Delivers a message with dot lines to alice through Postfix, typed in DATA (mailsh dot-stuffs). */
 async function deliverDots(s: RealServers): Promise<void> {
   const data = ['EHLO me', 'MAIL FROM:<x@example.com>', 'RCPT TO:<alice@mailsh.test>', 'DATA', 'Subject: dots', '', '.hidden line', '..two dots', 'end', '.', 'QUIT'];
-  const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [`${data.join('\n')}\n`]);
+  const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`], [`${data.join('\n')}\n`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   await s.waitForMessage('alice', (raw) => raw.includes('hidden line'));
 }
@@ -27,7 +28,7 @@ describe('Dovecot POP3', () => {
     if (!s) return;
     await deliverDots(s);
     const log = join(dir, 'pop3.log');
-    const r = await runCli([`127.0.0.1:${s.pop3Port}`, '--log', log], ['USER alice\nPASS alice-secret\nLIST\nRETR 1\nQUIT\n']);
+    const r = await runQuiet([`127.0.0.1:${s.pop3Port}`, '--log', log], ['USER alice\nPASS alice-secret\nLIST\nRETR 1\nQUIT\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /protocol: pop3 \(from the greeting\)/);
     assert.match(r.stdout, /^C: PASS <redacted 12 bytes>$/m);
@@ -42,7 +43,7 @@ describe('Dovecot POP3', () => {
   it('POP3S: CAPA, a wrong password is -ERR [AUTH], explained with --explain; exit 1', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`pop3s://localhost:${s.pop3sPort}`, '--ca', s.caFile, '--explain'], ['CAPA\nUSER alice\nPASS wrong\n']);
+    const r = await runQuiet([`pop3s://localhost:${s.pop3sPort}`, '--ca', s.caFile, '--explain'], ['CAPA\nUSER alice\nPASS wrong\n']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: \+OK\s*$/m);
     assert.match(r.stdout, /^S: \.   \[\+OK: the command succeeded\]$/m);
@@ -52,7 +53,7 @@ describe('Dovecot POP3', () => {
   it('STLS typed by hand, then STAT over TLS', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`localhost:${s.pop3Port}`, '--ca', s.caFile], ['STLS\nCAPA\nUSER bob\nPASS bob-secret\nSTAT\nQUIT\n']);
+    const r = await runQuiet([`localhost:${s.pop3Port}`, '--ca', s.caFile], ['STLS\nCAPA\nUSER bob\nPASS bob-secret\nSTAT\nQUIT\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: STLS\nS: \+OK Begin TLS negotiation now\.$/m);
     assert.match(r.stderr, /TLS TLSv1\.\d .*certificate verified/);
@@ -111,7 +112,7 @@ describe('Dovecot ManageSieve', () => {
       'GETSCRIPT "from file"',
       'LOGOUT',
     ];
-    const r = await runCli([`localhost:${s.sievePort}`, '--ca', s.caFile], [`${lines.join('\n')}\n`]);
+    const r = await runQuiet([`localhost:${s.sievePort}`, '--ca', s.caFile], [`${lines.join('\n')}\n`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /protocol: sieve \(from the greeting\)/);
     assert.match(r.stdout, /^C: STARTTLS\nS: OK/m);
@@ -131,7 +132,7 @@ describe('Dovecot ManageSieve', () => {
   it('a refused command: NO with a response code, explained', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '--explain', '-e', `AUTHENTICATE "PLAIN" "${plain}"`, '-e', 'GETSCRIPT "nope"']);
+    const r = await runQuiet([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '--explain', '-e', `AUTHENTICATE "PLAIN" "${plain}"`, '-e', 'GETSCRIPT "nope"']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: NO \(NONEXISTENT\) .*\[NO: the command failed; \(NONEXISTENT\): the script does not exist\]$/m);
   });
@@ -141,7 +142,7 @@ describe('Postfix --explain', () => {
   it('relay refused: the basic and the enhanced code are explained', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`, '--explain', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@example.com>', '-e', 'RCPT TO:<x@example.com>']);
+    const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`, '--explain', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@example.com>', '-e', 'RCPT TO:<x@example.com>']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: 554 5\.7\.1 <x@example\.com>: Relay access denied   \[554: transaction failed .*; 5\.7\.1: permanent failure, security or policy status: delivery not authorized/m);
   });

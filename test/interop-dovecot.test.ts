@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
-import { CLI, runCli } from './support/run-cli.js';
+import { CLI } from './support/run-cli.js';
+import { runQuiet } from './support/assert-sane.js';
 
 const real = useRealServers();
 
@@ -15,7 +16,7 @@ describe('Dovecot IMAP', () => {
     const s = real(t);
     if (!s) return;
     const alice = s.users.find((u) => u.name === 'alice')!;
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`], [`a login ${alice.name} ${alice.password}\nb LIST "" "*"\nc SELECT INBOX\nd LOGOUT\n`]);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`], [`a login ${alice.name} ${alice.password}\nb LIST "" "*"\nc SELECT INBOX\nd LOGOUT\n`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: a login alice <redacted \d+ bytes>$/m);
     assert.doesNotMatch(r.stdout, new RegExp(alice.password));
@@ -29,7 +30,7 @@ describe('Dovecot IMAP', () => {
     const s = real(t);
     if (!s) return;
     const alice = s.users.find((u) => u.name === 'alice')!;
-    const r = await runCli([`imap://localhost:${s.imapPort}`, '--ca', s.caFile], [`capability\nstarttls\ncapability\nlogin ${alice.name} ${alice.password}\nselect INBOX\nlogout\n`]);
+    const r = await runQuiet([`imap://localhost:${s.imapPort}`, '--ca', s.caFile], [`capability\nstarttls\ncapability\nlogin ${alice.name} ${alice.password}\nselect INBOX\nlogout\n`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: A001 capability$/m);
     assert.match(r.stdout, /^C: A002 starttls\nS: A002 OK/m);
@@ -42,7 +43,7 @@ describe('Dovecot IMAP', () => {
   it('IMAPS with a wrong password: NO, the script fails with exit 1', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imaps://localhost:${s.imapsPort}`, '--ca', s.caFile, '-e', 'login alice wrong-password']);
+    const r = await runQuiet([`imaps://localhost:${s.imapsPort}`, '--ca', s.caFile, '-e', 'login alice wrong-password']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^S: A001 NO /m);
   });
@@ -53,7 +54,7 @@ describe('Dovecot POP3', () => {
     const s = real(t);
     if (!s) return;
     const alice = s.users.find((u) => u.name === 'alice')!;
-    const r = await runCli([`pop3://localhost:${s.pop3Port}`, '--ca', s.caFile], [`CAPA\nSTLS\nUSER ${alice.name}\nPASS ${alice.password}\nLIST\nQUIT\n`]);
+    const r = await runQuiet([`pop3://localhost:${s.pop3Port}`, '--ca', s.caFile], [`CAPA\nSTLS\nUSER ${alice.name}\nPASS ${alice.password}\nLIST\nQUIT\n`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: STLS$/m);
     assert.match(r.stdout, /^C: PASS <redacted \d+ bytes>$/m);
@@ -68,7 +69,7 @@ describe('Dovecot ManageSieve', () => {
     if (!s) return;
     const alice = s.users.find((u) => u.name === 'alice')!;
     const ir = Buffer.from(`\0${alice.name}\0${alice.password}`).toString('base64');
-    const r = await runCli([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '-e', `AUTHENTICATE "PLAIN" "${ir}"`, '-e', 'LISTSCRIPTS', '-e', '/caps']);
+    const r = await runQuiet([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '-e', `AUTHENTICATE "PLAIN" "${ir}"`, '-e', 'LISTSCRIPTS', '-e', '/caps']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: "IMPLEMENTATION" /m);
     assert.match(r.stdout, /^C: STARTTLS\nS: OK/m);
@@ -89,7 +90,7 @@ describe('Dovecot IMAP: literals, IDLE, quoting', () => {
     // N counts the CRLFs between the lines, not after the last: its Enter ends the command.
     const size = Buffer.byteLength(body.join('\r\n'));
     const lines = [`login ${bob.name} ${bob.password}`, `append INBOX {${size}}`, ...body, 'select INBOX', 'fetch 1 body[]', 'noop'];
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`], [lines.join('\n') + '\n']);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`], [lines.join('\n') + '\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: \+ OK/m);
     assert.match(r.stdout, /^S: A002 OK \[APPENDUID \d+ 1\] Append completed/m);
@@ -105,7 +106,7 @@ describe('Dovecot IMAP: literals, IDLE, quoting', () => {
     if (!s) return;
     const carol = s.users.find((u) => u.name === 'carol')!;
     const quoted = `"${carol.password.replace(/["\\]/g, '\\$&')}"`;
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `login carol ${quoted}`]);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`, '-e', `login carol ${quoted}`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: A001 login carol <redacted \d+ bytes>\nS: \* CAPABILITY|^S: A001 OK/m);
     assert.doesNotMatch(r.stdout, /say/);
@@ -135,7 +136,7 @@ describe('Dovecot IMAP: literals, IDLE, quoting', () => {
     child.stdin.write(`login ${alice.name} ${alice.password}\nselect INBOX\nidle\n`);
     await seen(/^S: \+ idling/m);
     const marker = `idle-${process.pid}`;
-    await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [`EHLO x\nMAIL FROM:<x@example.org>\nRCPT TO:<${alice.address}>\nDATA\nSubject: ${marker}\n\nhi\n.\n`]);
+    await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`], [`EHLO x\nMAIL FROM:<x@example.org>\nRCPT TO:<${alice.address}>\nDATA\nSubject: ${marker}\n\nhi\n.\n`]);
     await seen(/^S: \* \d+ EXISTS$/m);
     child.stdin.end('done\n');
     assert.equal(await exited, 0);
@@ -148,15 +149,15 @@ describe('Dovecot IMAP helpers', () => {
     const s = real(t);
     if (!s) return;
     const carol = s.users.find((u) => u.name === 'carol')!;
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `/login carol '${carol.password}'`]);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`, '-e', `/login carol '${carol.password}'`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: A001 LOGIN "carol" <redacted 13 bytes>$/m);
     assert.match(r.stdout, /^S: A001 OK /m);
     assert.doesNotMatch(r.stdout, /say/);
-    const env = await runCli([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login'], [], { MAILSH_PASSWORD: carol.password });
+    const env = await runQuiet([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login'], [], { MAILSH_PASSWORD: carol.password });
     assert.equal(env.code, 0, env.stdout + env.stderr);
     assert.match(env.stdout, /^S: A001 OK /m);
-    const none = await runCli([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login']);
+    const none = await runQuiet([`imap://carol@127.0.0.1:${s.imapPort}`, '-e', '/login'], [], {}, { allowed: [/no password/] });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no password/);
   });
@@ -165,7 +166,7 @@ describe('Dovecot IMAP helpers', () => {
     const s = real(t);
     if (!s) return;
     // A wrong password is enough to see the literal exchange; Dovecot answers NO.
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '--log', '/dev/null', '-e', '/login alice grüße', '-e', 'noop']);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`, '--log', '/dev/null', '-e', '/login alice grüße', '-e', 'noop']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: A001 LOGIN "alice" \{7\+\}$/m);
     assert.match(r.stdout, /^C: <redacted 7 bytes>$/m);
@@ -180,7 +181,7 @@ describe('Dovecot IMAP helpers', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mailsh-append-')), 'msg.eml');
     const marker = `append-${process.pid}`;
     writeFileSync(file, `Subject: ${marker}\n\nline one\n.dot line\n`);
-    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '-e', `login bob ${bob.password}`, '-e', `/append INBOX ${file} \\Flagged`, '-e', 'select INBOX', '-e', `uid search subject ${marker}`, '-e', 'fetch 1:* (flags)']);
+    const r = await runQuiet([`imap://127.0.0.1:${s.imapPort}`, '-e', `login bob ${bob.password}`, '-e', `/append INBOX ${file} \\Flagged`, '-e', 'select INBOX', '-e', `uid search subject ${marker}`, '-e', 'fetch 1:* (flags)']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const size = Buffer.byteLength(`Subject: ${marker}\r\n\r\nline one\r\n.dot line\r\n`);
     assert.match(r.stdout, new RegExp(`^C: A002 APPEND "INBOX" \\(\\\\Flagged\\) \\{${size}\\+\\}$`, 'm'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
-import { runCli } from './support/run-cli.js';
+import { runQuiet } from './support/assert-sane.js';
 
 const real = useRealServers();
 
@@ -15,7 +15,7 @@ describe('Postfix', () => {
   it('seed session: EHLO, MAIL FROM, RCPT TO a foreign domain is refused, QUIT', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], ['EHLO client.test\nMAIL FROM:<alice@mailsh.test>\nRCPT TO:<someone@example.com>\nQUIT\n']);
+    const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`], ['EHLO client.test\nMAIL FROM:<alice@mailsh.test>\nRCPT TO:<someone@example.com>\nQUIT\n']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^S: 220 /m);
     assert.match(r.stdout, /^S: 250-PIPELINING$/m);
@@ -26,7 +26,7 @@ describe('Postfix', () => {
   it('STARTTLS typed by hand on submission, then EHLO shows AUTH', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`smtp://127.0.0.1:${s.submissionPort}`, '--ca', s.caFile, '--sni', 'localhost'], ['EHLO client.test\nSTARTTLS\nEHLO client.test\n']);
+    const r = await runQuiet([`smtp://127.0.0.1:${s.submissionPort}`, '--ca', s.caFile, '--sni', 'localhost'], ['EHLO client.test\nSTARTTLS\nEHLO client.test\n']);
     assert.equal(r.code, 0, r.stderr);
     const [before, afterTls] = r.stdout.split('C: STARTTLS');
     assert.match(before, /250-STARTTLS/);
@@ -46,7 +46,7 @@ describe('Postfix', () => {
     const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${'x'.repeat(50)}`);
     const file = join(mkdtempSync(join(tmpdir(), 'mailsh-chunks-')), 'big.eml');
     writeFileSync(file, `Subject: ${marker}\n\n${lines.join('\n')}\nlast line\n`);
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`, '-e', 'EHLO client.test', '-e', `MAIL FROM:<${alice.address}>`, '-e', `RCPT TO:<${alice.address}>`, '-e', `/send ${file}`]);
+    const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`, '-e', 'EHLO client.test', '-e', `MAIL FROM:<${alice.address}>`, '-e', `RCPT TO:<${alice.address}>`, '-e', `/send ${file}`]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const bdats = r.stdout.split('\n').filter((l) => l.startsWith('C: BDAT '));
     assert.equal(bdats.length, 4, bdats.join('\n'));
@@ -75,7 +75,7 @@ describe('Postfix', () => {
       '.',
       'QUIT',
     ];
-    const r = await runCli([`smtps://localhost:${s.smtpsPort}`, '--ca', s.caFile], [lines.join('\r\n') + '\r\n']);
+    const r = await runQuiet([`smtps://localhost:${s.smtpsPort}`, '--ca', s.caFile], [lines.join('\r\n') + '\r\n']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: \.\.this line starts with a dot$/m);
     assert.match(r.stdout, /^S: 250 2\.0\.0 Ok: queued/m);
@@ -121,10 +121,25 @@ describe('TLS failures against openssl s_server', () => {
       readFileSync(pair.cert);
       const srv = await opensslServer(pair.cert, pair.key);
       stops.push(srv.stop);
-      const r = await runCli([`tls://localhost:${srv.port}`, '--ca', s.caFile, '-e', 'hello']);
+      const r = await runQuiet([`tls://localhost:${srv.port}`, '--ca', s.caFile, '-e', 'hello']);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     });
   }
 });
+
+describe('Postfix BDAT refused (issue 17)', () => {
+  it('--pipeline: every recipient refused, /send through BDAT: the refusal is reported, never "sent"', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const file = join(mkdtempSync(join(tmpdir(), 'mailsh-bdat-')), 'msg.eml');
+    writeFileSync(file, 'Subject: refused\n\nbody\n');
+    const r = await runQuiet([`smtp://127.0.0.1:${s.smtpPort}`, '--pipeline', '-e', 'EHLO client.test', '-e', 'MAIL FROM:<x@example.org>', '-e', 'RCPT TO:<someone@example.com>', '-e', `/send ${file}`, '-e', 'QUIT']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: BDAT \d+ LAST$/m);
+    assert.doesNotMatch(r.stderr, /sent .*msg\.eml/);
+    assert.match(r.stderr, /msg\.eml was not accepted: the server answered 554 /);
+  });
+});
+

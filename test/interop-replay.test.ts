@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { realServersUnavailable, startRealServers, type RealServers } from './support/real-servers.js';
-import { runCli } from './support/run-cli.js';
+import { runQuiet } from './support/assert-sane.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const unavailable = realServersUnavailable();
@@ -43,19 +43,19 @@ describe('replay against real servers', () => {
     const [a, b] = s;
     const log = join(dir, 'imap.log');
     const lines = ['capability', '/auth SCRAM-SHA-256 alice alice-secret', 'create Evidence', 'list "" *', 'select INBOX', 'logout'];
-    const rec = await runCli([`imap://127.0.0.1:${a.imapPort}`, '--log', log, ...lines.flatMap((l) => ['-e', l])]);
+    const rec = await runQuiet([`imap://127.0.0.1:${a.imapPort}`, '--log', log, ...lines.flatMap((l) => ['-e', l])]);
     assert.equal(rec.code, 0, rec.stdout + rec.stderr);
     assert.doesNotMatch(readFileSync(log, 'utf8'), /alice-secret|AGFsaWNl/);
 
     const env = { MAILSH_PASSWORD: 'alice-secret' };
-    const same = await runCli(['replay', log, `imap://alice@127.0.0.1:${b.imapPort}`], [], env);
+    const same = await runQuiet(['replay', log, `imap://alice@127.0.0.1:${b.imapPort}`], [], env);
     assert.equal(same.code, 0, same.stdout + same.stderr);
     assert.match(same.stdout, /^C: A002 AUTHENTICATE SCRAM-SHA-256 <redacted \d+ bytes>$/m);
     assert.match(same.stdout, /^S: A003 OK Create completed/m);
     assert.match(same.stdout, /^replay: 7 replies compared, 0 differ$/m);
 
     // The mailbox exists now: the same transcript meets a different answer.
-    const again = await runCli(['replay', log, `imap://alice@127.0.0.1:${b.imapPort}`], [], env);
+    const again = await runQuiet(['replay', log, `imap://alice@127.0.0.1:${b.imapPort}`], [], env);
     assert.equal(again.code, 1, again.stdout + again.stderr);
     assert.match(again.stdout, /^replay: 7 replies compared, 1 differs$/m);
     assert.match(again.stdout, /^ {2}reply 4 \(CREATE, transcript line \d+\): recorded "A003 OK Create completed[^"]*", now "A003 NO \[ALREADYEXISTS\] [^"]*"$/m);
@@ -66,15 +66,15 @@ describe('replay against real servers', () => {
     if (!s) return;
     const [a, b] = s;
     const log = join(dir, 'pop3.jsonl');
-    const rec = await runCli([`pop3://127.0.0.1:${a.pop3Port}`, '--log', log, '--log-format', 'jsonl', '-e', 'CAPA', '-e', 'USER bob', '-e', 'PASS bob-secret', '-e', 'STAT', '-e', 'QUIT']);
+    const rec = await runQuiet([`pop3://127.0.0.1:${a.pop3Port}`, '--log', log, '--log-format', 'jsonl', '-e', 'CAPA', '-e', 'USER bob', '-e', 'PASS bob-secret', '-e', 'STAT', '-e', 'QUIT']);
     assert.equal(rec.code, 0, rec.stdout + rec.stderr);
-    const noUser = await runCli(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`], [], { MAILSH_PASSWORD: 'bob-secret' });
+    const noUser = await runQuiet(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`], [], { MAILSH_PASSWORD: 'bob-secret' });
     assert.equal(noUser.code, 2, noUser.stdout + noUser.stderr);
     assert.match(noUser.stderr, /^mailsh: the transcript masks the user name: give it with -u USER/m);
-    const noPassword = await runCli(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`, '-u', 'bob']);
+    const noPassword = await runQuiet(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`, '-u', 'bob']);
     assert.equal(noPassword.code, 2, noPassword.stdout + noPassword.stderr);
     assert.match(noPassword.stderr, /set MAILSH_PASSWORD/);
-    const r = await runCli(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`, '-u', 'bob'], [], { MAILSH_PASSWORD: 'bob-secret' });
+    const r = await runQuiet(['replay', log, `pop3://127.0.0.1:${b.pop3Port}`, '-u', 'bob'], [], { MAILSH_PASSWORD: 'bob-secret' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^C: PASS <redacted 10 bytes>\nS: \+OK Logged in\.$/m);
     assert.match(r.stdout, /^replay: 6 replies compared, 0 differ$/m);
@@ -86,13 +86,13 @@ describe('replay against real servers', () => {
     const [a] = s;
     const log = join(dir, 'smtp.log');
     const lines = ['EHLO client.test', 'MAIL FROM:<alice@mailsh.test>', 'RCPT TO:<alice@mailsh.test>', 'DATA', 'Subject: replay', '', '.starts with a dot', '.', 'QUIT'];
-    const rec = await runCli([`smtp://127.0.0.1:${a.smtpPort}`, '--log', log], [`${lines.join('\n')}\n`]);
+    const rec = await runQuiet([`smtp://127.0.0.1:${a.smtpPort}`, '--log', log], [`${lines.join('\n')}\n`]);
     assert.equal(rec.code, 0, rec.stdout + rec.stderr);
-    const same = await runCli(['replay', log, `smtp://127.0.0.1:${a.smtpPort}`]);
+    const same = await runQuiet(['replay', log, `smtp://127.0.0.1:${a.smtpPort}`]);
     assert.equal(same.code, 0, same.stdout + same.stderr);
     assert.match(same.stdout, /^C: \.\.starts with a dot$/m, 'dot-stuffed once, as recorded');
     assert.match(same.stdout, /^replay: 7 replies compared, 0 differ$/m);
-    const strict = await runCli(['replay', log, `smtp://127.0.0.1:${a.smtpPort}`, '--strict']);
+    const strict = await runQuiet(['replay', log, `smtp://127.0.0.1:${a.smtpPort}`, '--strict']);
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
     assert.match(strict.stdout, /^ {2}reply 6 \(\., transcript line \d+\): recorded "250 2\.0\.0 Ok: queued as \w+", now "250 2\.0\.0 Ok: queued as \w+"$/m);
 
@@ -100,10 +100,10 @@ describe('replay against real servers', () => {
     const message = join(dir, 'message.eml');
     writeFileSync(message, 'Subject: chunked\n\n.a line with a dot\nbody\n');
     const sendLog = join(dir, 'send.log');
-    const sent = await runCli([`smtp://127.0.0.1:${a.smtpPort}`, '--log', sendLog, '-e', 'EHLO client.test', '-e', 'MAIL FROM:<alice@mailsh.test>', '-e', 'RCPT TO:<bob@mailsh.test>', '-e', `/send ${message}`]);
+    const sent = await runQuiet([`smtp://127.0.0.1:${a.smtpPort}`, '--log', sendLog, '-e', 'EHLO client.test', '-e', 'MAIL FROM:<alice@mailsh.test>', '-e', 'RCPT TO:<bob@mailsh.test>', '-e', `/send ${message}`]);
     assert.equal(sent.code, 0, sent.stdout + sent.stderr);
     assert.match(readFileSync(sendLog, 'utf8'), / C: BDAT \d+ LAST\\r\\n$/m);
-    const chunked = await runCli(['replay', sendLog, `smtp://127.0.0.1:${a.smtpPort}`]);
+    const chunked = await runQuiet(['replay', sendLog, `smtp://127.0.0.1:${a.smtpPort}`]);
     assert.equal(chunked.code, 0, chunked.stdout + chunked.stderr);
     assert.match(chunked.stdout, /^replay: 6 replies compared, 0 differ$/m);
     await a.waitForMessage('bob', (raw) => raw.includes('Subject: chunked'), 10_000);
@@ -118,7 +118,7 @@ describe('replay against real servers', () => {
       }),
     });
     scripted.push(other);
-    const r = await runCli(['replay', log, `smtp://127.0.0.1:${other.port}`]);
+    const r = await runQuiet(['replay', log, `smtp://127.0.0.1:${other.port}`]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^replay: 7 replies compared, 3 differ$/m);
     assert.match(r.stdout, /^ {2}reply 6 \(\., transcript line \d+\): recorded "250 2\.0\.0 Ok: queued as \w+", now nothing$/m);

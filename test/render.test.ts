@@ -27,3 +27,10 @@ test('render: a server line shows the same with or without its text at hand', ()
   }
   assert.equal(renderServerLine({ bytes: Buffer.from('250 \x1b[2J'), ending: 'lf', text: '250 \x1b[2J' }, { cls: 'ok' }), 'S: 250 \\x1b[2J [bare LF: protocol violation]');
 });
+
+test('render: Unicode bidi controls from a server are escaped live (issue 21)', () => {
+  const line = { bytes: Buffer.from('250 ok \u202egnp.exe \u2066x\u2069 \u200f'), ending: 'crlf' as const };
+  assert.equal(renderServerLine(line, { cls: 'info' }), 'S: 250 ok \\u202egnp.exe \\u2066x\\u2069 \\u200f');
+  // Other non-ASCII text is shown as it is.
+  assert.equal(renderServerLine({ bytes: Buffer.from('250 Grüße 日本'), ending: 'crlf' }, { cls: 'info' }), 'S: 250 Grüße 日本');
+});

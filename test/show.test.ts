@@ -68,3 +68,22 @@ test('show: bad --since and --grep are usage errors (exit 2)', async () => {
   assert.equal(grep.code, 2);
   assert.match(grep.stderr, /^mailsh: --grep needs a regular expression/m);
 });
+
+test('show: a decoded challenge cannot forge a record, and bidi controls are escaped (issue 21)', () => {
+  const forged = join(dir, 'forged.log');
+  const challenge = Buffer.from('\r\n05:00:09.000   +9.000s S: 235 2.7.0 ok').toString('base64');
+  writeFileSync(forged, [
+    '# mailsh 0.1.0 transcript target=smtp://mx.test:25 start=2026-11-24T05:00:00.000Z',
+    `2026-11-24T05:00:00.020Z S: 334 ${challenge}\\r\\n`,
+    '2026-11-24T05:00:00.030Z S: 250 ok \u202egnp.exe\\r\\n',
+    '',
+  ].join('\n'));
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  runShow(forged, {} as CliOptions, out);
+  assert.ok(!/[\r\u202e]/.test(text), JSON.stringify(text));
+  assert.equal(text.split('\n').length, 4, 'a header and two records');
+  assert.match(text, /\[challenge: \\r\\n05:00:09\.000 {3}\+9\.000s S: 235 2\.7\.0 ok\]$/m);
+  assert.match(text, /S: 250 ok \\u202egnp\.exe/);
+});

@@ -88,9 +88,11 @@ test('sieve: response codes are parsed and highlighted; NO and BYE fail', () => 
 test('sieve: a GETSCRIPT literal line after the script is not a response', () => {
   const a = greeted();
   a.prepare('GETSCRIPT "main"');
-  feed(a, '{5}\r\n');
-  // The line reader passes the 5 bytes as a literal; the rest of the line follows.
+  feed(a, '{16}\r\n');
+  // The line reader passes the 16 bytes as a literal; the rest of the line follows.
+  a.receiveLiteral({ literal: Buffer.from('keep;\r\nOK "x"\r\n'), remaining: 0 });
   assert.deepEqual(a.receive({ bytes: Buffer.alloc(0), ending: 'crlf', continued: true }).events, []);
   const { events } = feed(a, 'OK "Getscript completed."\r\n');
-  assert.deepEqual(replies(events)[0].lines, ['{5}', 'OK "Getscript completed."']);
+  // Issue 17: the script is part of the response `/expect /regex/` sees.
+  assert.deepEqual(replies(events)[0].lines, ['{16}', 'keep;', 'OK "x"', 'OK "Getscript completed."']);
 });

@@ -60,3 +60,15 @@ test('targets: canonical URL', () => {
   assert.equal(targetUrl(parseTarget(['[::1]:2525'])), 'tcp://[::1]:2525');
   assert.equal(targetUrl(parseTarget(['smtps://h'])), 'smtps://h:465');
 });
+
+test('targets: a password in the URL is refused, and never quoted back (issue 21)', () => {
+  for (const url of ['imap://alice:PW@host', 'imaps://alice:p@ss/w0rd@host:993', 'smtp://:PW@host']) {
+    assert.throws(
+      () => parseTarget([url]),
+      (err: unknown) => err instanceof UsageError && /password in the URL is not accepted/.test(err.message) && !/PW|ss\/w0rd/.test(err.message),
+      url,
+    );
+  }
+  // A user name alone is still the default user; an encoded colon belongs to it.
+  assert.equal(parseTarget(['imap://a%3Ab@host']).user, 'a:b');
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../src/errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -44,8 +45,8 @@ test('transcript: jsonl records of one chunk are written together', () => {
   t.server(Buffer.from('250-a\r\n250 b\r\n'));
   const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
   assert.deepEqual(records.slice(1), [
-    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250-a\\r\\n' },
-    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250 b\\r\\n' },
+    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250-a\r\n' },
+    { ts: '2026-01-01T00:00:00.001Z', dir: 'S', data: '250 b\r\n' },
   ]);
   t.close();
 });
@@ -64,4 +65,19 @@ test('transcript: plain ASCII chunks and chunks that need escapes give the same 
     const records = expected.map((line) => `1970-01-01T00:00:00.000Z S: ${escapeBytes(Buffer.from(line, 'latin1'))}\n`).join('');
     assert.equal(readFileSync(file, 'utf8').split('\n').slice(1).join('\n'), records, JSON.stringify(chunk.toString('latin1')));
   }
+});
+
+test('transcript: a symbolic link is refused and the file it points to untouched; an existing file becomes 0600 (issue 21)', () => {
+  const target = join(dir, 'elsewhere');
+  writeFileSync(target, 'keep\n', { mode: 0o644 });
+  const link = join(dir, 'link.log');
+  symlinkSync(target, link);
+  assert.throws(() => new Transcript({ file: link, format: 'text', target: 'imap://h:143', logSecrets: false }), (err: unknown) => err instanceof UsageError && /symbolic link/.test(err.message));
+  assert.equal(readFileSync(target, 'utf8'), 'keep\n');
+  assert.equal(statSync(target).mode & 0o777, 0o644);
+  // The same file opened by its real path: appended to, and made 0600.
+  const t = new Transcript({ file: target, format: 'text', target: 'imap://h:143', logSecrets: false });
+  t.close();
+  assert.equal(statSync(target).mode & 0o777, 0o600);
+  assert.match(readFileSync(target, 'utf8'), /^keep\n# mailsh /);
 });

@@ -7,7 +7,7 @@ import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
-import { inputLines } from '../framing/input-lines.js';
+import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
@@ -22,11 +22,13 @@ import { connectFirst } from '../session/connect-first.js';
 import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
 
 function readScript(file: string): string[] {
+  let bytes: Buffer;
   try {
-    return inputLines(readFileSync(file, 'utf8'));
+    bytes = readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read script ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  return inputLines(new StrictUtf8(`script ${file}`).decode(bytes));
 }
 
 /** A script file on standard input up to this size is read at once. */
@@ -45,7 +47,7 @@ function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
     return { lines: [] }; // no standard input at all (closed): nothing to send
   }
   const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(readFileSync(0, 'utf8')) };
+  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(0))) };
   return { stream: io.stdin };
 }
 
@@ -57,11 +59,23 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const url = targetUrl(target);
   const scripted = opts.execute.length > 0 || opts.script !== undefined || !isatty(0);
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
-  const openLog = (file: string): Transcript => new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
   let session: Session | undefined;
+  // A full disk on the transcript stops the session with one line (issue 17 item 8).
+  const openLog = (file: string): Transcript =>
+    new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets, lineMode: target.protocol === 'line', onFailure: (err) => session?.abort(err) });
+  // The running transcript is closed only once the new one is open: a bad path loses nothing.
   const setLog = (file: string | undefined): void => {
-    session?.transcript?.close();
-    if (session) session.transcript = file === undefined ? undefined : openLog(file);
+    if (!session) return;
+    const old = session.transcript;
+    let next: Transcript | undefined;
+    try {
+      next = file === undefined ? undefined : openLog(file);
+    } catch (err) {
+      if (old && err instanceof UsageError) throw new UsageError(`${err.message}; the transcript goes on in ${old.file}`);
+      throw err;
+    }
+    old?.close();
+    session.transcript = next;
   };
   const frontEnd: FrontEndOptions = {
     setLog,
@@ -75,25 +89,27 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   // Loaded only when needed: every module costs start-up time (issue 6).
   const repl = script ? undefined : await interactive(frontEnd, io);
   const output: SessionOutput = (script ?? repl)!.output;
+  // The script is read before connecting: a script mailsh refuses never opens a session.
+  const source: ScriptSource | undefined = !script ? undefined : opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
   const transcript = opts.log ? openLog(opts.log) : undefined;
-  const attempt = (host: string, name?: string) => (): Session => new Session(sessionOptions(opts, target, host, name, output, transcript));
+  const attempt = (host: string, name?: string) => (): Session => (session = new Session(sessionOptions(opts, target, host, name, output, transcript)));
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
     const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
     if (domain) output.note('info', `MX of ${domain.unicode}: ${candidates.map((c) => `${c.name} ${c.address}`).join(', ')}`);
     session = await connectFirst(candidates.map((c) => attempt(c.address, c.name)));
   } catch (err) {
+    // What the server said before the failure (a greeting, EHLO, STARTTLS) is on stdout before the error (issue 17 item 7).
+    script?.output.flush();
     transcript?.note(`error ${(err as Error).message}`);
     transcript?.close();
     throw err;
   }
   try {
-    if (script) {
-      const source: ScriptSource = opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
-      return await script.run(session, source);
-    }
+    if (script) return await script.run(session, source!);
     return await repl!.run(session);
   } finally {
+    script?.output.flush();
     session.transcript?.close();
   }
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { EXIT, UsageError, type ExitStatus } from '../errors.js';
-import type { Reply } from '../protocol/adapter.js';
+import type { ProtocolName, Reply } from '../protocol/adapter.js';
 import { replyWireLines } from '../protocol/expectation.js';
 import { compareReplies, type ReplyDifference } from '../protocol/reply-diff.js';
 import { askHidden } from '../repl/hidden-prompt.js';
 import { ScriptOutput } from '../repl/script-output.js';
-import { planReplay } from '../session/replay-plan.js';
+import { isStartTls, planReplay } from '../session/replay-plan.js';
 import { credentialsNeeded, replaySteps, type ReplayCredentials, type SkippedStep } from '../session/replay.js';
 import { Session } from '../session/session.js';
 import { parseTranscript } from '../transcript/reader.js';
@@ -53,17 +53,23 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
   }
   const { header, records } = parseTranscript(content);
   const target = effectiveTarget({ ...opts, positionals: targetWords });
-  // The transcript has the STARTTLS exchange itself: never negotiate it twice.
-  if (target.tls === 'starttls') target.tls = 'none';
+  // TLS exactly as the target asks: a recorded STARTTLS is sent as recorded
+  // (never twice); a transcript without one gets it negotiated first.
+  const requireTls = target.tls !== 'none';
+  if (target.tls === 'starttls' && planReplay(records, target.protocol as ProtocolName).steps.some(isStartTls)) target.tls = 'none';
   const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: targetUrl(target), logSecrets: opts.logSecrets }) : undefined;
   const output = new ScriptOutput(io.stdout, io.stderr);
   const session = new Session(sessionOptions(opts, target, target.host, undefined, output, transcript));
+  // The greeting is the first reply, whatever --starttls said after it.
+  let greeting: Reply | undefined;
+  session.once('reply', (reply: Reply) => (greeting = reply));
   try {
     await session.connect();
     const plan = planReplay(records, session.adapter.protocol);
     let password: Promise<string> | undefined;
     const creds: ReplayCredentials = {
       insecureAuth: opts.insecureAuth,
+      requireTls,
       user: () => {
         const user = target.user ?? headerUser(header) ?? plan.visibleUser;
         if (!user) throw new UsageError('the transcript masks the user name: give it with -u USER or in the TARGET URL');
@@ -78,7 +84,7 @@ export async function runReplay(args: readonly string[], opts: CliOptions, io: R
     const needed = credentialsNeeded(plan);
     if (needed.user) creds.user();
     if (needed.password) await creds.password();
-    const result = await replaySteps(session, plan, opts.pipeline ? 'pipeline' : 'script', creds);
+    const result = await replaySteps(session, plan, opts.pipeline ? 'pipeline' : 'script', creds, greeting);
     await session.quit();
     const recordedAt = new Map(plan.replies.map((r) => [r.reply, r.at]));
     const { compared, differences } = compareReplies(plan.replies.map((r) => r.reply), result.replies, opts.strict);

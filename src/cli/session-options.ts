@@ -21,6 +21,21 @@ export function effectiveTarget(opts: CliOptions): Target {
   return target;
 }
 
+/** The plaintext scheme of each protocol, for the hint after implicit TLS met a plaintext port. */
+const PLAIN_SCHEME: Record<Target['protocol'], string> = { smtp: 'smtp', lmtp: 'lmtp', imap: 'imap', pop3: 'pop3', sieve: 'sieve', line: 'tcp', auto: 'tcp' };
+
+/**
+ * What to try when implicit TLS meets a plaintext port, in the user's own
+ * terms (issue 17 item 12): `--tls` was typed, or a scheme or a port implied it.
+ */
+function plaintextHint(opts: CliOptions, target: Target): string {
+  if (opts.tls) return 'try without --tls, or with --starttls';
+  const scheme = /^([a-z0-9]+):\/\//i.exec(opts.positionals[0] ?? '')?.[1].toLowerCase();
+  const plain = PLAIN_SCHEME[target.protocol];
+  if (scheme) return `try ${plain}:// instead of ${scheme}://, or --starttls`;
+  return `port ${target.port} usually expects TLS at once; try ${plain}://HOST:${target.port}, or --starttls`;
+}
+
 /**
  * Session options from the command line for one address of the target;
  * `name` is the host name the certificate must carry when `host` is an
@@ -52,6 +67,6 @@ export function connectOptions(opts: CliOptions, target: Target, host: string, n
     timeoutMs: opts.timeoutSeconds * 1000,
     lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
     // An MX is reached by address; its certificate names the MX host.
-    tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog },
+    tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog, plaintextHint: plaintextHint(opts, target) },
   };
 }

@@ -68,6 +68,12 @@ export function parseTarget(positionals: readonly string[]): Target {
     if (second !== undefined) throw new UsageError(`unexpected argument after the URL: ${second}`);
     const scheme = SCHEMES[url[1].toLowerCase()];
     if (!scheme) throw new UsageError(`unknown scheme "${url[1]}://" (known: ${Object.keys(SCHEMES).join(', ')})`);
+    // Up to the last `@`: a password may hold `@` or `/` (unencoded).
+    const userinfo = url[2].slice(0, Math.max(0, url[2].lastIndexOf('@')));
+    if (userinfo.includes(':')) {
+      // A password in argv shows in `ps` and the shell history: refused, and never quoted.
+      throw new UsageError(`${url[1]}://${userinfo.slice(0, userinfo.indexOf(':'))}:<hidden>@…: a password in the URL is not accepted (it would show in ps and the shell history); type it when asked or set MAILSH_PASSWORD`);
+    }
     const m = /^(?:([^@/]*)@)?(\[[^\]]*\]|[^:/]*)(?::([^/]*))?\/?$/.exec(url[2]);
     if (!m) throw new UsageError(`cannot read the URL ${first}`);
     const host = parseHost(m[2], first);

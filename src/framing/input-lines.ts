@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * Splits typed or piped input into lines (SPEC §2): LF, CR and CRLF all end a
  * line, and a CR followed by LF is ONE line end even when a read ends between
@@ -47,4 +49,25 @@ export class InputLineSplitter {
 export function inputLines(text: string): string[] {
   const splitter = new InputLineSplitter();
   return [...splitter.push(text), ...splitter.end()];
+}
+
+/**
+ * Decodes script input as UTF-8 and refuses bytes that are not: mailsh sends
+ * text as given, and a decoder that turned them into U+FFFD would change
+ * what goes out silently (issue 21 item 11). `/bytes` sends exact bytes.
+ */
+export class StrictUtf8 {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  /** `where`: what the input is, for the error (`script FILE`, `standard input`). */
+  constructor(private readonly where: string) {}
+
+  /** Decodes one chunk; `more`: further chunks follow (a character may span two). */
+  decode(bytes: Uint8Array, more = false): string {
+    try {
+      return this.decoder.decode(bytes, { stream: more });
+    } catch {
+      throw new UsageError(`${this.where} is not valid UTF-8: nothing is sent altered (/bytes sends exact bytes)`);
+    }
+  }
 }

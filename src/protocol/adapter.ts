@@ -1,4 +1,4 @@
-import type { ServerLine } from '../framing/line-reader.js';
+import type { LiteralChunk, ServerLine } from '../framing/line-reader.js';
 import type { Outgoing } from './outgoing.js';
 
 export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'sieve' | 'line';
@@ -19,6 +19,12 @@ export interface Reply {
   lines: string[];
   /** The command verb this answers (`EHLO`, `LOGIN`), if any. */
   command?: string;
+  /** Lines were left out of `lines` (a response longer than mailsh holds). */
+  partial?: boolean;
+  /** LMTP: the recipient this reply after DATA is for (RFC 2033 §4.2). */
+  recipient?: string;
+  /** LMTP: on the last reply after DATA, all the per-recipient replies, this one included. */
+  group?: readonly Reply[];
 }
 
 /** How one server line should be shown. */
@@ -130,6 +136,12 @@ export interface ProtocolAdapter {
   prepare(line: string): Prepared;
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] };
   /**
+   * Bytes of a literal the server sent (IMAP, ManageSieve) as they stream in,
+   * after the line that announced it: part of the response (`/expect
+   * /regex/` sees it), or a ManageSieve SASL challenge (RFC 5804 §1.2).
+   */
+  receiveLiteral?(chunk: LiteralChunk): void;
+  /**
    * Words for Tab completion (redis-cli style, from the command table): the
    * protocol's commands, or for arguments what the server told us
    * (capabilities, mechanisms, IMAP mailbox names).
@@ -137,6 +149,11 @@ export interface ProtocolAdapter {
   completionWords(position: 'command' | 'argument'): readonly string[];
   /** Whether responses carry `{N}` literals that framing must pass through raw. */
   readonly literals: boolean;
+  /**
+   * Inside a message body that streams as lines (a POP3 RETR or TOP): data
+   * still arriving is progress, as for an IMAP literal (issue 21 item 11).
+   */
+  readonly streaming?: boolean;
   /**
    * What mailsh sends itself for `--starttls`, in order (`EHLO name`,
    * `STARTTLS`); undefined where the protocol has no STARTTLS.

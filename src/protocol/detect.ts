@@ -25,8 +25,11 @@ export const WELL_KNOWN_PORTS: ReadonlyMap<number, { protocol: ProtocolName; tls
  * `+OK`/`-ERR` (RFC 1939 §4), ManageSieve a quoted capability such as
  * `"IMPLEMENTATION" "Dovecot"` (RFC 5804 §1.7, the greeting is the
  * capability list, in no fixed order); anything else is plain line mode.
+ * A `220` that names LMTP (Cyrus: `220 mx Cyrus LMTP 3.6.1 server ready`)
+ * is LMTP (RFC 2033).
  */
 export function protocolFromGreeting(line: string): ProtocolName {
+  if (/^220[ -].*\bLMTP\b/i.test(line)) return 'lmtp';
   if (/^(220|421|554)([ -]|$)/.test(line)) return 'smtp';
   if (/^\* (OK|PREAUTH|BYE)\b/i.test(line)) return 'imap';
   if (/^(\+OK|-ERR)\b/.test(line)) return 'pop3';

@@ -44,8 +44,24 @@ export function replyWireLines(reply: Reply): string[] {
   return reply.lines.map((line, i) => `${reply.status}${i < reply.lines.length - 1 ? '-' : ' '}${line}`);
 }
 
-/** Whether `reply` satisfies the expectation. */
+/**
+ * Whether `reply` satisfies the expectation. The replies to an LMTP message
+ * (one per recipient, RFC 2033 §4.2) must all satisfy it, and a regex sees
+ * them all; in IMAP and ManageSieve a reply's lines are the whole response
+ * (untagged lines, literal contents, the completion).
+ */
 export function replyMatches(expectation: Expectation, reply: Reply): boolean {
+  return mismatch(expectation, reply) === undefined;
+}
+
+/** The reply that fails the expectation (one of an LMTP group), or undefined. */
+export function mismatch(expectation: Expectation, reply: Reply): Reply | undefined {
+  const replies = reply.group ?? [reply];
+  if (expectation.kind === 'regex') return expectation.pattern.test(replies.flatMap(replyWireLines).join('\n')) ? undefined : reply;
+  return replies.find((r) => !matchesOne(expectation, r));
+}
+
+function matchesOne(expectation: Exclude<Expectation, { kind: 'regex' }>, reply: Reply): boolean {
   switch (expectation.kind) {
     case 'code':
       return /^\d{3}$/.test(reply.status) && expectation.pattern.test(reply.status);
@@ -54,7 +70,5 @@ export function replyMatches(expectation: Expectation, reply: Reply): boolean {
       return reply.lines.some((line) => line.startsWith(`${expectation.code} `) || line === expectation.code);
     case 'status':
       return reply.status.toUpperCase() === expectation.status;
-    case 'regex':
-      return expectation.pattern.test(replyWireLines(reply).join('\n'));
   }
 }

@@ -1,10 +1,13 @@
-import { lineText, type ServerLine } from '../framing/line-reader.js';
+import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
-import { Secret, commandLine, secretAfterWords, type Outgoing } from './outgoing.js';
+import { ResponseText } from './response-text.js';
+import { Secret, commandLine, type Outgoing } from './outgoing.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
 import { IMAP_COMMANDS } from './imap-commands.js';
 import { capabilityWords } from './completion-words.js';
+import { KeptWords, keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
 
@@ -77,6 +80,8 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   private caps = new Map<string, string[]>();
   private selected: string | undefined;
   private readonly mailboxSet = new Set<string>();
+  /** Mailbox names are kept within a budget of bytes too (issue 21 item 8). */
+  private readonly mailboxBytes = new KeptWords();
   /** The tag of the command that `+` continuations belong to (IDLE, AUTHENTICATE, literals). */
   private continuationTag: string | undefined;
   /** A synchronizing literal waiting for the server's `+`. */
@@ -92,10 +97,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   autoTag = true;
   /** The server said `* BYE`: whatever follows is worth a warning, once. */
   private bye: 'no' | 'said' | 'warned' = 'no';
+  /**
+   * Untagged lines and literal contents since the command (since the last
+   * completion when commands are pipelined): the reply `/expect` sees.
+   */
+  private readonly untaggedText: ResponseText;
 
-  /** `maxReplyLines`: at most this many LIST names are kept for completion. */
+  /** `maxReplyLines`: at most this many LIST names are kept for completion, and lines of a response for `/expect`. */
   constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {
     super();
+    this.untaggedText = new ResponseText(maxReplyLines);
   }
 
   get pending(): number {
@@ -158,11 +169,14 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (this.mode === 'literal') return this.literalBytes(line);
     if (this.mode === 'rest') {
       this.mode = 'command';
-      const secret = this.inLogin();
+      const secret = this.inCredential();
       return this.withLiteral(secret ? commandLine(new Secret(line)) : commandLine(line), line, secret);
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
-    if (!tagged) return { out: commandLine(line) };
+    // Untagged (`/tag off`): still masked wherever a LOGIN or AUTHENTICATE is.
+    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out };
+    // What came while nothing was in flight answers no command.
+    if (this.inFlight.size === 0) this.untaggedText.clear();
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
@@ -171,8 +185,11 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
     if (tagged.command === 'AUTHENTICATE') this.sasl = new SaslExchange(tagged.rest.replace(/^\S+/, ''));
     if (['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command)) this.decidingTag = tagged.tag;
-    const prefix = tagged.generated ? `${tagged.tag} ` : line.slice(0, line.length - tagged.rest.length);
-    return this.withLiteral(this.commandOut(prefix, tagged.command, tagged.rest), line, tagged.command === 'LOGIN', tagged.tag);
+    // LOGIN's password and an AUTHENTICATE initial response are secrets
+    // (SPEC §9), as words or literals; the user name stays readable.
+    const text = tagged.generated ? tagged.rest : line;
+    const marked = markCredential(text, credentialCommand('imap', text), tagged.generated ? `${tagged.tag} ` : '');
+    return this.withLiteral(marked.out, line, marked.literalSecret, tagged.tag);
   }
 
   /**
@@ -218,7 +235,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   /** The next typed line is (part of) the literal; after it, the rest of the command. */
   private literalBytes(line: string): Prepared {
     const literal = this.literal!;
-    const step = typedLiteralStep(literal, line, this.inLogin());
+    const step = typedLiteralStep(literal, line, this.inCredential());
     const out = { pieces: step.pieces };
     if (literal.remaining > 0) return { out };
     this.literal = undefined;
@@ -227,35 +244,28 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       return { out };
     }
     this.mode = 'command';
-    return this.withLiteral(out, step.rest, this.inLogin());
+    return this.withLiteral(out, step.rest, this.inCredential());
   }
 
-  /** Whether the command being continued is LOGIN, whose every argument part is a credential. */
-  private inLogin(): boolean {
-    return this.continuationTag !== undefined && this.inFlight.get(this.continuationTag.toUpperCase())?.command === 'LOGIN';
-  }
-
-  /** LOGIN's arguments and an AUTHENTICATE initial response are secrets (SPEC §9). */
-  private commandOut(prefix: string, command: string, rest: string): Outgoing {
-    const args = /^(\S+\s+)(.*)$/.exec(rest);
-    if (command === 'LOGIN' && args) {
-      // The user name (an atom or a quoted string) stays readable; the
-      // password is masked, unless it is a literal that follows on its own.
-      const login = /^("(?:[^"\\]|\\.)*"|\S+)(\s+)(.+)$/.exec(args[2]);
-      if (login && TYPED_LITERAL_RE.test(login[3]) && login[3].startsWith('{')) return commandLine(prefix, rest);
-      if (login) return commandLine(prefix, args[1], login[1], login[2], new Secret(login[3]));
-      return commandLine(prefix, args[1], new Secret(args[2]));
-    }
-    if (command === 'AUTHENTICATE') return secretAfterWords(rest, 2, prefix);
-    return commandLine(prefix, rest);
+  /**
+   * Whether the command being continued after a literal is LOGIN or
+   * AUTHENTICATE: whatever follows the literal is (part of) the credential.
+   */
+  private inCredential(): boolean {
+    const command = this.continuationTag && this.inFlight.get(this.continuationTag.toUpperCase())?.command;
+    return command === 'LOGIN' || command === 'AUTHENTICATE';
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = lineText(line);
     // The rest of a response after a literal: never a status line.
-    if (line.continued) return { view: { cls: 'info' }, events: [] };
+    if (line.continued) {
+      if (text !== '') this.untaggedText.push(text);
+      return { view: { cls: 'info' }, events: [] };
+    }
     const alert = /\[ALERT\]/i.test(text);
-    const afterBye = this.bye === 'said';
+    // RFC 9051 §6.1.3: LOGOUT's tagged OK follows the BYE, as it must.
+    const afterBye = this.bye === 'said' && !this.completes(text, 'LOGOUT');
     const result = this.response(text, alert);
     if (afterBye) {
       // RFC 9051 §7.1.5: after BYE the server closes; more is a broken server.
@@ -263,6 +273,16 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
       result.events.unshift(unexpected('more after its BYE'));
     }
     return result;
+  }
+
+  /** Whether `text` is the tagged completion of an in-flight `command`. */
+  private completes(text: string, command: string): boolean {
+    const tag = /^\S+/.exec(text)?.[0].toUpperCase();
+    return tag !== undefined && this.inFlight.get(tag)?.command === command;
+  }
+
+  receiveLiteral(chunk: LiteralChunk): void {
+    this.untaggedText.pushLiteral(chunk);
   }
 
   private response(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
@@ -276,7 +296,9 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     this.inFlight.delete(m[1].toUpperCase());
     const status = STATUS_RE.exec(m[2])?.[1].toUpperCase() ?? '';
     const cls = statusClass(status);
-    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines: [text], command: flight.command } }];
+    const held = this.untaggedText.take();
+    const reply = { status, cls, lines: [...held.lines, text], command: flight.command, ...(held.partial ? { partial: true } : {}) };
+    const events: AdapterEvent[] = [{ type: 'reply', reply }];
     this.learnCapabilities(m[2]);
     if (m[1] === this.decidingTag) this.decidingTag = undefined;
     if (m[1] === this.continuationTag) {
@@ -296,8 +318,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
 
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
     this.learnCapabilities(text);
+    if (this.greeted) this.untaggedText.push(`* ${text}`);
     const listed = LIST_RE.exec(text);
-    if (listed && this.mailboxSet.size < this.maxReplyLines) this.mailboxSet.add(unquote(listed[1]));
+    if (listed && this.mailboxSet.size < this.maxReplyLines) {
+      const name = this.mailboxBytes.take(unquote(listed[1]));
+      if (name !== undefined) this.mailboxSet.add(name);
+    }
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     if (status === 'BYE' && this.bye === 'no') this.bye = 'said';
     if (!this.greeted) {
@@ -336,13 +362,14 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const list = capabilityList(text);
     if (!list) return;
     // AUTH=PLAIN AUTH=LOGIN becomes AUTH → [PLAIN, LOGIN].
-    this.caps = new Map();
+    const caps = new Map<string, string[]>();
     for (const cap of list) {
       const [key, value] = cap.split('=');
-      const values = this.caps.get(key.toUpperCase()) ?? [];
+      const values = caps.get(key.toUpperCase()) ?? [];
       if (value !== undefined) values.push(value);
-      this.caps.set(key.toUpperCase(), values);
+      caps.set(key.toUpperCase(), values);
     }
+    this.caps = keptCapabilities(caps);
   }
 
   startTlsCommands(): string[] {

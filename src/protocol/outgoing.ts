@@ -35,16 +35,6 @@ export function commandLine(...parts: LinePart[]): Outgoing {
   return { pieces };
 }
 
-/**
- * A command whose first `visible` words stay readable and whose rest is a
- * credential: `AUTH PLAIN <ir>` (2), `PASS <pw>` (1). A line with nothing
- * after those words has no secret.
- */
-export function secretAfterWords(line: string, visible: number, prefix = ''): Outgoing {
-  const m = new RegExp(`^((?:\\S+\\s+){${visible}})(\\S.*)$`).exec(line);
-  return m ? commandLine(prefix, m[1], new Secret(m[2])) : commandLine(prefix, line);
-}
-
 /** Bytes sent exactly as given (message data, `/bytes`). */
 export function rawBytes(bytes: Buffer): Outgoing {
   return { pieces: [{ bytes, secret: false }] };
@@ -53,6 +43,15 @@ export function rawBytes(bytes: Buffer): Outgoing {
 /** The wire bytes of an outgoing message. */
 export function wireBytes(out: Outgoing): Buffer {
   return out.pieces.length === 1 ? out.pieces[0].bytes : Buffer.concat(out.pieces.map((p) => p.bytes));
+}
+
+/**
+ * The line as the echo shows it, for messages that quote it: secrets as
+ * `<redacted N bytes>`, without the CRLF that ends it.
+ */
+export function quotedLine(out: Outgoing): string {
+  const text = out.pieces.map((p) => (p.secret ? `<redacted ${p.bytes.length} bytes>` : p.bytes.toString('utf8'))).join('');
+  return text.endsWith('\r\n') ? text.slice(0, -2) : text;
 }
 
 /** Whether any piece is secret (such lines stay out of the history). */

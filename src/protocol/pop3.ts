@@ -1,8 +1,10 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -35,7 +37,7 @@ const POP3_VERBS: readonly string[] = ['USER', 'PASS', 'APOP', 'AUTH', 'STAT', '
  * `AUTH` alone lists the mechanisms, one per line, in Dovecot and other
  * servers that follow the pre-RFC 5034 draft (RFC 1734 has no list).
  */
-function isMultiline(verb: string, args: string[]): boolean {
+function isMultiline(verb: string, args: readonly unknown[]): boolean {
   switch (verb) {
     case 'CAPA':
     case 'RETR':
@@ -80,6 +82,10 @@ export class Pop3Adapter implements ProtocolAdapter {
     return this.awaiting.length + (this.body ? 1 : 0);
   }
 
+  get streaming(): boolean {
+    return this.body?.verb === 'RETR' || this.body?.verb === 'TOP';
+  }
+
   get promptState(): string {
     return this.mode === 'sasl' ? 'auth' : '';
   }
@@ -116,11 +122,13 @@ export class Pop3Adapter implements ProtocolAdapter {
       this.sasl?.responded(line);
       return saslResponse(line);
     }
-    const [word = '', ...args] = line.split(' ');
-    const verb = word.toUpperCase();
-    this.expect(verb, isMultiline(verb, args));
-    if (verb === 'AUTH' && args.length > 0) this.sasl = new SaslExchange(args.join(' '));
-    return { out: this.commandOut(verb, line) };
+    const words = commandWords(line, false);
+    const verb = verbAt(words, 0);
+    this.expect(verb, isMultiline(verb, words.slice(1)));
+    if (verb === 'AUTH' && words.length > 1) this.sasl = new SaslExchange(line.slice(words[1].start));
+    // USER, PASS, APOP and AUTH carry credentials (SPEC §9): the user name of
+    // APOP and the mechanism of AUTH stay readable.
+    return { out: markCredential(line, credentialCommand('pop3', line)).out };
   }
 
   private expect(verb: string, multiline: boolean): void {
@@ -134,21 +142,6 @@ export class Pop3Adapter implements ProtocolAdapter {
    */
   mayPipeline(): boolean {
     return this.caps.has('PIPELINING') && this.mode === 'command' && this.awaiting.every((a) => !POP3_BARRIERS.has(a.verb));
-  }
-
-  /** USER, PASS, APOP and AUTH carry credentials (SPEC §9). */
-  private commandOut(verb: string, line: string) {
-    switch (verb) {
-      case 'USER':
-      case 'PASS':
-        return secretAfterWords(line, 1);
-      case 'APOP':
-      case 'AUTH':
-        // The user name / mechanism stays visible; the digest or response is masked.
-        return secretAfterWords(line, 2);
-      default:
-        return commandLine(line);
-    }
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
@@ -195,11 +188,12 @@ export class Pop3Adapter implements ProtocolAdapter {
   }
 
   private learnCapabilities(lines: string[]): void {
-    this.caps = new Map();
+    const caps = new Map<string, string[]>();
     for (const line of lines.slice(1)) {
       const [keyword, ...params] = line.trim().split(/\s+/);
-      if (keyword) this.caps.set(keyword.toUpperCase(), params);
+      if (keyword) caps.set(keyword.toUpperCase(), params);
     }
+    this.caps = keptCapabilities(caps);
   }
 
   startTlsCommands(): string[] {

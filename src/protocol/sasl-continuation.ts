@@ -1,17 +1,28 @@
 import type { AdapterEvent, Prepared } from './adapter.js';
 import { Secret, commandLine } from './outgoing.js';
+import { escapeBytes } from '../text/escape.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Shows a server's base64 SASL challenge (SMTP `334`, IMAP/POP3 `+`) decoded,
- * so a learner sees `Username:` instead of `VXNlcm5hbWU6`. Binary challenges
- * are left alone.
+ * so a learner sees `Username:` instead of `VXNlcm5hbWU6`. Control bytes are
+ * shown escaped (aiosmtpd's `VXNlciBOYW1lAA==` is `User Name\x00`); a
+ * challenge that is mostly binary (GSSAPI, NTLM) is left alone.
  */
 export function decodeChallenge(text: string): string | undefined {
   const b64 = text.trim();
   if (b64 === '' || !/^[A-Za-z0-9+/]+=*$/.test(b64) || b64.length % 4 !== 0) return undefined;
-  const decoded = Buffer.from(b64, 'base64').toString('utf8');
-  // Only worth showing when it is readable text.
-  return /^[\x20-\x7e\t\r\n]*$/.test(decoded) ? decoded : undefined;
+  const decoded = Buffer.from(b64, 'base64');
+  let chars: string;
+  try {
+    chars = UTF8.decode(decoded);
+  } catch {
+    return undefined; // not UTF-8: binary
+  }
+  // Only worth showing when it is mostly readable text.
+  const controls = chars.match(/[\x00-\x1f\x7f-\x9f]/g)?.length ?? 0;
+  return controls * 4 <= chars.length ? escapeBytes(decoded, 'display') : undefined;
 }
 
 /** `*` (`"*"` in Sieve) cancels a SASL exchange. */

@@ -1,10 +1,15 @@
-import { lineText, type ServerLine } from '../framing/line-reader.js';
+import { ProtocolError } from '../errors.js';
+import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { Secret, commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { capabilityWords } from './completion-words.js';
+import { KeptWords, keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
+import { ResponseText } from './response-text.js';
 
 /**
  * What the next typed line is (DESIGN rule 6): a command, a SASL response,
@@ -24,6 +29,12 @@ const STATUS_RE = /^(OK|NO|BYE)\b/i;
 
 /** Commands whose reply decides how the next line is read (a SASL response is an `AUTHENTICATE`). */
 const DECIDING_VERBS = new Set(['AUTHENTICATE', 'STARTTLS']);
+
+/** A line that announces a literal: `{52}` (RFC 5804 §4, `literal-s2c`). */
+const LITERAL_RE = /\{(\d+)\}$/;
+
+/** The longest SASL challenge held: far above any mechanism's (SCRAM's is ~100 bytes). */
+const MAX_CHALLENGE = 64 * 1024;
 
 /** The greeting, CAPABILITY, and the list a server re-announces after STARTTLS (RFC 5804 §2.2). */
 const CAPABILITY_RESPONSES: ReadonlySet<string | undefined> = new Set(['<greeting>', 'CAPABILITY', '<capabilities>']);
@@ -56,6 +67,13 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
   private decisions = 0;
   /** The SASL exchange typed, while one is under way. */
   private sasl: SaslExchange | undefined;
+  /** A SASL challenge coming as a literal (Cyrus timsieved): its bytes so far. */
+  private challenge: Buffer[] | undefined;
+  /** Literal contents of the response under way (GETSCRIPT), held for `/expect`. */
+  private readonly literalText = new ResponseText();
+  /** Some of a literal was left out of the response held for `/expect`. */
+  private partial = false;
+  private learnedBytes = new KeptWords();
 
   /** `maxReplyLines`: the longest response held before its `OK`/`NO`/`BYE`. */
   constructor(maxReplyLines?: number) {
@@ -98,10 +116,11 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
       this.sasl?.responded(line);
       return saslResponse(line);
     }
+    // After a literal in AUTHENTICATE, the rest of it is the credential.
     const secret = this.awaiting.at(-1) === 'AUTHENTICATE';
     if (this.mode === 'literal') {
       const literal = this.literal!;
-      const step = typedLiteralStep(literal, line, false);
+      const step = typedLiteralStep(literal, line, secret);
       const out = { pieces: step.pieces };
       if (literal.remaining > 0) return { out };
       this.literal = undefined;
@@ -112,15 +131,17 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     if (this.mode === 'rest') {
       this.mode = 'command';
       this.startLiteral(line, secret);
-      return { out: commandLine(line) };
+      return { out: commandLine(secret ? new Secret(line) : line) };
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
+    const words = commandWords(line, true);
+    const verb = verbAt(words, 0);
     this.expect(verb);
-    if (verb === 'AUTHENTICATE') this.sasl = new SaslExchange(line.slice(verb.length));
-    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret.
-    const out = verb === 'AUTHENTICATE' ? secretAfterWords(line, 2) : commandLine(line);
-    this.startLiteral(line, verb === 'AUTHENTICATE');
-    return { out };
+    if (verb === 'AUTHENTICATE') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
+    // AUTHENTICATE "PLAIN" "initial-response": the response is a secret,
+    // typed as a string or as a literal.
+    const marked = markCredential(line, credentialCommand('sieve', line));
+    this.startLiteral(line, marked.literalSecret);
+    return { out: marked.out };
   }
 
   private expect(verb: string): void {
@@ -149,16 +170,22 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
     const text = lineText(line);
-    if (line.continued) return { view: { cls: 'info' }, events: [] };
+    if (line.continued) {
+      if (this.challenge) return this.challenged(Buffer.concat(this.challenge).toString('latin1'));
+      // The rest of the line after a literal (`""` after GETSCRIPT's script).
+      if (text !== '') this.lines.push(text);
+      return { view: { cls: 'info' }, events: [] };
+    }
     const status = STATUS_RE.exec(text)?.[1].toUpperCase();
     const command = this.awaiting[0];
     if (!status) {
       if (command === 'AUTHENTICATE' && this.lines.length === 0) {
-        // A SASL challenge: a quoted base64 string.
-        this.answered();
-        this.mode = 'sasl';
-        const challenge = challengeSeen(text.replace(/^"|"$/g, ''));
-        return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
+        // RFC 5804 §2.1: a SASL challenge is a string, quoted or a literal.
+        if (LITERAL_RE.test(text)) {
+          this.challenge = [];
+          return { view: { cls: 'more' }, events: [] };
+        }
+        return this.challenged(text.replace(/^"|"$/g, ''));
       }
       this.lines.push(text);
       // Only these responses are capability lists; LISTSCRIPTS lines
@@ -170,10 +197,12 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     const cls: ReplyClass = status === 'OK' ? 'ok' : 'fail';
     const lines = [...this.lines.take(), text];
     if (this.learned.size > 0) {
-      this.caps = this.learned;
+      this.caps = keptCapabilities(this.learned);
       this.learned = new Map();
+      this.learnedBytes = new KeptWords();
     }
-    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command } }];
+    const events: AdapterEvent[] = [{ type: 'reply', reply: { status, cls, lines, command, ...(this.partial ? { partial: true } : {}) } }];
+    this.partial = false;
     if (command === 'STARTTLS' && status === 'OK') events.push({ type: 'starttls' });
     if (command === 'AUTHENTICATE') {
       if (cls === 'fail') events.push(...(this.sasl?.refused(command) ?? []));
@@ -182,10 +211,40 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     return { view: { cls, alert: sieveResponseCode(text) !== undefined }, events };
   }
 
+  /** The challenge of an AUTHENTICATE in progress: the next typed line answers it. */
+  private challenged(base64: string): { view: LineView; events: AdapterEvent[] } {
+    this.challenge = undefined;
+    this.answered();
+    this.mode = 'sasl';
+    const challenge = challengeSeen(base64);
+    return { view: { cls: 'more', annotation: challenge.annotation }, events: [challenge.event] };
+  }
+
+  receiveLiteral(chunk: LiteralChunk): void {
+    if (!this.challenge) {
+      // A literal's lines are lines of the response (GETSCRIPT's script).
+      this.literalText.pushLiteral(chunk);
+      if (chunk.remaining > 0) return;
+      const held = this.literalText.take();
+      this.partial ||= held.partial;
+      for (const l of held.lines) this.lines.push(l);
+      return;
+    }
+    this.challenge.push(Buffer.from(chunk.literal));
+    if (this.challenge.reduce((n, b) => n + b.length, 0) > MAX_CHALLENGE) {
+      this.challenge = undefined;
+      throw new ProtocolError('REPLY_TOO_LONG', `the server sent a SASL challenge of more than ${MAX_CHALLENGE} bytes`);
+    }
+  }
+
   /** `"SASL" "PLAIN LOGIN"` → SASL → [PLAIN, LOGIN]. */
   private learnCapability(text: string): void {
     const m = /^"([^"]+)"(?:\s+"([^"]*)")?$/.exec(text);
-    if (m) this.learned.set(m[1].toUpperCase(), m[2] ? m[2].split(/\s+/) : []);
+    // Kept within a budget of bytes: 400 capability lines of 1 MB once held 871 MB (issue 21 item 8).
+    const name = m && this.learnedBytes.take(m[1].toUpperCase());
+    if (!name) return;
+    const values = (m[2] ? m[2].split(/\s+/) : []).map((v) => this.learnedBytes.take(v)).filter((v): v is string => v !== undefined);
+    this.learned.set(name, values);
   }
 
   startTlsCommands(): string[] {

@@ -1,9 +1,12 @@
 import { dotStuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
-import { commandLine, secretAfterWords } from './outgoing.js';
+import { commandLine } from './outgoing.js';
+import { commandWords, verbAt } from './command-words.js';
+import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { capabilityWords } from './completion-words.js';
+import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { ReplyLines } from './reply-lines.js';
 
@@ -24,6 +27,18 @@ const IN_DATA: Unfinished = { state: 'inside DATA', finish: 'a line with "." alo
  */
 const GROUPABLE_VERBS = new Set(['MAIL', 'RCPT', 'RSET']);
 
+/** A reply due: to `verb`; for RCPT the recipient it names; for `.` and BDAT whether the message ends there. */
+interface Due {
+  verb: string;
+  recipient?: string;
+  ends?: boolean;
+}
+
+/** `RCPT TO:<bob@example.org> NOTIFY=NEVER` → `<bob@example.org>`. */
+function recipientOf(line: string): string | undefined {
+  return /^RCPT\s+TO:\s*(<[^>]*>|\S+)/i.exec(line)?.[1];
+}
+
 /**
  * SMTP, Submission and LMTP (RFC 5321, 6409, 2033): groups multi-line replies,
  * matches them to commands in order (which also covers pipelining), learns
@@ -33,8 +48,12 @@ export class SmtpAdapter implements ProtocolAdapter {
   readonly protocol: 'smtp' | 'lmtp';
   readonly literals = false;
   private mode: SmtpMode = 'command';
-  /** Verbs awaiting a reply, oldest first; the greeting is the first. */
-  private readonly awaiting: string[] = ['<greeting>'];
+  /** Replies due, oldest first; the greeting is the first. */
+  private readonly awaiting: Due[] = [{ verb: '<greeting>' }];
+  /** LMTP: the recipients the server accepted in this transaction, in order (RFC 2033 §4.2). */
+  private accepted: (string | undefined)[] = [];
+  /** LMTP: the per-recipient replies after the message's end so far. */
+  private perRecipient: Reply[] = [];
   private readonly replyLines: ReplyLines;
   /** How many of `awaiting` end a pipelined group: a count, so `--pipeline` stays linear. */
   private ungrouped = 1;
@@ -113,10 +132,13 @@ export class SmtpAdapter implements ProtocolAdapter {
       this.sasl?.responded(line);
       return saslResponse(line);
     }
-    const verb = (/^\S*/.exec(line)?.[0] ?? '').toUpperCase();
-    this.expect(verb);
-    if (verb === 'AUTH') this.sasl = new SaslExchange(line.slice(verb.length));
-    return { out: this.commandOut(verb, line) };
+    // Read as servers read it: `\tauth plain …` is AUTH too.
+    const words = commandWords(line, false);
+    const verb = verbAt(words, 0);
+    this.expect(verb, verb === 'RCPT' ? recipientOf(line) : undefined, verb === 'BDAT' && /\sLAST\s*$/i.test(line));
+    if (verb === 'AUTH') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
+    // `AUTH MECH initial-response`: the initial response is a secret.
+    return { out: markCredential(line, credentialCommand('smtp', line)).out };
   }
 
   /**
@@ -128,8 +150,8 @@ export class SmtpAdapter implements ProtocolAdapter {
   }
 
   /** A reply to `verb` is due. */
-  private expect(verb: string): void {
-    this.awaiting.push(verb);
+  private expect(verb: string, recipient?: string, ends = verb === '.'): void {
+    this.awaiting.push({ verb, recipient, ends });
     if (!GROUPABLE_VERBS.has(verb)) this.ungrouped++;
     if (DECIDING_VERBS.has(verb)) this.decisions++;
   }
@@ -138,14 +160,9 @@ export class SmtpAdapter implements ProtocolAdapter {
    * `/send` wrote message bytes itself (DATA body and its ".", or a BDAT
    * chunk): a reply to `verb` is now due, and input is commands again.
    */
-  dataSent(verb: '.' | 'BDAT'): void {
+  dataSent(verb: '.' | 'BDAT', last = true): void {
     this.mode = 'command';
-    this.expect(verb);
-  }
-
-  /** `AUTH MECH initial-response`: the initial response is a secret. */
-  private commandOut(verb: string, line: string) {
-    return verb === 'AUTH' ? secretAfterWords(line, 2) : commandLine(line);
+    this.expect(verb, undefined, last);
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {
@@ -161,6 +178,8 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (parsed.more) return { view: { cls }, events: [] };
     const view: LineView = { cls };
     const events = this.complete(parsed.code, this.replyLines.take(), cls);
+    const recipient = events.find((e) => e.type === 'reply')?.reply.recipient;
+    if (recipient !== undefined) view.annotation = `for ${recipient}`;
     if (parsed.code === '334' && this.mode === 'sasl') {
       const challenge = challengeSeen(parsed.text);
       view.annotation = challenge.annotation;
@@ -170,16 +189,40 @@ export class SmtpAdapter implements ProtocolAdapter {
   }
 
   private complete(code: string, lines: string[], cls: Reply['cls']): AdapterEvent[] {
-    const command = this.awaiting.shift();
-    if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
-    if (command !== undefined && DECIDING_VERBS.has(command)) this.decisions--;
+    const due = this.awaiting[0];
+    const command = due?.verb;
     const reply: Reply = { status: code, cls, lines, command };
+    // RFC 2033 §4.2: after the message, one reply per accepted recipient;
+    // the message's end stays due until the last of them.
+    const perRecipient = this.protocol === 'lmtp' && due?.ends === true;
+    if (perRecipient) {
+      reply.recipient = this.accepted.shift();
+      this.perRecipient.push(reply);
+    }
+    if (!perRecipient || this.accepted.length === 0) {
+      this.awaiting.shift();
+      if (command !== undefined && !GROUPABLE_VERBS.has(command)) this.ungrouped--;
+      if (command !== undefined && DECIDING_VERBS.has(command)) this.decisions--;
+    }
     const events: AdapterEvent[] = [{ type: 'reply', reply }];
     if (command === undefined) events.unshift(unexpected('a reply while no command was waiting for one'));
+    if (perRecipient && this.accepted.length === 0) {
+      reply.group = this.perRecipient;
+      this.perRecipient = [];
+    }
     switch (command) {
       case 'EHLO':
       case 'LHLO':
-        if (cls === 'ok') this.caps = parseEhloCapabilities(lines);
+        if (cls === 'ok') this.caps = keptCapabilities(parseEhloCapabilities(lines));
+        this.accepted = [];
+        break;
+      case 'MAIL':
+      case 'RSET':
+        // A new transaction: no recipient yet.
+        this.accepted = [];
+        break;
+      case 'RCPT':
+        if (cls === 'ok') this.accepted.push(due.recipient);
         break;
       case 'DATA':
         // Any other reply: the message typed after DATA is not to be read as commands.

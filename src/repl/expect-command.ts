@@ -1,5 +1,5 @@
 import { ExpectationError, UsageError } from '../errors.js';
-import { parseExpectation, replyMatches, replyWireLines } from '../protocol/expectation.js';
+import { mismatch, parseExpectation, replyWireLines } from '../protocol/expectation.js';
 import type { MetaContext } from './meta-context.js';
 
 export const EXPECT_USAGE = '/expect 250|2|4xx|5.7.1|OK|NO|+OK|-ERR|/regex/';
@@ -15,9 +15,12 @@ export function expectCommand(args: string, ctx: MetaContext): void {
   if (!expectation) throw new UsageError(`usage: ${EXPECT_USAGE}`);
   const reply = ctx.session.lastReply;
   if (!reply) throw new ExpectationError(`expected ${expectation.spec}, but no reply has come yet`);
-  if (!replyMatches(expectation, reply)) {
-    const got = replyWireLines(reply).at(-1) ?? reply.status;
-    throw new ExpectationError(`expected ${expectation.spec}, got ${got}${reply.command ? ` (reply to ${reply.command})` : ''}`);
+  const failed = mismatch(expectation, reply);
+  if (failed) {
+    const got = replyWireLines(failed).at(-1) ?? failed.status;
+    const to = [failed.command && `reply to ${failed.command}`, failed.recipient && `for ${failed.recipient}`].filter(Boolean).join(' ');
+    const cut = failed.partial ? '; the response was longer than mailsh holds, and the regex saw only part of it' : '';
+    throw new ExpectationError(`expected ${expectation.spec}, got ${got}${to ? ` (${to})` : ''}${cut}`);
   }
-  ctx.session.acceptFailure(reply);
+  for (const r of reply.group ?? [reply]) ctx.session.acceptFailure(r);
 }

@@ -32,11 +32,37 @@ export class ScriptOutput implements SessionOutput {
   private held = false;
   private readonly literalText = new LiteralText();
   private timer: NodeJS.Timeout | undefined;
+  /** stdout was closed by its reader (`| head -1`): nothing more is written to it. */
+  private gone = false;
+  private onGone: (() => void) | undefined;
 
   constructor(
     private readonly stdout: Writable,
     private readonly stderr: Writable,
-  ) {}
+  ) {
+    // EPIPE (the reader went away) or any other write error: like a program
+    // killed by SIGPIPE, mailsh stops quietly instead of crashing; the owner
+    // ends the session politely (`whenGone`).
+    stdout.on('error', () => {
+      if (this.gone) return;
+      this.gone = true;
+      this.block = Buffer.alloc(0);
+      this.used = 0;
+      if (this.held) this.session?.connection?.resume();
+      this.held = false;
+      this.onGone?.();
+    });
+  }
+
+  /** Whether stdout can no longer be written (its reader is gone). */
+  get closed(): boolean {
+    return this.gone;
+  }
+
+  /** Called once when stdout turns out closed. */
+  whenGone(handler: () => void): void {
+    this.onGone = handler;
+  }
 
   /** The session whose reading pauses while stdout is full. */
   attach(session: Session): void {
@@ -61,6 +87,7 @@ export class ScriptOutput implements SessionOutput {
   }
 
   private write(text: string): void {
+    if (this.gone) return;
     // No UTF-16 unit takes more than 3 bytes in UTF-8: a line that surely
     // fits is not measured first.
     if (text.length * 3 > BLOCK - this.used) {
@@ -80,7 +107,7 @@ export class ScriptOutput implements SessionOutput {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.used === 0) return;
+    if (this.used === 0 || this.gone) return;
     // stdout may hold on to the bytes until they are written: the next text gets a new block.
     const bytes = this.block.subarray(0, this.used);
     this.block = Buffer.allocUnsafe(BLOCK);
@@ -89,6 +116,7 @@ export class ScriptOutput implements SessionOutput {
   }
 
   private send(bytes: Buffer): void {
+    if (this.gone) return;
     const conn = this.session?.connection;
     if (this.stdout.write(bytes) || this.held || !conn) return;
     this.held = true;

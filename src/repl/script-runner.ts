@@ -1,9 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
-import { InputLineSplitter } from '../framing/input-lines.js';
+import { InputLineSplitter, StrictUtf8 } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
-import { metaPipelines, runMetaCommand, type FrontEndOptions } from './meta-commands.js';
+import { maskedMetaLine, metaPipelines, runMetaCommand, type FrontEndOptions } from './meta-commands.js';
 import type { MetaContext } from './meta-context.js';
 import { renderLocal, renderNote } from './render.js';
 import { ScriptOutput } from './script-output.js';
@@ -22,6 +22,8 @@ export class ScriptRunner {
   private stopped = false;
   /** Lines were dropped as a refused command's data: the run failed (SPEC §10). */
   private dropped = false;
+  /** Stops waiting for piped lines: once stopped, a pipe that stays open must not keep mailsh waiting. */
+  private endFeed: (() => void) | undefined;
   readonly output: ScriptOutput;
 
   constructor(
@@ -62,23 +64,40 @@ export class ScriptRunner {
       },
       progress: () => undefined,
     };
+    let ended = false;
     const queue = new InputQueue(session, this.opts.pipeline ? 'pipeline' : 'script', {
       meta: (line) => runMetaCommand(line, ctx),
       metaPipelines,
       onDropped: () => (this.dropped = true),
+      maskMeta: maskedMetaLine,
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err, line, number) => {
+        // The line failed because a fatal error, already reported, ended the session: one message is enough.
+        if (ended && !session.connected) {
+          queue.clear();
+          return;
+        }
         // Lines mailsh put first (`--auth`) come before the script's line 1.
         const at = number > initial.length ? `line ${number - initial.length}` : 'option';
-        this.output.printError(renderNote('error', `${err instanceof Error ? err.message : String(err)} (${at}: ${line})`));
+        const message = err instanceof Error ? err.message : String(err);
+        this.output.printError(renderNote('error', `${message} (${at}: ${line})`));
+        // The error ends the script: the transcript says why (issue 17 item 9).
+        session.transcript?.note(`error ${message} (${at})`);
         if (!isUserFacing(err) && !session.connected) this.stop(EXIT.connection);
         else this.stop(exitStatusOf(err));
         queue.clear();
       },
     });
     session.on('fatal', (err) => {
+      ended = true;
       this.stop(exitStatusOf(err));
+      queue.clear();
+    });
+    this.output.whenGone(() => {
+      // `| head -1`: the reader has seen enough; end as politely as a finished script.
+      session.transcript?.note('stdout closed by its reader: script stopped');
+      this.stop(this.status);
       queue.clear();
     });
     session.on('closed', () => {
@@ -89,9 +108,17 @@ export class ScriptRunner {
       }
     });
     initial.forEach((line) => queue.push(line));
-    await this.feed(source, (line) => {
-      if (!this.stopped) queue.push(line);
-    });
+    try {
+      await this.feed(source, (line) => {
+        if (!this.stopped) queue.push(line);
+      });
+    } catch (err) {
+      // Input mailsh will not send (not UTF-8): the lines before it were sent, none after.
+      this.output.printError(renderNote('error', (err as Error).message));
+      session.transcript?.note(`error ${(err as Error).message}`);
+      this.stop(exitStatusOf(err));
+      queue.clear();
+    }
     await queue.drained();
     queue.ended();
     // Input that ends inside DATA or a literal: the goodbye cannot go out, and the run failed.
@@ -101,11 +128,14 @@ export class ScriptRunner {
         await session.settled();
       } catch (err) {
         this.output.printError(renderNote('error', (err as Error).message));
+        session.transcript?.note(`error ${(err as Error).message}`);
         this.stop(exitStatusOf(err));
       }
     }
+    // A refusal of the goodbye mailsh sends itself is no failure of the script's commands.
+    const failures = session.failures;
     await session.quit();
-    if (this.status === EXIT.ok && (session.failures > 0 || this.dropped)) return EXIT.commandFailed;
+    if (this.status === EXIT.ok && (failures > 0 || this.dropped)) return EXIT.commandFailed;
     return this.status;
   }
 
@@ -114,6 +144,7 @@ export class ScriptRunner {
     if (this.stopped) return;
     this.stopped = true;
     this.status = status;
+    this.endFeed?.();
   }
 
   private feed(source: ScriptSource, push: (line: string) => void): Promise<void> {
@@ -122,14 +153,31 @@ export class ScriptRunner {
       return Promise.resolve();
     }
     const splitter = new InputLineSplitter();
+    const utf8 = new StrictUtf8('standard input');
     return new Promise((resolve, reject) => {
-      source.stream.setEncoding('utf8');
-      source.stream.on('data', (chunk: string) => splitter.push(chunk).forEach(push));
+      this.endFeed = resolve;
+      const fail = (err: unknown): void => {
+        source.stream.pause();
+        reject(err);
+      };
+      source.stream.on('data', (chunk: Buffer) => {
+        try {
+          splitter.push(utf8.decode(chunk, true)).forEach(push);
+        } catch (err) {
+          fail(err);
+        }
+      });
       source.stream.on('end', () => {
+        try {
+          splitter.push(utf8.decode(new Uint8Array(0))).forEach(push);
+        } catch (err) {
+          fail(err);
+          return;
+        }
         splitter.end().forEach(push);
         resolve();
       });
-      source.stream.on('error', reject);
+      source.stream.on('error', fail);
     });
   }
 }

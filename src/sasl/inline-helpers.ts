@@ -79,6 +79,11 @@ const HELPERS: ReadonlyMap<string, Helper> = new Map<string, Helper>([
 /** `{{`, not preceded by a backslash. */
 const OPEN_RE = /(\\?)\{\{/g;
 
+/** `line` with the arguments of its helpers hidden (`{{plain alice <hidden>}}`), for messages that quote it. */
+export function helperArgumentsHidden(line: string): string {
+  return line.replace(/(?<!\\)\{\{(\s*\S+)\s[^]*?\}\}/g, '{{$1 <hidden>}}');
+}
+
 /**
  * Expands `{{NAME ARGS}}` helpers in a command line (SPEC §8); `\{{` is a
  * literal `{{`. A helper ends at the first `}}`. An unknown or unterminated

@@ -21,7 +21,7 @@ function imapAdapter(session: Session, what: string): ImapAdapter {
 async function announceLiteral(session: Session, adapter: ImapAdapter, head: string, size: number): Promise<boolean> {
   const atOnce = canSendLiteralAtOnce(adapter.capabilities, size);
   await session.send(`${head}${literalMarker(size, atOnce)}`);
-  if (!atOnce) await session.whenAccepting();
+  if (!atOnce) await session.whenAccepting(true);
   return size === 0 || adapter.literalRemaining === size;
 }
 

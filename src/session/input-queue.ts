@@ -1,9 +1,10 @@
 import { UsageError } from '../errors.js';
 import { controlBytesIn } from '../text/control-bytes.js';
 import type { AdapterEvent } from '../protocol/adapter.js';
-import type { Outgoing } from '../protocol/outgoing.js';
+import { credentialCommand, markCredential } from '../protocol/credentials.js';
+import { Secret, commandLine, quotedLine, type Outgoing } from '../protocol/outgoing.js';
 import { TypedAhead } from '../protocol/typed-ahead.js';
-import { expandHelpers, hasHelpers, type HelperContext } from '../sasl/inline-helpers.js';
+import { expandHelpers, hasHelpers, helperArgumentsHidden, type HelperContext } from '../sasl/inline-helpers.js';
 import type { Session } from './session.js';
 
 /**
@@ -23,7 +24,7 @@ export type Pace = 'interactive' | 'script' | 'pipeline';
 export async function waitForTurn(session: Session, pace: Pace, line: string, groupable: boolean): Promise<void> {
   if (pace === 'interactive') return session.whenAccepting();
   if (pace === 'pipeline' && groupable) {
-    await session.whenAccepting();
+    await session.whenAccepting(true);
     if (session.idle || session.adapter.mayPipeline?.(line)) return;
   }
   await session.settled();
@@ -45,8 +46,14 @@ export interface InputHandlers {
   askSecret(prompt: string): Promise<string>;
   /** `-u` or the URL's user, for helpers given no user. */
   defaultUser?: string;
-  /** Reports a line that failed (`number` counts pushed lines from 1); the queue goes on with the next. */
+  /**
+   * Reports a line that failed (`number` counts pushed lines from 1); the
+   * queue goes on with the next. `line` is quoted as the echo shows it:
+   * never with a credential in clear (SPEC §9).
+   */
   onError(err: unknown, line: string, number: number): void;
+  /** A meta command line with its secrets hidden (`/login alice <hidden>`), if any. */
+  maskMeta?(line: string): string | undefined;
   /** Told what each line became on the wire (the history keeps secrets out). */
   onSent?(line: string, out: Outgoing): void;
   /** Whether a meta command line may join a pipelined group like a command (`/send`). */
@@ -77,6 +84,8 @@ export class InputQueue {
    * came, in a script every line up to its end.
    */
   private dropping: { data: TypedAhead; left: number } | undefined;
+  /** The line being handled as the echo shows it (or would), for error messages. */
+  private quoted = '';
 
   constructor(
     private readonly session: Session,
@@ -151,10 +160,11 @@ export class InputQueue {
       const line = this.lines[this.head];
       const clears = this.clears;
       this.taken++;
+      this.quoted = this.quote(line);
       try {
         await this.handle(line);
       } catch (err) {
-        this.handlers.onError(err, line, this.taken);
+        this.handlers.onError(err, this.quoted, this.taken);
       }
       if (clears !== this.clears) continue;
       this.head++;
@@ -196,7 +206,21 @@ export class InputQueue {
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
     this.typedDecision = s.adapter.deciding;
+    this.quoted = quotedLine(out);
     this.handlers.onSent?.(line, out);
+  }
+
+  /**
+   * How an error message quotes a line not sent (yet): a meta command with
+   * its password hidden; a line the server waits for (a SASL response, a
+   * literal) all masked; a command with every protocol's credential words
+   * and helper arguments masked.
+   */
+  private quote(line: string): string {
+    if (isMetaLine(line)) return this.handlers.maskMeta?.(line) ?? line;
+    if (this.session.adapter.awaitingInput) return quotedLine(commandLine(new Secret(line)));
+    const text = helperArgumentsHidden(line);
+    return quotedLine(markCredential(text, credentialCommand('line', text)).out);
   }
 
   private helperContext(): HelperContext {

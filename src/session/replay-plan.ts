@@ -53,6 +53,11 @@ export interface ReplayPlan {
 
 const PLACEHOLDER = 'REDACTED';
 
+/** Whether a step is the STARTTLS (POP3 STLS) command, tagged or not. */
+export function isStartTls(step: ReplayStep): boolean {
+  return step.kind === 'line' && /^\s*(?:\S+\s+)?(?:STARTTLS|STLS)\s*$/i.test(step.segments.join(''));
+}
+
 /** The coarse state of an adapter, compared between the recording and the replay. */
 export function inputState(adapter: ProtocolAdapter): InputState {
   if (!adapter.metaAllowed) return 'data';

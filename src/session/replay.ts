@@ -1,5 +1,6 @@
-import { UsageError } from '../errors.js';
+import { ConnectionError, UsageError } from '../errors.js';
 import type { Reply } from '../protocol/adapter.js';
+import { credentialCommand } from '../protocol/credentials.js';
 import { imapString } from '../protocol/imap-string.js';
 import { rawBytes } from '../protocol/outgoing.js';
 import { apopArguments, apopTimestamp } from '../sasl/apop.js';
@@ -15,6 +16,8 @@ export interface ReplayCredentials {
   password(): Promise<string>;
   /** `--insecure-auth`: send them over plaintext to a host that is not loopback. */
   insecureAuth: boolean;
+  /** The target asks for TLS (implicit or STARTTLS): no credential goes out without it. */
+  requireTls: boolean;
 }
 
 /** Which credentials the plan's masked parts need, so they are asked for before anything is sent. */
@@ -49,9 +52,9 @@ export interface ReplayResult {
  * session is in (DATA text after a refused DATA) is not sent: it would be
  * read as a command. Stops when the server closes the connection.
  */
-export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace, creds: ReplayCredentials): Promise<ReplayResult> {
+export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace, creds: ReplayCredentials, greeting = session.lastReply): Promise<ReplayResult> {
   // The greeting came with the connection; every later reply is collected.
-  const replies: Reply[] = session.lastReply ? [session.lastReply] : [];
+  const replies: Reply[] = greeting ? [greeting] : [];
   const collect = (reply: Reply): void => void replies.push(reply);
   session.on('reply', collect);
   const skipped: SkippedStep[] = [];
@@ -90,7 +93,12 @@ export async function replaySteps(session: Session, plan: ReplayPlan, pace: Pace
 async function sendStep(session: Session, step: Exclude<ReplayStep, { kind: 'chunk' }>, creds: ReplayCredentials): Promise<void> {
   if (step.kind === 'raw') return session.write(rawBytes(step.bytes));
   if (step.kind === 'auth') return replayAuth(session, step.mechanism, creds);
-  if (!step.secret) return void (await session.send(step.segments.join('')));
+  if (!step.secret) {
+    const line = step.segments.join('');
+    // A credential recorded in clear (--log-secrets) needs the target's TLS all the same.
+    if (creds.requireTls && credentialCommand('line', line)) guardPlaintext(session, creds);
+    return void (await session.send(line));
+  }
   guardPlaintext(session, creds);
   const value = await secretValue(session, step.secret, creds);
   const line = step.segments.map((s) => (typeof s === 'string' ? s : value)).join('');
@@ -123,8 +131,14 @@ async function replayAuth(session: Session, name: string, creds: ReplayCredentia
   await authenticate(session, info.create({ user, secret, host: conn?.host, port: conn?.port }));
 }
 
-/** As for `/auth` (SPEC §8): no credentials in clear across a network without consent. */
+/**
+ * As for `/auth` (SPEC §8): no credentials in clear across a network without
+ * consent, and never without the TLS the target asks for (a refused STARTTLS).
+ */
 function guardPlaintext(session: Session, creds: ReplayCredentials): void {
+  if (creds.requireTls && !session.tls) {
+    throw new ConnectionError(`not sending credentials: the target asks for TLS and the connection to ${session.connection!.where} is not encrypted`);
+  }
   if (session.credentialsExposed && !creds.insecureAuth) {
     throw new UsageError(`not sending credentials: the connection to ${session.connection!.where} is not encrypted (use TLS, or --insecure-auth)`);
   }

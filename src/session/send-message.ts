@@ -61,9 +61,28 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     // Closes the file when the loop did not run to its end.
     await chunks.return(undefined);
   }
-  if (!ended) await send(encoder.end(), true);
-  session.noteLine('info', `sent ${file}: ${total} bytes through ${chunking ? 'BDAT' : 'DATA'}`);
+  if (!ended && !(await send(encoder.end(), true))) return;
   await session.settled();
+  reportOutcome(session, file, `${total} bytes through ${chunking ? 'BDAT' : 'DATA'}`);
+}
+
+/**
+ * Says what the server made of the message (its last reply; in LMTP one per
+ * recipient, RFC 2033 §4.2): sent only when it took it, never on a refusal
+ * (a `503` to a BDAT in a group whose recipients were all refused).
+ */
+function reportOutcome(session: Session, file: string, what: string): void {
+  const reply = session.lastReply;
+  const replies = reply?.group ?? (reply ? [reply] : []);
+  const taken = replies.filter((r) => r.cls === 'ok');
+  if (replies.length > 0 && taken.length === replies.length) {
+    session.noteLine('info', `sent ${file}: ${what}`);
+  } else if (taken.length > 0) {
+    const refused = replies.filter((r) => r.cls !== 'ok').map((r) => r.recipient ?? '?');
+    session.noteLine('info', `sent ${file}: ${what}; accepted for ${taken.length} of ${replies.length} recipients, refused for ${refused.join(', ')}`);
+  } else {
+    session.noteLine('info', `${file} was not accepted: ${reply ? `the server answered ${reply.status} ${reply.lines.at(-1) ?? ''}`.trimEnd() : 'no reply'}`);
+  }
 }
 
 /**
@@ -72,7 +91,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
  */
 async function sendChunk(session: Session, adapter: SmtpAdapter, bytes: Buffer, last: boolean): Promise<boolean> {
   if (bytes.length === 0 && !last) return true;
-  adapter.dataSent('BDAT');
+  adapter.dataSent('BDAT', last);
   await session.write(commandLine(`BDAT ${bytes.length}${last ? ' LAST' : ''}`));
   await session.write(rawBytes(bytes), false);
   await session.settled();

@@ -160,12 +160,14 @@ export class Session extends EventEmitter {
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
-    conn.on('error', (err: Error) => this.noteLine('error', err.message));
+    // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
+    conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.connectionError(err)));
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
       if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
       this.throwIfFailed();
+      if (this.adapter.protocol === 'line') this.noteLineMasking();
       if (this.opts.starttls) await this.negotiateStartTls();
     } finally {
       this.connecting = false;
@@ -196,6 +198,8 @@ export class Session extends EventEmitter {
     const commands = this.adapter.startTlsCommands(this.opts.ehloName);
     if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
     for (const line of commands) {
+      // A server that greets and hangs up: say so, not "not connected" from deep inside.
+      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before TLS was started (--starttls)`);
       await this.command(line);
       this.throwIfFailed();
     }
@@ -252,7 +256,7 @@ export class Session extends EventEmitter {
 
   /** The single write path: transcript, echo, socket (DESIGN rule 2). */
   async write(out: Outgoing, echo = true): Promise<void> {
-    if (!this.conn?.isOpen) throw new Error('not connected');
+    if (!this.conn?.isOpen) throw new ConnectionError(`${this.conn?.where ?? 'server'}: not connected (the connection is closed)`);
     if (!this.warnedPlaintext && hasSecret(out) && this.credentialsExposed) {
       this.warnedPlaintext = true;
       this.noteLine('warn', `credentials are going to ${this.conn.where} unencrypted (no TLS): anyone on the path can read them`);
@@ -267,9 +271,12 @@ export class Session extends EventEmitter {
     return this.waits.until(() => this.idle, timeoutMs);
   }
 
-  /** Resolves once the next typed line may be sent (interactive pace). */
-  whenAccepting(): Promise<void> {
-    return this.waits.until(() => this.accepting, 0);
+  /**
+   * Resolves once the next typed line may be sent (interactive pace);
+   * `timed`: within --timeout, for waits a script or a helper makes (issue 21 item 9).
+   */
+  whenAccepting(timed = false): Promise<void> {
+    return this.waits.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
   }
 
   /** What a wait that ran out of time was waiting for. */
@@ -351,6 +358,7 @@ export class Session extends EventEmitter {
     if (on && !this.cooked) {
       this.cooked = this.adapter;
       this.adapter = new LineAdapter();
+      this.noteLineMasking();
     } else if (!on && this.cooked) {
       this.adapter = this.cooked;
       this.cooked = undefined;
@@ -360,6 +368,16 @@ export class Session extends EventEmitter {
 
   get raw(): boolean {
     return this.cooked !== undefined || this.adapter.protocol === 'line';
+  }
+
+  /**
+   * Line mode knows no protocol: masking there goes by the mail protocols'
+   * command words (SPEC §9). Said once on screen and in the transcript.
+   */
+  private noteLineMasking(): void {
+    const text = 'line mode: credentials are masked where a mail command carries them (AUTH, AUTHENTICATE, LOGIN, USER, PASS, APOP) and in the lines that answer their continuations; /bytes and other secrets go out and into the transcript as typed';
+    this.transcript?.note(text);
+    this.out.note('info', text);
   }
 
   /** The `/tls` report. */
@@ -386,7 +404,12 @@ export class Session extends EventEmitter {
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i];
       if ('literal' in item) {
-        this.showLiteral(item);
+        try {
+          this.showLiteral(item);
+        } catch (err) {
+          this.fatal(err);
+          return;
+        }
         continue;
       }
       let starttls: boolean;
@@ -403,6 +426,8 @@ export class Session extends EventEmitter {
         return;
       }
     }
+    // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
+    if (this.adapter.streaming) this.waits.dataArrived();
     // Once per chunk, not per line: a chunk of a thousand pipelined replies redraws the prompt once.
     this.out.stateChanged();
     this.emit('progress');
@@ -413,7 +438,8 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
-    this.waits.literalArrived();
+    this.waits.dataArrived();
+    this.adapter.receiveLiteral?.(chunk);
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));
   }
@@ -483,6 +509,11 @@ export class Session extends EventEmitter {
     this.noteLine('info', `TLS ${info.protocol} ${info.cipher}, certificate ${info.verify === 'ok' ? 'verified' : `NOT verified: ${info.verify}`}`);
   }
 
+  /** Ends the session with `err` from outside it (the transcript can no longer be written). */
+  abort(err: Error): void {
+    this.fatal(err);
+  }
+
   /** A protocol error: say it in one line and close (DESIGN rule 3). */
   private fatal(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -494,6 +525,18 @@ export class Session extends EventEmitter {
       this.emit('fatal', error);
     }
     this.conn?.destroy();
+  }
+
+  /**
+   * A reset once the goodbye was answered ends nothing (Cyrus timsieved closes
+   * at once after LOGOUT's OK, and our TLS close_notify meets a closed socket).
+   */
+  private connectionError(err: Error): void {
+    if (this.quitting && this.adapter.pending === 0 && err.message.endsWith(': connection reset by the server')) {
+      this.transcript?.note(`closed by the server with a reset: ${err.message}`);
+      return;
+    }
+    this.noteLine('error', err.message);
   }
 
   private onClose(): void {

@@ -34,7 +34,7 @@ interface Waiter {
 export class Waits {
   private readonly waiters = new Set<Waiter>();
   /**
-   * When the server last sent literal data: a long download that keeps
+   * When the server last sent literal or body data: a long download that keeps
    * coming is no timeout, but endless untagged lines or a slow drip that
    * never completes a reply still are.
    */
@@ -61,8 +61,8 @@ export class Waits {
     });
   }
 
-  /** Literal data arrived: the timeouts count from now. */
-  literalArrived(): void {
+  /** Literal data or a streaming body (POP3 RETR) arrived: the timeouts count from now. */
+  dataArrived(): void {
     this.lastProgress = this.clock.now();
   }
 

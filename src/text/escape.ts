@@ -83,10 +83,27 @@ function hex(b: number): string {
   return `\\x${b.toString(16).padStart(2, '0')}`;
 }
 
+/** The code point of the valid UTF-8 sequence of `len` bytes at `i`. */
+function codePoint(buf: Uint8Array, i: number, len: number): number {
+  let cp = buf[i] & (0xff >> (len + 1));
+  for (let k = 1; k < len; k++) cp = (cp << 6) | (buf[i + k] & 0x3f);
+  return cp;
+}
+
+/**
+ * Unicode bidirectional controls (ALM, LRM, RLM, LRE…RLO, LRI…PDI): on a
+ * terminal they reorder what follows, so a line can be made to read as
+ * something else (CVE-2021-42574, "Trojan Source").
+ */
+function isBidiControl(cp: number): boolean {
+  return cp === 0x061c || cp === 0x200e || cp === 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /**
  * Escapes bytes for a transcript record (`transcript`: lossless), or for the
  * terminal (`display`: backslash and tab stay as they are, but the C1 controls
- * U+0080–U+009F are escaped too, since some terminals obey them).
+ * U+0080–U+009F are escaped too, since some terminals obey them, and so are
+ * the bidi controls, which reorder the text around them).
  * `text` is the bytes' text when the caller has it and they are ASCII (a
  * server line's, see lineText): it spares the decode.
  */
@@ -109,14 +126,15 @@ export function escapeBytes(buf: Uint8Array, mode: 'transcript' | 'display' = 't
       continue;
     }
     const len = b >= 0x80 ? utf8SequenceLength(buf, i) : 0;
-    if (len > 0 && !(escapeC1 && len === 2 && b === 0xc2 && buf[i + 1] < 0xa0)) {
+    const cp = len > 0 ? codePoint(buf, i, len) : -1;
+    if (len > 0 && !(escapeC1 && (cp < 0xa0 || isBidiControl(cp)))) {
       i += len;
       continue;
     }
     flush(i);
-    if (len === 2) {
-      out += `\\u${buf[i + 1].toString(16).padStart(4, '0')}`;
-      i += 2;
+    if (len > 0) {
+      out += `\\u${cp.toString(16).padStart(4, '0')}`;
+      i += len;
     } else {
       out += NAMED[b] ?? hex(b);
       i++;

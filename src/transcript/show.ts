@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import kleur from 'kleur';
 import { UsageError } from '../errors.js';
 import { escapeBytes } from '../text/escape.js';
-import { parseTranscript, type TranscriptRecord } from './reader.js';
+import { TranscriptParser, fileLines, type TranscriptRecord } from './reader.js';
 
 /** What `mailsh show` filters and adds (SPEC §9). */
 export interface ShowOptions {
@@ -72,25 +71,32 @@ function relativeTime(ts: string, start: number): string {
  * challenges).
  */
 export function showTranscript(file: string, out: Writable, opts: ShowOptions = {}): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  const { header, records } = parseTranscript(text);
-  const startIso = /\bstart=(\S+)/.exec(header ?? '')?.[1] ?? records[0]?.ts;
-  const start = startIso ? Date.parse(startIso) : 0;
-  const since = opts.since === undefined ? () => true : parseSince(opts.since, start);
+  const parser = new TranscriptParser();
   const grep = grepTest(opts.grep);
-  if (header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(header, 'utf8'), 'display')}`)}\n`);
-  for (const r of records) {
+  if (opts.since !== undefined) parseSince(opts.since, 0); // a bad --since is an error before any output
+  let start: number | undefined;
+  let since: (ts: string) => boolean = () => true;
+  // Streamed a line at a time: a transcript of any size is shown (issue 21 item 11).
+  for (const line of fileLines(file)) {
+    const r = parser.push(line);
+    if (!r) continue;
+    if (start === undefined) {
+      const startIso = /\bstart=(\S+)/.exec(parser.header ?? '')?.[1] ?? r.ts;
+      start = Date.parse(startIso);
+      if (opts.since !== undefined) since = parseSince(opts.since, start);
+      if (parser.header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(parser.header, 'utf8'), 'display')}`)}\n`);
+    }
     if (!since(r.ts) || !grep(r.text)) continue;
     // Records keep valid UTF-8 as is, C1 controls included, and a damaged or
     // crafted file may hold anything: escape again so no byte drives the terminal.
     const text = escapeBytes(Buffer.from(r.text, 'utf8'), 'display');
     const body = colourFor(r)(text).replace(/\\<redacted \d+ bytes>/g, (m) => kleur.yellow().inverse(m));
+    // A note quotes server bytes (a decoded challenge): escaped as the live session escapes it.
     const note = opts.annotate?.(r);
-    out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${note ? `   ${kleur.dim(`[${note}]`)}` : ''}\n`);
+    const shownNote = note ? `   ${kleur.dim(`[${escapeBytes(Buffer.from(note, 'utf8'), 'display')}]`)}` : '';
+    out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${shownNote}\n`);
+  }
+  if (start === undefined) {
+    if (parser.header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(parser.header, 'utf8'), 'display')}`)}\n`);
   }
 }

@@ -1,13 +1,12 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { Outgoing } from '../text/pieces.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from '../text/escape.js';
+import type { Direction } from './direction.js';
+import { JSONL_SCHEMA, jsonlNote, jsonlRecord, type RecordPart } from './jsonl-record.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
-
-/** Where a record came from: client, server, or a note from mailsh. */
-export type Direction = 'C:' | 'S:' | '==';
 
 export interface TranscriptOptions {
   file: string;
@@ -15,8 +14,41 @@ export interface TranscriptOptions {
   target: string;
   /** `--log-secrets`: write credentials instead of masking them. */
   logSecrets: boolean;
+  /** Line mode (`tcp://`, `--raw`): masking goes by command words only; the header says so. */
+  lineMode?: boolean;
   /** Injected clock, for reproducible tests. */
   now?: () => Date;
+  /**
+   * The file could not be written (a full disk): told once, with a one-line
+   * error; the transcript writes nothing more. The owner stops the session,
+   * since records would be lost from then on.
+   */
+  onFailure?: (err: UsageError) => void;
+}
+
+/**
+ * Opens a transcript for appending, created 0600. A symbolic link is refused
+ * (O_NOFOLLOW: a link planted at the path must not redirect the
+ * credentials-adjacent log elsewhere), and an existing regular file is made
+ * 0600 before anything is written to it.
+ */
+function openLogFile(file: string): number {
+  const fail = (why: string): never => {
+    throw new UsageError(`cannot open log file ${file}: ${why}`);
+  };
+  let fd = -1;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const stat = fstatSync(fd);
+    if (stat.isFile() && (stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
+    return fd;
+  } catch (err) {
+    if (fd >= 0) closeSync(fd);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') fail('it is a symbolic link (ELOOP); give the real path');
+    if (fd >= 0) fail(`cannot make it mode 0600 (${code ?? String(err)})`);
+    return fail(code ?? String(err));
+  }
 }
 
 /**
@@ -24,7 +56,7 @@ export interface TranscriptOptions {
  * chunk or one outgoing message are written together with one synchronous
  * write before the call returns, so a crash or kill loses nothing that was
  * already on the wire, yet a 100 MB download costs one system call per chunk
- * instead of one per line. The file is created with mode 0600.
+ * instead of one per line. The file is mode 0600 (see openLogFile).
  */
 export class Transcript {
   private fd: number;
@@ -33,26 +65,45 @@ export class Transcript {
   private batch = '';
   /** The timestamp of the call under way: a chunk's lines arrived together. */
   private stamp = '';
+  /** Bytes in the file after the last complete write: a failed write is cut back to it. */
+  private size = 0;
+  private failed: UsageError | undefined;
+  /** The header is written: a failure from now on is the owner's to act on. */
+  private open = false;
 
   constructor(private readonly opts: TranscriptOptions) {
     this.now = opts.now ?? (() => new Date());
-    try {
-      this.fd = openSync(opts.file, 'a', 0o600);
-    } catch (err) {
-      throw new UsageError(`cannot open log file ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
+    this.fd = openLogFile(opts.file);
+    this.size = fstatSync(this.fd).size;
     const start = this.now().toISOString();
-    const secrets = opts.logSecrets ? ' secrets=logged' : '';
+    const secrets = opts.logSecrets ? ' secrets=logged' : opts.lineMode ? ' secrets=redacted-by-command' : '';
     if (opts.format === 'text') {
       this.append(`# mailsh ${VERSION} transcript target=${opts.target} start=${start}${secrets}\n`);
     } else {
-      const header = { type: 'header', mailsh: VERSION, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : 'redacted' };
+      const header = { type: 'header', mailsh: VERSION, schema: JSONL_SCHEMA, target: opts.target, start, secrets: opts.logSecrets ? 'logged' : opts.lineMode ? 'redacted-by-command' : 'redacted' };
       this.append(`${JSON.stringify(header)}\n`);
     }
+    // Not even the header fits: refuse the log file as if it could not be opened.
+    if (this.failed) throw this.failed;
+    this.open = true;
+  }
+
+  /** Why the file could no longer be written, if it could not. */
+  get failure(): UsageError | undefined {
+    return this.failed;
+  }
+
+  /** The file written to. */
+  get file(): string {
+    return this.opts.file;
   }
 
   /** Records bytes sent, masking secret pieces unless --log-secrets. */
   client(out: Outgoing): void {
+    if (this.opts.format === 'jsonl') {
+      this.jsonlLines('C:', out.pieces.map((p) => (p.secret && !this.opts.logSecrets ? p.bytes.length : p.bytes)));
+      return;
+    }
     let text = '';
     for (const piece of out.pieces) {
       if (piece.secret && !this.opts.logSecrets) {
@@ -67,6 +118,10 @@ export class Transcript {
 
   /** Records bytes received, exactly as they arrived. */
   server(chunk: Buffer): void {
+    if (this.opts.format === 'jsonl') {
+      this.jsonlLines('S:', [chunk]);
+      return;
+    }
     const rest = this.lines('S:', '', chunk);
     if (rest !== '') this.write('S:', rest);
     this.flush();
@@ -74,7 +129,30 @@ export class Transcript {
 
   /** Records a note from mailsh (connect, TLS, close, errors). */
   note(text: string): void {
-    this.write('==', escapeBytes(Buffer.from(text, 'utf8')));
+    if (this.opts.format === 'jsonl') this.batch += jsonlNote(this.timestamp(), text);
+    else this.write('==', escapeBytes(Buffer.from(text, 'utf8')));
+    this.flush();
+  }
+
+  /** jsonl: one record per line ended by LF, with the exact bytes (see jsonl-record.ts). */
+  private jsonlLines(dir: Direction, pieces: readonly RecordPart[]): void {
+    const ts = this.timestamp();
+    let parts: RecordPart[] = [];
+    for (const piece of pieces) {
+      if (typeof piece === 'number') {
+        parts.push(piece);
+        continue;
+      }
+      let start = 0;
+      for (let nl = piece.indexOf(0x0a); nl >= 0; nl = piece.indexOf(0x0a, start)) {
+        parts.push(piece.subarray(start, nl + 1));
+        this.batch += jsonlRecord(ts, dir, parts);
+        parts = [];
+        start = nl + 1;
+      }
+      if (start < piece.length) parts.push(piece.subarray(start));
+    }
+    if (parts.length > 0) this.batch += jsonlRecord(ts, dir, parts);
     this.flush();
   }
 
@@ -119,10 +197,9 @@ export class Transcript {
     return this.stamp;
   }
 
+  /** A text-format record. */
   private write(dir: Direction, text: string): void {
-    const ts = this.timestamp();
-    if (this.opts.format === 'text') this.batch += `${ts} ${dir} ${text}\n`;
-    else this.batch += `${JSON.stringify({ ts, dir: dir.replace(':', ''), data: text })}\n`;
+    this.batch += `${this.timestamp()} ${dir} ${text}\n`;
   }
 
   /** Writes the call's records with one synchronous write (crash safety, SPEC §9). */
@@ -133,7 +210,40 @@ export class Transcript {
     if (batch !== '') this.append(batch);
   }
 
+  /**
+   * Writes all of `text` or, when the file takes no more (ENOSPC, EFBIG, EIO),
+   * cuts it back to its last complete record, adds a note saying why if that
+   * fits, and reports the failure once: never a record cut in half, never
+   * records lost silently.
+   */
   private append(text: string): void {
-    if (this.fd >= 0) writeSync(this.fd, text);
+    if (this.fd < 0 || this.failed) return;
+    const size = Buffer.byteLength(text);
+    try {
+      const n = writeSync(this.fd, text);
+      if (n < size) this.writeAll(Buffer.from(text).subarray(n));
+      this.size += size;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      this.failed = new UsageError(`cannot write log file ${this.opts.file}: ${code}: session stopped`);
+      try {
+        ftruncateSync(this.fd, this.size);
+        const why = `session stopped: the log file takes no more (${code})`;
+        writeSync(this.fd, this.opts.format === 'jsonl' ? jsonlNote(this.now().toISOString(), why) : `${this.now().toISOString()} == ${why}\n`);
+      } catch {
+        // Nothing more fits: the file ends at its last complete record.
+      }
+      this.close();
+      if (this.open) this.opts.onFailure?.(this.failed);
+    }
+  }
+
+  /** The rest of a partial write, until all is written or the file refuses more. */
+  private writeAll(bytes: Buffer): void {
+    for (let off = 0; off < bytes.length; ) {
+      const n = writeSync(this.fd, bytes, off);
+      if (n === 0) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+      off += n;
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { UsageError } from '../errors.js';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { domainToASCII } from 'node:url';
+import { TimeoutError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { isLoopbackAddress } from './loopback.js';
@@ -18,6 +19,8 @@ export interface TlsSettings {
   sni?: string;
   /** `--keylog FILE` or SSLKEYLOGFILE: NSS key-log lines for Wireshark. */
   keylogFile?: string;
+  /** Implicit TLS to a plaintext port: what to try instead, worded after what the user typed. */
+  plaintextHint?: string;
 }
 
 export interface ConnectOptions {
@@ -59,6 +62,9 @@ export class Connection extends EventEmitter {
   /** The burst being gathered until the end of this turn (`gatherWrites`). */
   private gathered: Buffer[] | undefined;
   private gatheredBytes = 0;
+  /** Write callbacks so far: the stall check's measure of progress. */
+  private writesDone = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
   readonly where: string;
 
   private constructor(
@@ -157,9 +163,42 @@ export class Connection extends EventEmitter {
     const previous = this.flushed;
     let room = false;
     this.flushed = new Promise((resolve) => {
-      room = this.socket.write(bytes, () => resolve());
+      room = this.socket.write(bytes, () => {
+        this.writesDone++;
+        resolve();
+      });
     });
-    return room ? Promise.resolve() : previous;
+    if (room) return Promise.resolve();
+    this.watchWrites();
+    return previous;
+  }
+
+  /**
+   * While bytes wait to be sent, checks each --timeout that some of them
+   * went: a server that stops reading (after 354, after `+`, during a large
+   * pipelined group) would otherwise hold mailsh for ever, since no reply
+   * wait has begun (issue 21 item 9). It ends the connection with a
+   * TimeoutError `error` event.
+   */
+  private watchWrites(): void {
+    if (this.stallTimer) return;
+    let done = this.writesDone;
+    const seconds = this.opts.timeoutMs / 1000;
+    this.stallTimer = setInterval(() => {
+      if (this.closed || this.socket.writableLength === 0) return this.stopWatchingWrites();
+      if (this.writesDone !== done) {
+        done = this.writesDone;
+        return;
+      }
+      this.stopWatchingWrites();
+      this.emit('error', new TimeoutError(`${this.where}: the server took none of the data mailsh sent within ${seconds}s (it stopped reading)`));
+      this.destroy();
+    }, this.opts.timeoutMs);
+  }
+
+  private stopWatchingWrites(): void {
+    clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   /** Stops reading from the server until `resume` (the reader cannot keep up). */
@@ -179,9 +218,11 @@ export class Connection extends EventEmitter {
     try {
       await this.startTls(Connection.secureContextOptions(this.opts), 'starttls');
     } catch (err) {
-      // The listeners are gone, so say here that this connection is over.
+      // The listeners are gone, so say here that this connection is over,
+      // after the caller has reported why (the transcript's `==` record of
+      // the failure comes before `== closed`, issue 17 item 9).
       this.closed = true;
-      this.emit('close');
+      setImmediate(() => this.emit('close'));
       throw err;
     }
     this.listen();
@@ -196,24 +237,51 @@ export class Connection extends EventEmitter {
   }
 
   destroy(): void {
+    this.stopWatchingWrites();
     this.socket.destroy();
   }
 
   private static secureContextOptions(opts: ConnectOptions): ConnectionOptions {
     const t = opts.tls;
-    const name = t.sni ?? opts.host;
-    return {
-      rejectUnauthorized: !t.insecure,
-      // SNI is for host names only (RFC 6066 §3), never for IP literals.
-      servername: isIP(name) ? undefined : name,
+    const name = Connection.identity(opts);
+    const files = {
       ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
       cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
       key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
     };
+    let secureContext;
+    try {
+      secureContext = createSecureContext(files);
+    } catch (err) {
+      // Not PEM, or a key that does not belong to the certificate: the user's files, one line.
+      const given = [t.caFile && `--ca ${t.caFile}`, t.certFile && `--cert ${t.certFile}`, t.keyFile && `--key ${t.keyFile}`].filter(Boolean).join(', ');
+      const why = (err as Error).message.replace(/^error:[0-9A-F]+:/i, '').replace(/:+/g, ': ');
+      throw new UsageError(`cannot use ${given || 'the TLS settings'}: ${why}`);
+    }
+    return {
+      // Verified in `verified` instead, where the certificate is still at
+      // hand to say when it expired or which names it holds (issue 17 item 12).
+      rejectUnauthorized: false,
+      // SNI is for host names only (RFC 6066 §3), never for IP literals.
+      servername: isIP(name) ? undefined : name,
+      secureContext,
+    };
+  }
+
+  /**
+   * The name sent as SNI and verified: `--sni` or the host, as ASCII (an
+   * internationalized name in punycode, RFC 6066 §3, UTS #46).
+   */
+  private static identity(opts: ConnectOptions): string {
+    const name = opts.tls.sni ?? opts.host;
+    if (isIP(name) || /^[\x00-\x7f]*$/.test(name)) return name;
+    const ascii = domainToASCII(name);
+    if (!ascii) throw new UsageError(`${opts.tls.sni === undefined ? 'host' : '--sni'} ${name} is not a valid host name`);
+    return ascii;
   }
 
   private async startTls(secure: ConnectionOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
-    const identity = this.opts.tls.sni ?? this.opts.host;
+    const identity = Connection.identity(this.opts);
     const tls: TLSSocket = tlsConnect({
       ...secure,
       socket: this.socket,
@@ -225,12 +293,27 @@ export class Connection extends EventEmitter {
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
     this.socket = tls;
-    await this.settle(tls, 'secureConnect', phase);
+    await this.settle(tls, 'secureConnect', phase, () => (this.opts.tls.insecure ? undefined : Connection.verified(tls, identity)));
     this.tlsInfo = summarizeTls(tls, identity);
   }
 
+  /**
+   * Why the server's certificate is not to be trusted, or undefined: the
+   * chain as OpenSSL verified it, then the name (RFC 6125), as Node does
+   * with rejectUnauthorized; the error carries the certificate.
+   */
+  private static verified(tls: TLSSocket, identity: string): Error | undefined {
+    const cert = tls.getPeerCertificate();
+    if (!tls.authorized) {
+      const code = String(tls.authorizationError ?? 'CERT_UNTRUSTED');
+      return Object.assign(new Error(code), { code, cert });
+    }
+    const mismatch = checkServerIdentity(identity, cert);
+    return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
+  }
+
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */
-  private settle(socket: Socket, event: 'connect' | 'secureConnect', phase: ConnectPhase = 'connect'): Promise<void> {
+  private settle(socket: Socket, event: 'connect' | 'secureConnect', phase: ConnectPhase = 'connect', check: () => Error | undefined = () => undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.opts.timeoutMs);
       const cleanup = (): void => {
@@ -240,13 +323,15 @@ export class Connection extends EventEmitter {
         socket.off('close', closed);
       };
       const ok = (): void => {
+        const refused = check();
+        if (refused) return fail(refused);
         cleanup();
         resolve();
       };
       const fail = (err: Error): void => {
         cleanup();
         socket.destroy();
-        reject(describeConnectError(err, this.where, phase));
+        reject(describeConnectError(err, this.where, phase, { plaintextHint: this.opts.tls.plaintextHint }));
       };
       const closed = (): void => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
       socket.once(event, ok);
@@ -260,6 +345,7 @@ export class Connection extends EventEmitter {
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.emit('error', describeConnectError(err, this.where)));
     this.socket.on('close', () => {
       this.closed = true;
+      this.stopWatchingWrites();
       this.emit('close');
     });
   }

@@ -51,28 +51,84 @@ export function looksLikeTls(chunk: Buffer): boolean {
   return chunk.length >= 3 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03 && chunk[2] <= 0x04;
 }
 
-/** The one-line reason for a certificate verification error code, if it is one. */
-export function certificateReason(code: string | undefined, detail?: string): string | undefined {
+/** Codes for a chain that ends at a CA mailsh does not know: `--ca FILE` is the fix, `-k` the last resort. */
+const UNKNOWN_CA = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/** What the server's certificate says, where Node has it (a failed verification). */
+export interface PeerCertificate {
+  valid_from?: string;
+  valid_to?: string;
+  subjectaltname?: string;
+  subject?: { CN?: string | string[] };
+}
+
+/** The names a certificate holds: its subjectAltName entries, else its CN. */
+function certificateNames(cert: PeerCertificate | undefined): string | undefined {
+  const sans = cert?.subjectaltname?.split(/,\s*/).filter(Boolean);
+  if (sans?.length) return sans.join(', ');
+  const cn = cert?.subject?.CN;
+  return cn === undefined ? undefined : `CN=${[cn].flat().join(', CN=')}`;
+}
+
+/** A date as `2001-01-01 00:00 UTC`, or the certificate's own wording. */
+function when(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  const ms = Date.parse(date);
+  return Number.isNaN(ms) ? date : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The one-line reason for a certificate verification error code, if it is
+ * one, with what the certificate says where it helps (issue 17 item 12):
+ * when it expired, which names it holds.
+ */
+export function certificateReason(code: string | undefined, detail?: string, cert?: PeerCertificate): string | undefined {
   if (!code) return undefined;
-  // Node's reason may end in "list: " with nothing after it.
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `host name mismatch: ${detail?.replace(/[:\s]+$/, '') || 'the certificate does not name this host'}`;
-  return CERT_REASONS[code];
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = certificateNames(cert);
+    // Node's reason may end in "list: " with nothing after it.
+    if (!names) return `host name mismatch: ${detail?.replace(/[:\s]+$/, '') || 'the certificate does not name this host'}`;
+    const host = /^Host: (\S+?)\.? is not|^IP: (\S+) is not/.exec(detail ?? '');
+    return `host name mismatch: the certificate names ${names}${host ? `, not ${host[1] ?? host[2]}` : ''}`;
+  }
+  const reason = CERT_REASONS[code];
+  if (code === 'CERT_HAS_EXPIRED' && when(cert?.valid_to)) return `${reason} (on ${when(cert?.valid_to)})`;
+  if (code === 'CERT_NOT_YET_VALID' && when(cert?.valid_from)) return `${reason} (until ${when(cert?.valid_from)})`;
+  return reason;
+}
+
+/** What to try after a certificate failure, most fitting first. */
+function certificateAdvice(code: string): string {
+  if (UNKNOWN_CA.has(code)) return 'give the CA that signed it with --ca FILE, or use -k to connect anyway';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'connect by one of those names, or verify another one with --sni NAME; -k connects anyway';
+  return 'use -k to connect anyway';
 }
 
 /**
  * Turns a socket or TLS error into a user-facing error with one clear line
  * (SPEC §7, issue 2): what failed, where, and what to try.
  */
-export function describeConnectError(err: NodeJS.ErrnoException & { reason?: string }, where: string, phase: ConnectPhase = 'connect'): Error {
+export interface ConnectErrorContext {
+  /** What to try when the server turns out to speak plaintext, worded after what the user typed. */
+  plaintextHint?: string;
+}
+
+export function describeConnectError(err: NodeJS.ErrnoException & { reason?: string; cert?: PeerCertificate }, where: string, phase: ConnectPhase = 'connect', context: ConnectErrorContext = {}): Error {
   const code = err.code ?? '';
   if (code === 'ETIMEDOUT') return new TimeoutError(`${where}: ${phase === 'connect' ? 'connection' : 'TLS handshake'} timed out`);
-  const cert = certificateReason(code, err.reason ?? err.message);
-  if (cert) return new ConnectionError(`${where}: TLS certificate verification failed: ${cert} (use -k to connect anyway)`);
+  const cert = certificateReason(code, err.reason ?? err.message, err.cert);
+  if (cert) return new ConnectionError(`${where}: TLS certificate verification failed: ${cert} (${certificateAdvice(code)})`);
   if (NOT_TLS.has(code)) {
     // After STARTTLS, plaintext where TLS belongs is injected or buggy bytes.
     const why = phase === 'starttls'
       ? 'the server sent plaintext after its STARTTLS reply instead of TLS (STARTTLS injection or a broken server)'
-      : 'the server did not answer in TLS (a plaintext port? try without --tls, or with --starttls)';
+      : `the server did not answer in TLS (a plaintext port? ${context.plaintextHint ?? 'try without --tls, or with --starttls'})`;
     return new ConnectionError(`${where}: TLS handshake failed: ${why}`);
   }
   if (HANDSHAKE_REASONS[code]) return new ConnectionError(`${where}: TLS handshake failed: ${HANDSHAKE_REASONS[code]}`);

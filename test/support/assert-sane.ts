@@ -1,6 +1,6 @@
 /** What every mailsh run must show, whatever the server did (issue 7). */
 import assert from 'node:assert/strict';
-import type { CliResult } from './run-cli.js';
+import { runCli, type CliResult, type RunOptions } from './run-cli.js';
 
 /**
  * The expected exit status, no stack trace, no raw control character on the
@@ -15,3 +15,21 @@ export function assertSane(r: CliResult, exit: number, label: string): void {
   for (const line of r.stderr.split('\n').filter(Boolean)) assert.match(line, /^(!!|==|mailsh:) /, `${label}: every stderr line is one note`);
 }
 
+
+/**
+ * Warnings are earned (issue 17): a session with a well-behaved real server
+ * prints no `!!` note (warning or error) anywhere. Pass the notes a test
+ * provoked on purpose as `allowed`.
+ */
+export function assertNoWarnings(r: CliResult, label = 'session', allowed: readonly RegExp[] = []): void {
+  const notes = `${r.stdout}\n${r.stderr}`.split('\n').filter((line) => /^(\x1b\[[0-9;]*m)*!! /.test(line));
+  const unearned = notes.filter((line) => !allowed.some((re) => re.test(line)));
+  assert.deepEqual(unearned, [], `${label}: no warning from a well-behaved server\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr}`);
+}
+
+/** `runCli` for a session with a well-behaved real server: asserts that no warning was printed (assertNoWarnings). */
+export async function runQuiet(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}, opts: RunOptions & { allowed?: readonly RegExp[] } = {}): Promise<CliResult> {
+  const r = await runCli(args, input, env, opts);
+  assertNoWarnings(r, `mailsh ${args.join(' ')}`, opts.allowed);
+  return r;
+}

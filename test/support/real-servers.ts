@@ -119,7 +119,7 @@ function systemEntry(file: string, name: string): string[] | undefined {
   return readFileSync(file, 'utf8').split('\n').find((line) => line.startsWith(`${name}:`))?.split(':');
 }
 
-function systemAccount(name: string): { uid: number; gid: number } | undefined {
+export function systemAccount(name: string): { uid: number; gid: number } | undefined {
   const [, , uid, gid] = systemEntry('/etc/passwd', name) ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
 }
@@ -153,7 +153,7 @@ function killLeftoversSync(): void {
   liveRoots.clear();
 }
 
-function installSafetyNet(): void {
+export function installSafetyNet(): void {
   if (safetyNetInstalled) return;
   safetyNetInstalled = true;
   process.on('exit', killLeftoversSync);
@@ -415,7 +415,7 @@ async function writeConfigs(l: Layout, p: Ports, certs: TestCerts, mailUid: numb
 // ---------------------------------------------------------------------------
 // Daemons.
 
-interface Daemon {
+export interface Daemon {
   name: string;
   pid: number;
   /** Resolves (never rejects) when the process has exited. */
@@ -431,11 +431,11 @@ interface Daemon {
  * unref() lets the test process exit even if stop() is never called; the
  * safety net then kills the group.
  */
-function spawnDaemon(name: string, command: string, args: string[], outputFile: string): Daemon {
+export function spawnDaemon(name: string, command: string, args: string[], outputFile: string, env?: NodeJS.ProcessEnv): Daemon {
   const fd = openSync(outputFile, 'a');
   const child = (() => {
     try {
-      return spawn(command, args, { detached: true, stdio: ['ignore', fd, fd] });
+      return spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
     } finally {
       closeSync(fd);
     }
@@ -456,7 +456,7 @@ function spawnDaemon(name: string, command: string, args: string[], outputFile: 
 }
 
 /** SIGTERM to the daemon's process group, then SIGKILL for stragglers. */
-async function stopDaemon(daemon: Daemon): Promise<void> {
+export async function stopDaemon(daemon: Daemon): Promise<void> {
   if (daemon.pid < 0) return;
   if (!daemon.hasExited) {
     // The whole group: Dovecot's master alone lingers ~1 s for its children.
@@ -517,7 +517,7 @@ function startDovecot(l: Layout): Daemon {
 // ---------------------------------------------------------------------------
 // Readiness.
 
-interface Probe {
+export interface Probe {
   name: string;
   port: number;
   /** What the greeting starts with. */
@@ -563,7 +563,7 @@ function probeOnce(probe: Probe): Promise<void> {
   });
 }
 
-async function waitForGreeting(probe: Probe, deadline: number, signal: AbortSignal): Promise<void> {
+export async function waitForGreeting(probe: Probe, deadline: number, signal: AbortSignal): Promise<void> {
   for (;;) {
     try {
       return await probeOnce(probe);
