@@ -7,6 +7,7 @@ import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
+import type { Conn, OpenConn } from '../transport/conn.js';
 import { Connection, type ConnectOptions } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsNote } from '../transport/tls-summary.js';
@@ -51,6 +52,8 @@ export interface SessionOptions {
   explain?: boolean;
   /** The clock of the reply timeouts (tests run them without sleeping). */
   clock?: Clock;
+  /** How to connect: `Connection.open`; tests hand in a scripted peer. */
+  open?: OpenConn;
 }
 
 const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
@@ -86,7 +89,7 @@ export class Session extends EventEmitter {
   greeting: string | undefined;
   /** Whether the user was told that credentials go out in clear. */
   private warnedPlaintext = false;
-  private conn: Connection | undefined;
+  private conn: Conn | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
   private readonly literalLines: LiteralLines;
@@ -144,7 +147,7 @@ export class Session extends EventEmitter {
     return this.opts.ehloName;
   }
 
-  get connection(): Connection | undefined {
+  get connection(): Conn | undefined {
     return this.conn;
   }
 
@@ -155,7 +158,7 @@ export class Session extends EventEmitter {
 
   /** Connects, waits for the greeting, and runs `--starttls` if asked. */
   async connect(): Promise<void> {
-    const conn = await Connection.open(this.opts.connect);
+    const conn = await (this.opts.open ?? Connection.open)(this.opts.connect);
     this.conn = conn;
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();

@@ -5,6 +5,7 @@ import { checkServerIdentity, connect as tlsConnect, createSecureContext, type C
 import { domainToASCII } from 'node:url';
 import { TimeoutError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
+import type { Conn } from './conn.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { isLoopbackAddress } from './loopback.js';
 
@@ -53,7 +54,7 @@ const GATHER_LIMIT = 256 * 1024;
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
  */
-export class Connection extends EventEmitter {
+export class Connection extends EventEmitter implements Conn {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;
   private closed = false;
