@@ -13,9 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
 
-/** dist/test/support → the project root, whose dist/src/cli/main.js is the CLI. */
+/** dist/test/support → the project root, whose dist/src/cli/bin.js is the CLI. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 
 /** CSI, OSC (BEL or ST terminated), and the other two-byte ESC sequences. */
 const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
