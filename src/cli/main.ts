@@ -5,7 +5,7 @@ import { setColor } from '../repl/render.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
-import type { OpenConn } from '../transport/conn.js';
+import type { OpenConn } from '../transport/connection.js';
 import { Transcript } from '../transcript/transcript.js';
 import { escapeBytes } from '../text/escape.js';
 import { VERSION } from '../version.js';
@@ -117,6 +117,8 @@ async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStatus> {
   } finally {
     script?.output.flush();
     session.transcript?.close();
+    // A process's exit ends the connection; run in-process (tests), this does.
+    session.connection?.destroy();
   }
 }
 

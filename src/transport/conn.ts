@@ -1,4 +1,3 @@
-import type { ConnectOptions } from './connection.js';
 import type { TlsSummary } from './tls-summary.js';
 
 /**
@@ -33,6 +32,3 @@ export interface Conn {
   on(event: 'error', listener: (err: Error) => void): this;
   once(event: 'close', listener: () => void): this;
 }
-
-/** Opens a connection; `Connection.open` unless a test says otherwise. */
-export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;

@@ -54,6 +54,9 @@ const GATHER_LIMIT = 256 * 1024;
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
  */
+/** Opens a connection; `Connection.open` unless a test says otherwise. */
+export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
+
 export class Connection extends EventEmitter implements Conn {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;

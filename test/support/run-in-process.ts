@@ -1,0 +1,34 @@
+/**
+ * Runs `mailsh ARGS` in this process (cli/main.ts's `run`), as runCli does
+ * as a child but without a Node start-up per run: stdout and stderr are
+ * collected as written, stdin is empty and no terminal.
+ */
+import { Readable, Writable } from 'node:stream';
+import { run } from '../../src/cli/main.js';
+import type { OpenConn } from '../../src/transport/connection.js';
+import type { CliResult } from './run-cli.js';
+
+function collector(): { stream: NodeJS.WriteStream; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
+}
+
+export async function runInProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; open?: OpenConn } = {}): Promise<CliResult> {
+  const stdout = collector();
+  const stderr = collector();
+  const code = await run(args, {
+    stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...opts.env },
+    stdinIsTerminal: false,
+    open: opts.open,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
