@@ -23,6 +23,7 @@ const io = {
   stderr: process.stderr,
   env: process.env,
   stdinIsTerminal: isatty(0),
+  stdinFd: 0,
 };
 
 void run(process.argv.slice(2), io).then((status) => {

@@ -33,15 +33,16 @@ const READ_AT_ONCE = 1024 * 1024;
  * is read at once, which spares creating the stdin stream at start-up; a pipe,
  * or a file larger than a script (a message body), is read as it comes.
  */
-function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
+function stdinScript(io: CliIo): ScriptSource {
+  if (io.stdinFd === undefined) return { stream: io.stdin };
   let stat;
   try {
-    stat = fstatSync(0);
+    stat = fstatSync(io.stdinFd);
   } catch {
     return { lines: [] }; // no standard input at all (closed): nothing to send
   }
   const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(0))) };
+  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(io.stdinFd))) };
   return { stream: io.stdin };
 }
 
@@ -53,6 +54,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdin is a terminal (else the input is a script). */
   stdinIsTerminal: boolean;
+  /** The descriptor under `stdin` (0), probed for a script file; in-process runs have none. */
+  stdinFd?: number;
   /** How sessions connect (tests: a scripted peer); default Connection.open. */
   open?: OpenConn;
 }

@@ -1,7 +1,7 @@
 /**
  * Runs `mailsh ARGS` in this process (cli/main.ts's `run`), as runCli does
  * as a child but without a Node start-up per run: stdout and stderr are
- * collected as written, stdin is empty and no terminal.
+ * collected as written, stdin is a pipe with `input` and no terminal.
  */
 import { Readable, Writable } from 'node:stream';
 import { run } from '../../src/cli/main.js';
@@ -19,11 +19,19 @@ function collector(): { stream: NodeJS.WriteStream; text: () => string } {
   return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
 }
 
-export async function runInProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; open?: OpenConn } = {}): Promise<CliResult> {
+/** Standard input: `input`'s chunks a few milliseconds apart (as runCli writes them), then its end. */
+async function* stdinChunks(input: (string | Buffer)[]): AsyncGenerator<Buffer> {
+  for (const chunk of input) {
+    yield Buffer.from(chunk);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function runInProcess(args: string[], input: (string | Buffer)[] = [], opts: { env?: NodeJS.ProcessEnv; open?: OpenConn } = {}): Promise<CliResult> {
   const stdout = collector();
   const stderr = collector();
   const code = await run(args, {
-    stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+    stdin: Readable.from(stdinChunks(input)) as unknown as NodeJS.ReadStream,
     stdout: stdout.stream,
     stderr: stderr.stream,
     env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...opts.env },
