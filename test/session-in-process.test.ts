@@ -96,7 +96,7 @@ it('in-process --timeout: literal data that keeps streaming for longer does not 
 
 it('in-process CLI: `mailsh -e NOOP` against a scripted peer: the reply on stdout, exit 0', async () => {
   const peer = new ScriptedPeer([{ server: chunks('220 scripted.test ESMTP\r\n', 5) }, { client: 'NOOP\r\n' }, { server: ['250 2.0.0 ', 'ok\r\n'] }, { client: 'QUIT\r\n' }, { server: ['221 bye\r\n'] }, { close: true }]);
-  const r = await runInProcess(['smtp://scripted.test', '-e', 'NOOP'], [], { open: peer.connect });
+  const r = await runInProcess(['smtp://scripted.test', '-e', 'NOOP'], [], {}, { open: peer.connect });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^S: 250 2\.0\.0 ok$/m);
   peer.assertDone();

@@ -27,14 +27,15 @@ async function* stdinChunks(input: (string | Buffer)[]): AsyncGenerator<Buffer> 
   }
 }
 
-export async function runInProcess(args: string[], input: (string | Buffer)[] = [], opts: { env?: NodeJS.ProcessEnv; open?: OpenConn } = {}): Promise<CliResult> {
+/** runCli's arguments, and `open` to connect elsewhere than a socket (a ScriptedPeer). */
+export async function runInProcess(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}, opts: { open?: OpenConn } = {}): Promise<CliResult> {
   const stdout = collector();
   const stderr = collector();
   const code = await run(args, {
     stdin: Readable.from(stdinChunks(input)) as unknown as NodeJS.ReadStream,
     stdout: stdout.stream,
     stderr: stderr.stream,
-    env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: '/nonexistent', ...env },
     stdinIsTerminal: false,
     open: opts.open,
   });
