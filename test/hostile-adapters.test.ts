@@ -83,5 +83,5 @@ test('imap: LIST names kept for completion stay bounded', () => {
   feed(a, '* OK hi');
   a.prepare('LIST "" *');
   feed(a, ...Array.from({ length: 10 }, (_, i) => `* LIST () "/" box${i}`), 'A001 OK done');
-  assert.equal(a.completionWords('argument').filter((w) => w.startsWith('box')).length, 3);
+  assert.equal(a.completionWords(['SELECT']).filter((w) => w.startsWith('box')).length, 3);
 });

@@ -126,7 +126,7 @@ describe('no credential reaches a transcript, the history or the screen', () => 
     await cli.waitFor(/S: y OK/, 10000);
     cli.type('\x04');
     assert.equal(await cli.exited, 0);
-    const history = readFileSync(join(home, 'state', 'mailsh', 'history'), 'utf8');
+    const history = readFileSync(join(home, 'state', 'mailsh', 'history-imap'), 'utf8');
     assert.match(history, /^y noop$/m, 'the history file was written');
     for (const file of filesUnder(home)) assertNoLeak(file, readFileSync(file, 'latin1'));
     // The screen shows what was sent, masked; only the typed password itself

@@ -2,6 +2,7 @@ import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
+import { HELP_WIDTH, fitWidth } from '../repl/fit-width.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
@@ -127,8 +128,10 @@ async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStatus> {
 
 /** The terminal front end (readline, history, completion), loaded only at a terminal. */
 async function interactive(frontEnd: FrontEndOptions, io: CliIo) {
-  const [{ Repl }, { historyPath }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js')]);
-  return new Repl({ ...frontEnd, input: io.stdin, output: io.stdout, historyFile: historyPath(io.env) });
+  const [{ Repl }, { historyPath }, { holdKeys }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js'), import('../repl/held-keys.js')]);
+  // Ctrl-C before the prompt (or while quitting) interrupts, as it did in cooked mode.
+  const input = holdKeys(io.stdin, () => process.kill(process.pid, 'SIGINT'));
+  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: (protocol) => historyPath(io.env, protocol) });
 }
 
 /** Runs `mailsh ARGV`: its exit status; a failure is one line on stderr (SPEC §1). */
@@ -148,7 +151,7 @@ async function command(argv: string[], io: CliIo): Promise<ExitStatus> {
   // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
   if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('./tunnel-command.js')).runTunnel(opts);
   if (opts.help) {
-    io.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${fitWidth(USAGE, io.stdout.columns ?? HELP_WIDTH)}\n`);
     return EXIT.ok;
   }
   if (opts.version) {
@@ -160,6 +163,8 @@ async function command(argv: string[], io: CliIo): Promise<ExitStatus> {
   // SMTP server and an X.509 library).
   if (command === 'mx') return (await import('./mx-command.js')).runMx(rest, opts, io.stdout);
   if (command === 'replay') return (await import('./replay-command.js')).runReplay(rest, opts, io);
+  // `mailsh show 25` stays a session with a host named show.
+  if (command === 'show' && rest.length === 0) throw new UsageError('mailsh show needs a transcript file: mailsh show FILE [--since TIME] [--grep RE]');
   if (command === 'show' && rest.length === 1) {
     setColor(opts.color && io.stdout.isTTY === true);
     (await import('./show-command.js')).runShow(rest[0], opts, io.stdout);

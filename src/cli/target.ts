@@ -60,7 +60,9 @@ function fromPort(host: string, port: number): Target {
  * (`[::1]:25` for IPv6), or `host port` as with telnet.
  */
 export function parseTarget(positionals: readonly string[]): Target {
-  if (positionals.length === 0) throw new UsageError('no target: try "mailsh smtp://host", "mailsh host:25" or "mailsh --help"');
+  if (positionals.length === 0) {
+    throw new UsageError('no target: try "mailsh smtp://host", "mailsh host:25" or "mailsh --help"; new here? "mailsh try smtp" (or imap, pop3) practises on local servers');
+  }
   if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(' ')}`);
   const [first, second] = positionals;
   const url = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(first);

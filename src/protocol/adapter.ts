@@ -89,6 +89,11 @@ export interface LineLimit {
 /** What a typed line becomes on the wire. */
 export interface Prepared {
   out: Outgoing;
+  /**
+   * A note to show before the line goes out: it is probably not what was
+   * meant (an unknown command, a line other than DONE during IDLE).
+   */
+  hint?: string;
 }
 
 /**
@@ -135,6 +140,8 @@ export interface ProtocolAdapter {
   readonly capabilities: ReadonlyMap<string, readonly string[]>;
   prepare(line: string): Prepared;
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] };
+  /** The SASL mechanisms the server announced (SMTP/IMAP `AUTH`, POP3/Sieve `SASL`). */
+  readonly mechanisms: readonly string[];
   /**
    * Bytes of a literal the server sent (IMAP, ManageSieve) as they stream in,
    * after the line that announced it: part of the response (`/expect
@@ -142,11 +149,12 @@ export interface ProtocolAdapter {
    */
   receiveLiteral?(chunk: LiteralChunk): void;
   /**
-   * Words for Tab completion (redis-cli style, from the command table): the
-   * protocol's commands, or for arguments what the server told us
-   * (capabilities, mechanisms, IMAP mailbox names).
+   * Words for Tab completion: with nothing `before` (the words of the command
+   * typed so far, without a tag), the protocol's commands; after them, what
+   * that argument can be: the announced SASL mechanisms after AUTH, FETCH
+   * items, the IMAP mailbox names seen. [] where nothing fits.
    */
-  completionWords(position: 'command' | 'argument'): readonly string[];
+  completionWords(before: readonly string[]): readonly string[];
   /** Whether responses carry `{N}` literals that framing must pass through raw. */
   readonly literals: boolean;
   /**

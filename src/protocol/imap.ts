@@ -5,8 +5,9 @@ import { ResponseText } from './response-text.js';
 import { Secret, commandLine, type Outgoing } from './outgoing.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { TagAllocator, tagLine } from './imap-tagging.js';
-import { IMAP_COMMANDS } from './imap-commands.js';
-import { capabilityWords } from './completion-words.js';
+import { IMAP_COMMANDS, isImapCommand } from './imap-commands.js';
+import { FETCH_ITEMS, capabilityAtoms } from './completion-words.js';
+import { unknownCommandHint } from './command-hint.js';
 import { KeptWords, keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep, type TypedLiteral } from './typed-literal.js';
@@ -156,9 +157,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
 
   prepare(line: string): Prepared {
     if (this.mode === 'idle') {
-      // RFC 2177: DONE ends IDLE and is sent untagged.
-      if (line.trim().toUpperCase() === 'DONE') this.mode = 'command';
-      return { out: commandLine(line) };
+      // RFC 2177: DONE ends IDLE and is sent untagged; anything else draws BAD.
+      if (line.trim().toUpperCase() === 'DONE') {
+        this.mode = 'command';
+        return { out: commandLine(line) };
+      }
+      return { out: commandLine(line), hint: 'the session is in IDLE: only DONE ends it (RFC 2177), the server will most likely answer BAD; sent as typed' };
     }
     if (this.mode === 'sasl') {
       this.mode = 'command';
@@ -174,7 +178,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
     // Untagged (`/tag off`): still masked wherever a LOGIN or AUTHENTICATE is.
-    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out };
+    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out, hint: this.untaggedHint(line) };
     // What came while nothing was in flight answers no command.
     if (this.inFlight.size === 0) this.untaggedText.clear();
     const flight: InFlight = { command: tagged.command };
@@ -376,10 +380,48 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     return ['STARTTLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    if (position === 'command') return [...IMAP_COMMANDS];
-    const boxes = [...this.mailboxSet].map((m) => (/^[^\s"(){%*\\]+$/.test(m) ? m : `"${m.replace(/["\\]/g, '\\$&')}"`));
-    return [...boxes, ...capabilityWords(this.caps)];
+  /**
+   * A line that got no tag: fine when the user tags by hand (`/tag off`) or
+   * types a command mailsh does not know after a tag; but when neither of
+   * the first two words is a command, `selct INBOX` would go out with
+   * `selct` as its tag.
+   */
+  private untaggedHint(line: string): string | undefined {
+    const words = line.trim().split(/\s+/).slice(0, 2);
+    if (words[0] === '' || words.some((w) => isImapCommand(w))) return undefined;
+    return unknownCommandHint('an IMAP', words, [...IMAP_COMMANDS]);
+  }
+
+  get mechanisms(): readonly string[] {
+    return this.caps.get('AUTH') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return [...IMAP_COMMANDS];
+    // `UID FETCH 1:* …` takes the same arguments as `FETCH 1:* …`.
+    const [command, ...args] = before[0].toUpperCase() === 'UID' ? before.slice(1) : before;
+    switch (command?.toUpperCase()) {
+      case 'AUTHENTICATE':
+        return args.length === 0 ? this.mechanisms : [];
+      case 'FETCH':
+        return args.length >= 1 ? FETCH_ITEMS : [];
+      case 'ENABLE':
+        return capabilityAtoms(this.caps);
+      case 'SELECT': case 'EXAMINE': case 'STATUS': case 'APPEND': case 'CREATE': case 'DELETE':
+      case 'SUBSCRIBE': case 'UNSUBSCRIBE': case 'GETQUOTAROOT': case 'MYRIGHTS': case 'GETACL':
+        return args.length === 0 ? this.mailboxNames() : [];
+      case 'RENAME': case 'LIST': case 'LSUB':
+        return args.length <= 1 ? this.mailboxNames() : [];
+      case 'COPY': case 'MOVE':
+        return args.length === 1 ? this.mailboxNames() : [];
+      default:
+        return [];
+    }
+  }
+
+  /** Mailbox names seen, quoted where IMAP needs it. */
+  private mailboxNames(): string[] {
+    return [...this.mailboxSet].map((m) => (/^[^\s"(){%*\\]+$/.test(m) ? m : `"${m.replace(/["\\]/g, '\\$&')}"`));
   }
 
   quitCommand(): string {

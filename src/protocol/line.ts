@@ -51,6 +51,8 @@ export class LineAdapter implements ProtocolAdapter {
     return undefined;
   }
 
+  readonly mechanisms: readonly string[] = [];
+
   completionWords(): readonly string[] {
     return [];
   }

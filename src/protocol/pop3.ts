@@ -3,9 +3,9 @@ import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
-import { capabilityWords } from './completion-words.js';
 import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
+import { unknownCommandHint } from './command-hint.js';
 import { ReplyLines } from './reply-lines.js';
 
 type Pop3Mode = 'command' | 'sasl';
@@ -128,7 +128,8 @@ export class Pop3Adapter implements ProtocolAdapter {
     if (verb === 'AUTH' && words.length > 1) this.sasl = new SaslExchange(line.slice(words[1].start));
     // USER, PASS, APOP and AUTH carry credentials (SPEC §9): the user name of
     // APOP and the mechanism of AUTH stay readable.
-    return { out: markCredential(line, credentialCommand('pop3', line)).out };
+    const hint = POP3_VERBS.includes(verb) || verb === '' || /^X[A-Z0-9-]+$/.test(verb) ? undefined : unknownCommandHint('a POP3', [words[0].text], POP3_VERBS);
+    return { out: markCredential(line, credentialCommand('pop3', line)).out, hint };
   }
 
   private expect(verb: string, multiline: boolean): void {
@@ -200,8 +201,13 @@ export class Pop3Adapter implements ProtocolAdapter {
     return ['STLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    return position === 'command' ? POP3_VERBS : capabilityWords(this.caps);
+  get mechanisms(): readonly string[] {
+    return this.caps.get('SASL') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return POP3_VERBS;
+    return before.length === 1 && before[0].toUpperCase() === 'AUTH' ? this.mechanisms : [];
   }
 
   quitCommand(): string {

@@ -4,9 +4,9 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { Secret, commandLine } from './outgoing.js';
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
-import { capabilityWords } from './completion-words.js';
 import { KeptWords, keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
+import { unknownCommandHint } from './command-hint.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
 import { ReplyLines } from './reply-lines.js';
 import { ResponseText } from './response-text.js';
@@ -141,7 +141,8 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     // typed as a string or as a literal.
     const marked = markCredential(line, credentialCommand('sieve', line));
     this.startLiteral(line, marked.literalSecret);
-    return { out: marked.out };
+    const hint = SIEVE_VERBS.includes(verb) || verb === '' ? undefined : unknownCommandHint('a ManageSieve', [verb], SIEVE_VERBS);
+    return { out: marked.out, hint };
   }
 
   private expect(verb: string): void {
@@ -251,8 +252,14 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     return ['STARTTLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    return position === 'command' ? SIEVE_VERBS : capabilityWords(this.caps);
+  get mechanisms(): readonly string[] {
+    return this.caps.get('SASL') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return SIEVE_VERBS;
+    // RFC 5804 §2.1: the mechanism is a string.
+    return before.length === 1 && before[0].toUpperCase() === 'AUTHENTICATE' ? this.mechanisms.map((m) => `"${m}"`) : [];
   }
 
   quitCommand(): string {

@@ -5,13 +5,16 @@ import { commandLine } from './outgoing.js';
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
-import { capabilityWords } from './completion-words.js';
 import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
+import { unknownCommandHint } from './command-hint.js';
 import { ReplyLines } from './reply-lines.js';
 
 /** SMTP and LMTP verbs (RFC 5321 §4.1, 3207, 4954, 3030, 2033). */
 const SMTP_VERBS: readonly string[] = ['EHLO', 'HELO', 'LHLO', 'MAIL FROM:', 'RCPT TO:', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'];
+
+/** Every verb mailsh knows, for telling a typo (ELHO) from a command; X… extensions count too. */
+const KNOWN_VERBS: ReadonlySet<string> = new Set([...SMTP_VERBS.map((v) => v.split(' ')[0]), 'ETRN', 'BURL', 'ATRN', 'TURN', 'SEND', 'SOML', 'SAML', 'VERB', 'ONEX']);
 
 /** What the next typed line is: a command, message text, or a SASL response. */
 export type SmtpMode = 'command' | 'data' | 'sasl';
@@ -138,7 +141,9 @@ export class SmtpAdapter implements ProtocolAdapter {
     this.expect(verb, verb === 'RCPT' ? recipientOf(line) : undefined, verb === 'BDAT' && /\sLAST\s*$/i.test(line));
     if (verb === 'AUTH') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
     // `AUTH MECH initial-response`: the initial response is a secret.
-    return { out: markCredential(line, credentialCommand('smtp', line)).out };
+    const known = KNOWN_VERBS.has(verb) || verb === '' || /^X[A-Z0-9-]+$/.test(verb);
+    const hint = known ? undefined : unknownCommandHint(`an ${this.protocol.toUpperCase()}`, [verb], [...KNOWN_VERBS]);
+    return { out: markCredential(line, credentialCommand('smtp', line)).out, hint };
   }
 
   /**
@@ -247,8 +252,13 @@ export class SmtpAdapter implements ProtocolAdapter {
     return [`${this.protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${helloName}`, 'STARTTLS'];
   }
 
-  completionWords(position: 'command' | 'argument'): readonly string[] {
-    return position === 'command' ? SMTP_VERBS : capabilityWords(this.caps);
+  get mechanisms(): readonly string[] {
+    return this.caps.get('AUTH') ?? [];
+  }
+
+  completionWords(before: readonly string[]): readonly string[] {
+    if (before.length === 0) return SMTP_VERBS;
+    return before.length === 1 && before[0].toUpperCase() === 'AUTH' ? this.mechanisms : [];
   }
 
   quitCommand(): string {

@@ -2,10 +2,13 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** `$XDG_STATE_HOME/mailsh/history` (SPEC §9), `~/.local/state` by default. */
-export function historyPath(env: NodeJS.ProcessEnv): string {
+/**
+ * `$XDG_STATE_HOME/mailsh/history-PROTOCOL` (SPEC §9), `~/.local/state` by
+ * default: one history per protocol, so Up in IMAP never offers SMTP verbs.
+ */
+export function historyPath(env: NodeJS.ProcessEnv, protocol: string): string {
   const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'mailsh', 'history');
+  return join(state, 'mailsh', `history-${protocol}`);
 }
 
 /** Most recent lines first, as node:readline wants them. */

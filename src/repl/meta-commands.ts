@@ -12,6 +12,7 @@ import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { AUTH_USAGE, authCommand } from './auth-command.js';
 import { EXPECT_USAGE, expectCommand } from './expect-command.js';
 import type { MetaContext } from './meta-context.js';
+import { HELP_WIDTH, fitWidth } from './fit-width.js';
 
 /** What both front ends (REPL and script) are given besides the session. */
 export interface FrontEndOptions {
@@ -141,11 +142,18 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
   }],
 ]);
 
+/** The usage column of `/help`; a longer usage gets a row of its own. */
+const USAGE_COLUMN = 24;
+
 function printHelp(ctx: MetaContext): void {
-  ctx.print('Lines are sent to the server with CRLF. Lines starting with / are for mailsh:');
-  const width = Math.max(...[...META_COMMANDS.values()].map((c) => c.usage.length));
-  for (const cmd of META_COMMANDS.values()) ctx.print(`  ${cmd.usage.padEnd(width)}  ${cmd.help}`);
-  ctx.print(`  ${'//TEXT'.padEnd(width)}  send a line starting with /`);
+  const row = (usage: string, help: string): string =>
+    usage.length <= USAGE_COLUMN ? `  ${usage.padEnd(USAGE_COLUMN)}  ${help}` : `  ${usage}\n  ${''.padEnd(USAGE_COLUMN)}  ${help}`;
+  const lines = [
+    'Lines are sent to the server with CRLF. Lines starting with / are for mailsh:',
+    ...[...META_COMMANDS.values()].map((cmd) => row(cmd.usage, cmd.help)),
+    row('//TEXT', 'send a line starting with /'),
+  ];
+  fitWidth(lines.join('\n'), ctx.columns ?? HELP_WIDTH).split('\n').forEach((l) => ctx.print(l));
 }
 
 function printCaps(ctx: MetaContext): void {

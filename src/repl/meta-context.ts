@@ -25,4 +25,6 @@ export interface MetaContext {
   insecureAuth: boolean;
   /** The URL's or `-u`'s user. */
   defaultUser?: string;
+  /** The terminal's width, when output goes to one (`/help` fits it). */
+  readonly columns?: number;
 }

@@ -17,12 +17,14 @@ import { progressLine } from './progress.js';
 export interface ReplOptions extends FrontEndOptions {
   input: Readable;
   output: Writable & { columns?: number };
-  historyFile?: string;
+  /** The history file for a protocol (known once connected). */
+  historyFile?: (protocol: string) => string;
 }
 
-const ANSI_RE = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-/** Readline keeps `prevRows` to redraw; after we clear the line ourselves it must start over. */
+/**
+ * Readline keeps `prevRows`, the cursor's row below the prompt's first row,
+ * to redraw; after we clear the line ourselves it must start over.
+ */
 interface RedrawState {
   prevRows?: number;
 }
@@ -46,8 +48,8 @@ export class Repl {
   private readonly screen: MutableOutput;
   /** The question being answered (hidden while the screen is muted), and how to cancel it. */
   private asking: { prompt: string; cancel: AbortController } | undefined;
-  /** readline's cursor row below the prompt row, as of the last key or redraw (it is reset before 'line'). */
-  private cursorRows = 0;
+  /** The rows the input took below its first one when Enter was pressed (readline resets them before 'line'). */
+  private enterRows = 0;
   /** Control characters pasted into the lines typed. */
   private readonly pastes = new PasteInspector();
 
@@ -66,6 +68,7 @@ export class Repl {
   /** Runs until the user quits or the connection ends. */
   run(session: Session): Promise<ExitStatus> {
     this.session = session;
+    const output = this.opts.output;
     const done = new Promise<ExitStatus>((resolve) => (this.finished = resolve));
     const ctx: MetaContext = {
       session,
@@ -78,18 +81,29 @@ export class Repl {
       confirm: async (question) => /^y(es)?$/i.test((await this.question(`${question} [y/N] `, false)).trim()),
       insecureAuth: this.opts.insecureAuth ?? false,
       defaultUser: this.opts.defaultUser,
+      get columns() {
+        return output.columns;
+      },
     };
     this.queue = new InputQueue(session, 'interactive', {
       meta: (line) => runMetaCommand(line, ctx),
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
-      onSent: (line, out) => this.remember(line, hasSecret(out)),
+      onSent: (line, out, command) => this.remember(line, command && !hasSecret(out)),
     });
-    const history = this.opts.historyFile ? loadHistory(this.opts.historyFile, 1000) : [];
+    this.historyFile = this.opts.historyFile?.(session.protocol);
+    const history = this.historyFile ? loadHistory(this.historyFile, 1000) : [];
     // Before readline sees the bytes (it drops or obeys control characters):
     // note what a paste carried, line by line.
     this.opts.input.on('data', (data: Buffer | string) => this.pastes.inspect(String(data)));
+    // Before readline redraws for a new window width: terminals (tmux, VTE,
+    // kitty, iTerm2) reflow the input to the new width, so the cursor now sits
+    // as many rows below the input's first as the new width puts it, not the
+    // old; readline would go up the old count and leave stale prompt rows.
+    this.screen.on('resize', () => {
+      if (this.rl) (this.rl as unknown as RedrawState).prevRows = this.rl.getCursorPos().rows;
+    });
     const rl = createInterface({
       input: this.opts.input,
       output: this.screen,
@@ -111,8 +125,12 @@ export class Repl {
       this.asking?.cancel.abort();
       void this.quit();
     };
-    // Runs after readline has handled each key (readline listens first).
-    this.opts.input.on('keypress', () => this.noteCursorRows());
+    // Before readline handles Enter: how far down the line it is about to end reaches.
+    this.opts.input.prependListener('keypress', (_s: string | undefined, key: { name?: string } | undefined) => {
+      if (key?.name === 'return' || key?.name === 'enter') this.enterRows = this.endRows();
+    });
+    // After readline has handled each key (it listens first).
+    this.opts.input.on('keypress', () => this.syncRows());
     rl.on('line', (line) => this.onLine(line));
     rl.on('SIGINT', () => {
       // Ctrl-C cancels a hidden prompt, clears a half-typed line, and on an
@@ -160,11 +178,8 @@ export class Repl {
     // meta command with its password hidden), which also wipes a password
     // typed in clear from the screen.
     if (rl && (!meta || masked) && this.opts.output.columns) {
-      const width = rl.getPrompt().replace(ANSI_RE, '').length + line.length;
-      // The cursor was on the line's last row, or one row further when readline
-      // had already wrapped it (a line ending exactly at the right margin).
-      const rows = Math.max(this.cursorRows, Math.ceil(width / this.opts.output.columns) - 1) + 1;
-      this.opts.output.write(`\x1b[${rows}A\r\x1b[J`);
+      // Enter left the cursor one row below the line's last.
+      this.opts.output.write(`\x1b[${this.enterRows + 1}A\r\x1b[J`);
     }
     if (masked) {
       this.forget(line);
@@ -232,11 +247,37 @@ export class Repl {
     this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
     (rl as unknown as RedrawState).prevRows = 0;
     rl.prompt(true);
-    this.noteCursorRows();
   }
 
-  private noteCursorRows(): void {
-    if (this.rl) this.cursorRows = (this.rl as unknown as RedrawState).prevRows ?? 0;
+  /**
+   * The row the input's end is on, below its first: readline measures it
+   * (the runtime's display widths: wide CJK and emoji, combining marks,
+   * tabs, a wide character wrapped early at the margin), moving the cursor
+   * to the end first as Enter itself is about to.
+   */
+  private endRows(): number {
+    const rl = this.rl;
+    if (!rl) return 0;
+    if (rl.cursor < rl.line.length) rl.write(null, { name: 'end' });
+    return rl.getCursorPos().rows;
+  }
+
+  /**
+   * A chunk of several characters (a paste, an input method's commit, tmux
+   * send-keys) is echoed by readline without its bookkeeping: the terminal
+   * wraps the text, but readline's `prevRows` stays where it was, and a line
+   * filling the last column leaves the terminal waiting to wrap. Bring both
+   * in line with where readline puts the cursor, so that every later erase
+   * and redraw starts from the input's first row.
+   */
+  private syncRows(): void {
+    const rl = this.rl;
+    if (!rl) return;
+    const state = rl as unknown as RedrawState;
+    const { rows, cols } = rl.getCursorPos();
+    if (rows === (state.prevRows ?? 0)) return;
+    if (cols === 0 && rl.cursor === rl.line.length) this.screen.write(' \b');
+    state.prevRows = rows;
   }
 
   private refreshPrompt(): void {
@@ -244,10 +285,10 @@ export class Repl {
     if (!rl || this.asking) return;
     rl.setPrompt(promptFor(this.session));
     rl.prompt(true);
-    this.noteCursorRows();
   }
 
   private lastProgress = -1;
+  private historyFile: string | undefined;
 
   private progress(done: number, total: number): void {
     const percent = total === 0 ? 100 : Math.floor((done * 100) / total);
@@ -256,10 +297,13 @@ export class Repl {
     this.show(progressLine(done, total));
   }
 
-  /** History keeps lines whose wire form had no secret (SPEC §9). */
-  private remember(line: string, secret: boolean): void {
-    if (secret) this.forget(line);
-    else if (this.opts.historyFile) appendHistory(this.opts.historyFile, line);
+  /**
+   * History keeps command lines whose wire form had no secret (SPEC §9):
+   * never message text, literal data or SASL responses.
+   */
+  private remember(line: string, keep: boolean): void {
+    if (!keep) this.forget(line);
+    else if (this.historyFile) appendHistory(this.historyFile, line);
   }
 
   /** Takes a line with a secret out of readline's in-memory history (Up would bring it back). */

@@ -54,8 +54,12 @@ export interface InputHandlers {
   onError(err: unknown, line: string, number: number): void;
   /** A meta command line with its secrets hidden (`/login alice <hidden>`), if any. */
   maskMeta?(line: string): string | undefined;
-  /** Told what each line became on the wire (the history keeps secrets out). */
-  onSent?(line: string, out: Outgoing): void;
+  /**
+   * Told what each line became on the wire, and whether it was read as a
+   * command (not message text, a literal, a SASL response): the history
+   * keeps only commands without secrets.
+   */
+  onSent?(line: string, out: Outgoing, command: boolean): void;
   /** Whether a meta command line may join a pipelined group like a command (`/send`). */
   metaPipelines?(line: string): boolean;
   /** Lines typed as a refused command's data were dropped (a script then exits 1). */
@@ -203,11 +207,12 @@ export class InputQueue {
     }
     // A pipelined burst goes out as one write, as a client that builds the group itself would send it.
     if (this.pace === 'pipeline') s.connection?.gatherWrites();
+    const command = cooked && !s.adapter.awaitingInput;
     // Sent first: an optional call would skip evaluating its arguments.
     const out = await s.send(wire, secrets);
     this.typedDecision = s.adapter.deciding;
     this.quoted = quotedLine(out);
-    this.handlers.onSent?.(line, out);
+    this.handlers.onSent?.(line, out, command);
   }
 
   /**

@@ -247,6 +247,7 @@ export class Session extends EventEmitter {
     const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
     const limit = this.adapter.lineLimit;
     const prepared = this.adapter.prepare(line);
+    if (prepared.hint) this.noteLine('info', prepared.hint);
     if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
     const size = limit ? prepared.out.pieces.reduce((n, p) => n + p.bytes.length, 0) : 0;
     if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);

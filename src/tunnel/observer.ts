@@ -188,7 +188,7 @@ export class SessionObserver {
     const words = text.split(' ');
     if (this.protocol === 'imap') return words.length > 1 && isImapCommand(words[1]);
     const verb = words[0].toUpperCase();
-    return this.adapter!.completionWords('command').some((known) => known.split(' ')[0] === verb);
+    return this.adapter!.completionWords([]).some((known) => known.split(' ')[0] === verb);
   }
 
   private masked(bytes: Buffer, why: string): Piece {

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as pty from 'node-pty';
+import xterm from '@xterm/headless';
+import unicode11 from '@xterm/addon-unicode11';
 
 /** dist/test/support → the project root, whose dist/src/cli/bin.js is the CLI. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -86,6 +88,16 @@ export interface PtyOptions {
   env?: Record<string, string | undefined>;
   cols?: number;
   rows?: number;
+  /**
+   * Runs mailsh inside `bash -c`: given the shell-quoted mailsh command, returns
+   * the script (e.g. to see what a shell reads after mailsh has exited).
+   */
+  shell?: (mailsh: string) => string;
+}
+
+/** Single-quotes a word for sh. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export interface PtySession {
@@ -119,6 +131,25 @@ export interface PtySession {
   currentLine(): string;
   /** Every row the terminal shows now, from the top (see renderScreen). */
   screenLines(): string[];
+  /**
+   * What a real terminal (xterm.js, headless) shows once every byte so far is
+   * drawn: every row from the top of the scrollback, trailing blanks trimmed.
+   * Wide characters take two cells, combining marks none, as on screen.
+   */
+  rendered(): Promise<string[]>;
+  /** For each row of rendered(): whether the terminal wrapped the row before it onto it (the text was too wide). */
+  wrapped(): Promise<boolean[]>;
+  /** Resolves with rendered() once `found` holds for it (re-checked as output comes). */
+  waitForRendered(found: (rows: string[]) => boolean, what: string, timeoutMs?: number): Promise<string[]>;
+  /**
+   * Types `text` one key (code point) at a time, each once the rendered input
+   * line ends with what was typed so far: readline's own echo, wide characters and all.
+   */
+  typeKeys(text: string, timeoutMs?: number): Promise<void>;
+  /** Writes `text` at once (a paste, an input method's commit) and waits for its rendered echo. */
+  typeChunk(text: string, timeoutMs?: number): Promise<void>;
+  /** Resizes the window (the pty sends SIGWINCH; the emulator reflows like tmux or VTE). */
+  resize(cols: number, rows: number): Promise<void>;
   /** The exit code once the process has ended. */
   readonly exited: Promise<number>;
   /** Whether the process is still running. */
@@ -148,14 +179,21 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const cols = opts.cols ?? 100;
-  const term = pty.spawn(process.execPath, [CLI, ...args], {
+  let cols = opts.cols ?? 100;
+  const mailsh = [process.execPath, CLI, ...args];
+  const [file, ...argv] = opts.shell ? ['bash', '-c', opts.shell(mailsh.map(shellQuote).join(' '))] : mailsh;
+  const term = pty.spawn(file, argv, {
     name: 'xterm-256color',
     cols,
     rows: opts.rows ?? 30,
     cwd: ROOT,
     env,
   });
+  // Terminals people use (tmux, VTE, kitty, iTerm2) reflow the cursor's line
+  // on resize too, and take emoji as two cells (Unicode 11 widths, not 6).
+  const emulator = new xterm.Terminal({ cols, rows: opts.rows ?? 30, scrollback: 10_000, allowProposedApi: true, reflowCursorLine: true });
+  emulator.loadAddon(new unicode11.Unicode11Addon());
+  emulator.unicode.activeVersion = '11';
 
   let out = '';
   let alive = true;
@@ -165,6 +203,7 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
   };
   term.onData((data) => {
     out += data;
+    emulator.write(data);
     notify();
   });
   const exited = new Promise<number>((resolveExit) => {
@@ -211,6 +250,44 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
       waiters.add(check);
     });
 
+  const drawn = (): Promise<void> => new Promise((resolveDrawn) => emulator.write('', resolveDrawn));
+  const rendered = async (): Promise<string[]> => {
+    await drawn();
+    const buffer = emulator.buffer.active;
+    const rows: string[] = [];
+    for (let i = 0; i < buffer.length; i++) rows.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    while (rows.length > 0 && rows.at(-1) === '') rows.pop();
+    return rows;
+  };
+  /** The logical line the cursor is on (its wrapped rows joined), as rendered. */
+  const renderedInput = async (): Promise<string> => {
+    await drawn();
+    const buffer = emulator.buffer.active;
+    let row = buffer.baseY + buffer.cursorY;
+    let text = buffer.getLine(row)?.translateToString(true) ?? '';
+    while (row > 0 && buffer.getLine(row)?.isWrapped) text = (buffer.getLine(--row)?.translateToString(true) ?? '') + text;
+    return text;
+  };
+  /** Resolves once the rendered input line ends with `typed`. */
+  const echoed = async (typed: string, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    // Combining marks join the character before them in a cell, a tab becomes blank cells.
+    const bare = (t: string): string => t.normalize('NFC').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trimEnd();
+    while (!bare(await renderedInput()).endsWith(bare(typed))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the echo of ${JSON.stringify(typed)}; input line: ${JSON.stringify(await renderedInput())}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const waitForRendered = async (found: (rows: string[]) => boolean, what: string, timeoutMs = 5000): Promise<string[]> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await rendered();
+      if (found(rows)) return rows;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; rendered screen:\n${rows.slice(-40).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
   const session: PtySession = {
     type(text) {
       term.write(text);
@@ -245,6 +322,31 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
     raw: (since = 0) => out.slice(since),
     currentLine: () => currentLine(out, cols),
     screenLines: () => renderScreen(out, cols).lines,
+    rendered,
+    async wrapped() {
+      const rows = await rendered();
+      const buffer = emulator.buffer.active;
+      return rows.map((_, i) => buffer.getLine(i)?.isWrapped ?? false);
+    },
+    waitForRendered,
+    async typeKeys(text, timeoutMs = 5000) {
+      let typed = '';
+      for (const key of text) {
+        typed += key;
+        term.write(key);
+        await echoed(typed, timeoutMs);
+      }
+    },
+    async typeChunk(text, timeoutMs = 5000) {
+      term.write(text);
+      await echoed(text, timeoutMs);
+    },
+    async resize(newCols, newRows) {
+      await drawn();
+      cols = newCols;
+      emulator.resize(newCols, newRows);
+      term.resize(newCols, newRows);
+    },
     exited,
     get alive() {
       return alive;
