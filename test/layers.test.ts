@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
  *   cli         the only place that touches process.*; the tunnel command
  *               lives here because it reads the CLI's options and target
  *   repl        terminal front end and meta commands
- *   session, tunnel, sandbox, discovery
+ *   session, tunnel, proxy, sandbox, discovery
  *               siblings: what drives a connection (session), pipes one for
- *               a mail client (tunnel), plays the server (sandbox) or looks
- *               hosts up (discovery); none needs another
+ *               a mail client (tunnel, proxy: DESIGN.md), plays the server
+ *               (sandbox) or looks hosts up (discovery); none needs another
  *   protocol    pure adapters
  *   sasl        pure mechanisms
  *   framing     line reader, literals, dot-stuffing
@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['repl'],
-  ['session', 'tunnel', 'sandbox', 'discovery'],
+  ['session', 'tunnel', 'proxy', 'sandbox', 'discovery'],
   ['protocol'],
   ['sasl'],
   ['framing'],
