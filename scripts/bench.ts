@@ -22,7 +22,7 @@ import { startImapSource, startSmtpSink, type BenchServer, type SessionTiming } 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The command as installed (package.json bin): the bundle `npm run build` makes. */
 const MAILSH = join(here, '../bin/main.cjs');
-const UNBUNDLED = join(here, '../src/cli/main.js');
+const UNBUNDLED = join(here, '../src/cli/bin.js');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 7));
 const SIZE = 100 * MiB;
 const BIG_TIMES = 10;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 const servers: ScriptedServer[] = [];
 after(async () => Promise.all(servers.map((s) => s.close())));
@@ -43,7 +43,7 @@ async function scramImap(serverFinal: string): Promise<ScriptedServer> {
 
 test('SCRAM: a forged server signature is an error, the exchange is cancelled, exit 1', async () => {
   const server = await scramImap(`v=${b64('forged-signature-forged-signature')}`);
-  const r = await runCli([`imap://127.0.0.1:${server.port}`, '-e', '/auth SCRAM-SHA-256 alice pencil', '-e', 'noop']);
+  const r = await runInProcess([`imap://127.0.0.1:${server.port}`, '-e', '/auth SCRAM-SHA-256 alice pencil', '-e', 'noop']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /SCRAM-SHA-256: wrong server signature: the server does not know the password/);
   assert.match(r.stdout, /^C: \*$/m, 'the exchange is cancelled on the wire');
@@ -53,7 +53,7 @@ test('SCRAM: a forged server signature is an error, the exchange is cancelled, e
 
 test('SCRAM: a server error in the final message is reported', async () => {
   const server = await scramImap('e=invalid-proof');
-  const r = await runCli([`imap://127.0.0.1:${server.port}`, '-e', '/auth SCRAM-SHA-256 alice pencil']);
+  const r = await runInProcess([`imap://127.0.0.1:${server.port}`, '-e', '/auth SCRAM-SHA-256 alice pencil']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /the server refused: invalid-proof/);
 });
@@ -74,7 +74,7 @@ test('OAUTHBEARER over SMTP: the JSON error challenge is shown decoded and ackno
     },
   });
   servers.push(server);
-  const r = await runCli([`smtp://127.0.0.1:${server.port}`, '-e', '/auth OAUTHBEARER alice@example.org not-a-token']);
+  const r = await runInProcess([`smtp://127.0.0.1:${server.port}`, '-e', '/auth OAUTHBEARER alice@example.org not-a-token']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.ok(r.stdout.includes(`[${error}]`), r.stdout);
   assert.match(r.stdout, /^C: AUTH OAUTHBEARER <redacted \d+ bytes>$/m);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../src/errors.js';
 import { authCommand } from '../src/repl/auth-command.js';
-import type { MetaContext } from '../src/repl/meta-commands.js';
+import type { MetaContext } from '../src/repl/meta-context.js';
 import type { Session } from '../src/session/session.js';
 import { isLoopbackAddress } from '../src/transport/loopback.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 let sandbox: Sandbox;
 before(async () => {
@@ -20,7 +20,7 @@ for (const service of ['imaps', 'pop3s'] as const) {
   describe(`/auth against the sandbox ${service}`, () => {
     for (const mech of ['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256']) {
       it(mech, async () => {
-        const r = await runCli([sandbox.services[service], '--ca', sandbox.caFile, '-u', 'erin', '--auth', mech, '-e', PROBES[service]], [], { MAILSH_PASSWORD: 'erin pass ✓' });
+        const r = await runInProcess([sandbox.services[service], '--ca', sandbox.caFile, '-u', 'erin', '--auth', mech, '-e', PROBES[service]], [], { MAILSH_PASSWORD: 'erin pass ✓' });
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stderr, new RegExp(`authenticated as erin with ${mech}`));
       });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getTestCerts, type TestCerts } from './support/certs.js';
 import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -25,7 +26,7 @@ describe('line discipline on the wire', () => {
   it('piped lines end in exactly one CRLF however input is split; R, Q, k, K are plain lines', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     const input = ['EHLO me\r', '\nR\nQ\rk\r', '\r\nK\n', 'RCPT TO:<a@b.c>\r\n', 'QUIT'];
-    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], input);
+    const r = await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`], input);
     assert.equal(r.code, 0, r.stderr);
     const got = (await s.firstClosed()).toString('latin1');
     assert.equal(got, 'EHLO me\r\nR\r\nQ\r\nk\r\n\r\nK\r\nRCPT TO:<a@b.c>\r\nQUIT\r\n');
@@ -48,7 +49,7 @@ describe('line discipline on the wire', () => {
   it('-e lines over implicit TLS, including RCPT TO and single letters', async () => {
     const s = await server({ greeting: '220 tls hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
     const lines = ['EHLO me', 'MAIL FROM:<a@b.c>', 'RCPT TO:<x@y.z>', 'R', 'Q', 'k', 'K'];
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, ...lines.flatMap((l) => ['-e', l])]);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, ...lines.flatMap((l) => ['-e', l])]);
     assert.equal(r.code, 0, r.stderr);
     const got = (await s.firstClosed()).toString('latin1');
     assert.equal(got, `${lines.join('\r\n')}\r\nQUIT\r\n`);
@@ -58,7 +59,7 @@ describe('line discipline on the wire', () => {
 
   it('"//" sends a literal slash; an unknown meta command sends nothing and fails the script', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
-    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], ['//x\n/nope\nNOOP\n']);
+    const r = await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`], ['//x\n/nope\nNOOP\n']);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /unknown meta command \/nope/);
     const got = (await s.firstClosed()).toString('latin1');
@@ -67,7 +68,7 @@ describe('line discipline on the wire', () => {
 
   it('/bytes sends exact bytes with no CRLF added', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
-    await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], ['/bytes NOOP\\n\n']);
+    await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`], ['/bytes NOOP\\n\n']);
     assert.equal((await s.firstClosed()).toString('latin1').slice(0, 5), 'NOOP\n');
   });
 });
@@ -76,7 +77,7 @@ describe('STARTTLS', () => {
   it('typed STARTTLS upgrades the same connection, then capabilities are dropped', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good });
     const log = join(tmp, 'starttls.log');
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--log', log, '-e', 'EHLO a', '-e', 'STARTTLS', '-e', 'EHLO b']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--log', log, '-e', 'EHLO a', '-e', 'STARTTLS', '-e', 'EHLO b']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(s.conns.length, 1);
     assert.equal(s.conns[0].tls, true);
@@ -89,7 +90,7 @@ describe('STARTTLS', () => {
   it('--pipeline across a typed STARTTLS: the group before and after the upgrade arrives whole and in order', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good });
     const lines = ['EHLO a', 'MAIL FROM:<a@b.c>', 'RSET', 'STARTTLS', 'EHLO b', 'MAIL FROM:<a@b.c>', 'RCPT TO:<x@b.c>', 'RCPT TO:<y@b.c>', 'DATA', 'Subject: t', '', 'hi', '.'];
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--pipeline', ...lines.flatMap((l) => ['-e', l])]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--pipeline', ...lines.flatMap((l) => ['-e', l])]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(s.conns[0].tls, true);
     assert.equal((await s.firstClosed()).toString('latin1'), `${lines.join('\r\n')}\r\nQUIT\r\n`);
@@ -98,7 +99,7 @@ describe('STARTTLS', () => {
 
   it('--starttls negotiates at connect (EHLO, STARTTLS) before the first line', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good });
-    const r = await runCli([`submission://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--ehlo', 'client.test', '-e', 'EHLO again']);
+    const r = await runInProcess([`submission://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--ehlo', 'client.test', '-e', 'EHLO again']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(s.conns[0].tls, true);
     assert.match(r.stdout, /C: EHLO client\.test\nS: 250-test/);
@@ -123,7 +124,7 @@ describe('STARTTLS', () => {
           return true;
         }),
       });
-      const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--timeout', '5', '-e', 'STARTTLS', '-e', 'NOOP']);
+      const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--timeout', '5', '-e', 'STARTTLS', '-e', 'NOOP']);
       // The same-packet case is caught and the session goes on over TLS; a
       // later packet breaks the handshake, which is reported as a failure.
       if (split) {
@@ -141,7 +142,7 @@ describe('STARTTLS', () => {
 describe('hostile bytes and errors', () => {
   it('terminal escapes from the server are shown escaped, never raw', async () => {
     const s = await server({ greeting: '220 \x1b]0;pwned\x07 \x1b[2J hi\u009b\r\n', onLine: smtpHandler() });
-    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], ['NOOP\n']);
+    const r = await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`], ['NOOP\n']);
     assert.doesNotMatch(r.stdout, /\x1b/);
     assert.doesNotMatch(r.stdout, /\u009b/);
     assert.match(r.stdout, /S: 220 \\x1b\]0;pwned\\x07 \\x1b\[2J hi\\u009b/);
@@ -149,7 +150,7 @@ describe('hostile bytes and errors', () => {
 
   it('a bare LF from the server is marked as a violation', async () => {
     const s = await server({ greeting: '220 hi\n', onLine: smtpHandler() });
-    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`], ['NOOP\n']);
+    const r = await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`], ['NOOP\n']);
     assert.match(r.stdout, /S: 220 hi \[bare LF: protocol violation\]/);
   });
 
@@ -157,14 +158,14 @@ describe('hostile bytes and errors', () => {
     const s = await server({ greeting: '', onLine: () => undefined });
     const port = s.port;
     await s.close();
-    const r = await runCli([`smtp://127.0.0.1:${port}`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${port}`]);
     assert.equal(r.code, 3);
     assert.equal(r.stderr.trim(), `mailsh: 127.0.0.1:${port}: connection refused`);
   });
 
   it('wrong flags are exit 2 with a clear message', async () => {
     for (const args of [['--bogus', 'h:25'], ['--log-format', 'xml', 'h:25'], ['h'], ['-p', 'gopher', 'h:1']]) {
-      const r = await runCli(args);
+      const r = await runInProcess(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /^mailsh: /);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -173,21 +174,21 @@ describe('hostile bytes and errors', () => {
 
   it('a greeting that never comes is exit 4', async () => {
     const s = await server({ onLine: () => undefined });
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--timeout', '0.5', '-e', 'NOOP']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--timeout', '0.5', '-e', 'NOOP']);
     assert.equal(r.code, 4);
     assert.match(r.stderr, /no greeting within 0\.5s/);
   });
 
   it('a failed reply makes the script exit 1', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<x@example.com>']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<x@example.com>']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /S: 554 5\.7\.1 Relay access denied/);
   });
 
   it('a server that hangs up mid-reply ends the script with exit 3', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: (line, conn) => void (line === 'EHLO x' && conn.end('250-partial\r\n250-more')) });
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', 'NOOP']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', 'NOOP']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stdout, /S: 250-more \[no line end\]/);
     assert.match(r.stderr, /connection closed by the server/);
@@ -202,11 +203,11 @@ describe('TLS verification', () => {
   ] as const) {
     it(`${name} certificate: exit 3 with a one-line reason; -k goes on`, async () => {
       const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs[name] });
-      const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
+      const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, re);
       assert.equal(r.stderr.trim().split('\n').length, 1);
-      const k = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-k', '-e', 'NOOP']);
+      const k = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-k', '-e', 'NOOP']);
       assert.equal(k.code, 0, k.stderr);
       assert.match(k.stderr, /NOT verified/);
     });
@@ -214,14 +215,14 @@ describe('TLS verification', () => {
 
   it('an unknown CA is refused without --ca', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '-e', 'NOOP']);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '-e', 'NOOP']);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /unknown CA/);
   });
 
   it('/tls shows protocol, cipher, subject, SANs, issuer and validity', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', '/tls']);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', '/tls']);
     assert.match(r.stdout, /protocol {2}TLSv1\.3/);
     assert.match(r.stdout, /SANs {6}DNS:localhost, IP Address:127\.0\.0\.1/);
     assert.match(r.stdout, /issuer {4}.*mailsh test CA/);
@@ -238,7 +239,7 @@ describe('transcripts', () => {
     }) });
     const log = join(tmp, 'auth.log');
     const plain = Buffer.from('\0alice\0s3cret').toString('base64');
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--log', log, '-e', 'EHLO x', '-e', `AUTH PLAIN ${plain}`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--log', log, '-e', 'EHLO x', '-e', `AUTH PLAIN ${plain}`]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(statSync(log).mode & 0o777, 0o600);
     const text = readFileSync(log, 'utf8');
@@ -255,7 +256,7 @@ describe('transcripts', () => {
   it('jsonl transcript and --log-secrets', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     const log = join(tmp, 'x.jsonl');
-    await runCli([`smtp://127.0.0.1:${s.port}`, '--log', log, '--log-format', 'jsonl', '--log-secrets', '-e', 'AUTH PLAIN AGEAYg==']);
+    await runInProcess([`smtp://127.0.0.1:${s.port}`, '--log', log, '--log-format', 'jsonl', '--log-secrets', '-e', 'AUTH PLAIN AGEAYg==']);
     const records = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     assert.equal(records[0].type, 'header');
     assert.equal(records[0].secrets, 'logged');
@@ -265,12 +266,12 @@ describe('transcripts', () => {
   it('mailsh show renders a transcript', async () => {
     const log = join(tmp, 'show.log');
     writeFileSync(log, '# mailsh 0.1.0 transcript target=smtp://h:25 start=2026-01-01T00:00:00.000Z\n2026-01-01T00:00:00.010Z S: 220 hi\\r\\n\n2026-01-01T00:00:00.020Z C: QUIT\\r\\n\n');
-    const r = await runCli(['show', log]);
+    const r = await runInProcess(['show', log]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /00:00:00\.010 +\+0\.010s S: 220 hi\\r\\n/);
     const bad = join(tmp, 'bad.log');
     writeFileSync(bad, 'not a transcript\n');
-    const b = await runCli(['show', bad]);
+    const b = await runInProcess(['show', bad]);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /not a mailsh transcript record at line 1/);
   });
@@ -282,7 +283,7 @@ describe('/send', () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     const file = join(tmp, 'msg.eml');
     writeFileSync(file, message);
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<d@e.f>', '-e', `/send ${file}`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<d@e.f>', '-e', `/send ${file}`]);
     assert.equal(r.code, 0, r.stderr);
     const got = (await s.firstClosed()).toString('latin1');
     assert.equal(got, 'MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nSubject: test\r\n\r\n..leading dot\r\nbody\r\n...two\r\n.\r\nQUIT\r\n');
@@ -295,7 +296,7 @@ describe('/send', () => {
     const lines = Array.from({ length: 200_000 }, (_, i) => `${i % 7 === 0 ? '.' : ''}line ${i} ${'x'.repeat(i % 60)}`);
     const file = join(tmp, 'big.eml');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<d@e.f>', '-e', `/send ${file}`]);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'MAIL FROM:<a@b.c>', '-e', 'RCPT TO:<d@e.f>', '-e', `/send ${file}`]);
     assert.equal(r.code, 0, r.stderr);
     const body = lines.map((l) => `${l.startsWith('.') ? '.' : ''}${l}\r\n`).join('');
     const got = (await s.firstClosed()).toString('latin1');
@@ -310,7 +311,7 @@ describe('/send', () => {
     // root reads any file whatever its mode: then only the directory is refused.
     const unreadable = process.getuid?.() === 0 ? [] : [locked];
     for (const file of [tmp, ...unreadable]) {
-      const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'MAIL FROM:<a@b.c>', '-e', `/send ${file}`]);
+      const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'MAIL FROM:<a@b.c>', '-e', `/send ${file}`]);
       assert.equal(r.code, 2, r.stdout + r.stderr);
       assert.match(r.stderr, new RegExp(`cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (it is a directory|EACCES)`));
       assert.doesNotMatch(r.stdout, /C: DATA/);
@@ -349,7 +350,7 @@ describe('/send', () => {
     const s = await chunkingServer(() => '250 2.0.0 chunk ok\r\n');
     const file = join(tmp, 'msg2.eml');
     writeFileSync(file, message);
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
     assert.equal(r.code, 0, r.stderr);
     const wire = 'Subject: test\r\n\r\n.leading dot\r\nbody\r\n..two\r\n';
     const got = (await s.firstClosed()).toString('latin1');
@@ -362,7 +363,7 @@ describe('/send', () => {
     const line = 'x'.repeat(63);
     const file = join(tmp, 'two-chunks.eml');
     writeFileSync(file, `${line}\n`.repeat(16384 + 100));
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'EHLO x', '-e', `/send ${file}`]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^S: 552 5\.3\.4 message too big$/m);
     assert.match(r.stderr, /the server refused a chunk of .*two-chunks\.eml: the rest is not sent/);

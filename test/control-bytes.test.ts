@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PasteInspector, controlBytesIn } from '../src/framing/control-bytes.js';
+import { PasteInspector, controlBytesIn } from '../src/text/control-bytes.js';
 
 test('controlBytesIn names C0, DEL and C1 controls once each, never TAB', () => {
   assert.deepEqual(controlBytesIn('a\tb'), []);

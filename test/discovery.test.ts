@@ -8,7 +8,7 @@ import { findMailServices } from '../src/discovery/mail-services.js';
 import { dnsResolver } from '../src/transport/resolver.js';
 import { startDnsStub, type DnsStub } from './support/dns-stub.js';
 import { startFakeSmtp } from './support/fake-smtp.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 const ZONE = {
   'example.test': { MX: [[20, 'mx2.example.test'], [10, 'mx1.example.test'], [20, 'mx3.example.test']] as [number, string][] },
@@ -93,7 +93,7 @@ describe('discovery: DNS look-ups', () => {
 
 describe('discovery: mailsh mx', () => {
   it('prints MX records with addresses and the RFC 6186 SRV records', async () => {
-    const r = await runCli(['mx', 'example.test', '--dns', dns.server]);
+    const r = await runInProcess(['mx', 'example.test', '--dns', dns.server]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, [
       'domain example.test, registrable domain example.test',
@@ -113,7 +113,7 @@ describe('discovery: mailsh mx', () => {
   });
 
   it('an IDN address is asked about in A-labels', async () => {
-    const r = await runCli(['mx', 'jörg@Bücher.test', '--dns', dns.server]);
+    const r = await runInProcess(['mx', 'jörg@Bücher.test', '--dns', dns.server]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^domain bücher\.test \(xn--bcher-kva\.test\), registrable domain xn--bcher-kva\.test$/m);
     assert.match(r.stdout, /^MX 5 mx\.xn--bcher-kva\.test 127\.0\.0\.1$/m);
@@ -121,30 +121,30 @@ describe('discovery: mailsh mx', () => {
   });
 
   it('null MX and no MX are answers, not errors', async () => {
-    const nul = await runCli(['mx', 'nullmx.test', '--dns', dns.server]);
+    const nul = await runInProcess(['mx', 'nullmx.test', '--dns', dns.server]);
     assert.equal(nul.code, 0, nul.stderr);
     assert.match(nul.stdout, /^MX 0 \. : nullmx\.test accepts no mail \(null MX, RFC 7505\)$/m);
-    const none = await runCli(['mx', 'nomx.test', '--dns', dns.server]);
+    const none = await runInProcess(['mx', 'nomx.test', '--dns', dns.server]);
     assert.match(none.stdout, /^MX none: mail goes to the domain itself \(implicit MX, RFC 5321 §5\.1\)\nA\/AAAA nomx\.test 127\.0\.0\.1$/m);
   });
 
   it('NXDOMAIN, SERVFAIL and a timeout are one-line errors with exit 3, 3 and 4', async () => {
-    const nx = await runCli(['mx', 'nope.test', '--dns', dns.server]);
+    const nx = await runInProcess(['mx', 'nope.test', '--dns', dns.server]);
     assert.equal(nx.code, 3);
     assert.equal(nx.stderr, 'mailsh: DNS MX nope.test: no such domain (NXDOMAIN)\n');
-    const sf = await runCli(['mx', 'servfail.test', '--dns', dns.server]);
+    const sf = await runInProcess(['mx', 'servfail.test', '--dns', dns.server]);
     assert.equal(sf.code, 3);
     assert.equal(sf.stderr, 'mailsh: DNS MX servfail.test: the DNS server failed to answer (SERVFAIL)\n');
-    const slow = await runCli(['mx', 'slow.test', '--dns', dns.server, '--timeout', '1']);
+    const slow = await runInProcess(['mx', 'slow.test', '--dns', dns.server, '--timeout', '1']);
     assert.equal(slow.code, 4);
     assert.equal(slow.stderr, 'mailsh: DNS MX slow.test: no answer from the DNS server (timeout)\n');
   });
 
   it('bad input is a usage error before any look-up', async () => {
-    const suffix = await runCli(['mx', 'co.uk', '--dns', dns.server]);
+    const suffix = await runInProcess(['mx', 'co.uk', '--dns', dns.server]);
     assert.equal(suffix.code, 2);
     assert.match(suffix.stderr, /^mailsh: "co\.uk" is only a public suffix/);
-    const none = await runCli(['mx']);
+    const none = await runInProcess(['mx']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /usage: mailsh mx DOMAIN\|ADDRESS/);
   });
@@ -152,14 +152,14 @@ describe('discovery: mailsh mx', () => {
 
 describe('discovery: SMTP to the best MX', () => {
   it('a null MX: "accepts no mail", exit 3, nothing connected', async () => {
-    const r = await runCli(['smtp', 'bob@nullmx.test', '--dns', dns.server, '-e', 'QUIT']);
+    const r = await runInProcess(['smtp', 'bob@nullmx.test', '--dns', dns.server, '-e', 'QUIT']);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /^mailsh: nullmx\.test accepts no mail \(null MX, RFC 7505\)$/m);
   });
 
   it('tries every MX address in preference order, then fails with the last reason', async (t) => {
     if (await port25Open()) return t.skip('skipped: something listens on 127.0.0.1:25');
-    const r = await runCli(['--mx', 'example.test', '-4', '--dns', dns.server, '-e', 'QUIT']);
+    const r = await runInProcess(['--mx', 'example.test', '-4', '--dns', dns.server, '-e', 'QUIT']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /MX of example\.test: mx1\.example\.test 127\.0\.0\.1, mx2\.example\.test 127\.0\.0\.1/);
     assert.equal([...r.stderr.matchAll(/trying the next host/g)].length, 1);
@@ -168,7 +168,7 @@ describe('discovery: SMTP to the best MX', () => {
 
   it('no MX: the domain\'s own address (user@domain form)', async (t) => {
     if (await port25Open()) return t.skip('skipped: something listens on 127.0.0.1:25');
-    const r = await runCli(['bob@nomx.test', '--dns', dns.server, '-e', 'QUIT']);
+    const r = await runInProcess(['bob@nomx.test', '--dns', dns.server, '-e', 'QUIT']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /MX of nomx\.test: nomx\.test 127\.0\.0\.1/);
   });
@@ -180,12 +180,12 @@ describe('discovery: --dns for a host name', () => {
     const server = await startFakeSmtp();
     try {
       for (const extra of [[], ['-4']]) {
-        const r = await runCli([`smtp://both.example.test:${server.port}`, '--dns', dns.server, ...extra, '-e', 'QUIT']);
+        const r = await runInProcess([`smtp://both.example.test:${server.port}`, '--dns', dns.server, ...extra, '-e', 'QUIT']);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /221/);
       }
       assert.ok(dns.queries.includes('A both.example.test'));
-      const nx = await runCli([`smtp://nope.example.test:${server.port}`, '--dns', dns.server, '-e', 'QUIT']);
+      const nx = await runInProcess([`smtp://nope.example.test:${server.port}`, '--dns', dns.server, '-e', 'QUIT']);
       assert.equal(nx.code, 3);
       assert.match(nx.stderr, /^mailsh: nope\.example\.test:\d+: unknown host$/m);
     } finally {

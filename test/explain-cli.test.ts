@@ -1,7 +1,7 @@
 /** /explain and --explain through the CLI, and protocol detection from an SMTP greeting. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -11,7 +11,7 @@ describe('teaching aids', () => {
   it('/explain prints locally, sends nothing; the unknown port is detected as SMTP', async () => {
     const s = await startScriptedServer({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     servers.push(s);
-    const r = await runCli([`127.0.0.1:${s.port}`, '-e', '/explain 454 4.7.1 Relay access denied', '-e', '/explain [TRYCREATE]', '-e', '/explain XYZZY']);
+    const r = await runInProcess([`127.0.0.1:${s.port}`, '-e', '/explain 454 4.7.1 Relay access denied', '-e', '/explain [TRYCREATE]', '-e', '/explain XYZZY']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /protocol: smtp \(from the greeting\)/);
     assert.match(r.stdout, /^454: temporary authentication failure .*$\n^4\.7\.1: persistent transient failure, security or policy status: delivery not authorized/m);
@@ -23,7 +23,7 @@ describe('teaching aids', () => {
   it('--explain annotates each complete reply once, after its last line', async () => {
     const s = await startScriptedServer({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     servers.push(s);
-    const r = await runCli(['-p', 'smtp', `127.0.0.1:${s.port}`, '--explain', '-e', 'EHLO me']);
+    const r = await runInProcess(['-p', 'smtp', `127.0.0.1:${s.port}`, '--explain', '-e', 'EHLO me']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^S: 220 hi   \[220: service ready \(the greeting\)\]$/m);
     const ehlo = r.stdout.split('\n').filter((l) => l.startsWith('S: 250'));

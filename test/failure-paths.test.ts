@@ -13,7 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { parseTranscript } from '../src/transcript/reader.js';
 import { assertSane } from './support/assert-sane.js';
 import { getTestCerts, type TestCerts } from './support/certs.js';
-import { CLI, runCli, type CliResult } from './support/run-cli.js';
+import { CLI, type CliResult } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedOptions, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -44,7 +45,7 @@ describe('exit paths keep what was shown', () => {
     const s = await server({ greeting: '220 hi ESMTP\r\n', onLine: smtpHandler(), starttlsCert: certs.expired });
     for (let run = 0; run < 4; run++) {
       const log = join(tmp, `starttls-${run}.log`);
-      const r = await runCli([`submission://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--log', log, '-e', 'NOOP']);
+      const r = await runInProcess([`submission://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--log', log, '-e', 'NOOP']);
       assertSane(r, 3, `run ${run}`);
       assert.match(r.stderr, /certificate has expired/);
       assert.match(r.stdout, /^S: 220 hi ESMTP$/m, `run ${run}: the greeting on stdout`);
@@ -56,7 +57,7 @@ describe('exit paths keep what was shown', () => {
   it('--starttls to a server that greets and hangs up: one line, exit 3 (issue 21 item 10)', async () => {
     const s = await server({ greeting: '220 hi ESMTP\r\n', onLine: () => undefined, onConnect: (c) => c.end() });
     const log = join(tmp, 'hangup.log');
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--starttls', '--log', log, '-e', 'NOOP']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--starttls', '--log', log, '-e', 'NOOP']);
     assertSane(r, 3, 'greet and hang up');
     assert.match(r.stderr, /^mailsh: 127\.0\.0\.1:\d+: the server closed the connection before TLS was started \(--starttls\)$/m);
     assert.ok(notes(log).some((n) => /^error .*closed the connection before TLS was started/.test(n)));
@@ -70,10 +71,10 @@ describe('exit paths keep what was shown', () => {
         else conn.write('250 ok\r\n');
       },
     });
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP']);
     assertSane(r, 0, 'refused QUIT');
     // A QUIT the script itself sent and the server refused is the script's failure.
-    const own = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP', '-e', 'QUIT']);
+    const own = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP', '-e', 'QUIT']);
     assertSane(own, 1, 'refused QUIT of the script');
   });
 });
@@ -131,10 +132,10 @@ describe('local files and input mailsh refuses, in one line', () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
     const junk = join(tmp, 'junk.pem');
     writeFileSync(junk, 'not a certificate\n');
-    const notPem = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--cert', junk, '--key', certs.good.key, '-e', 'NOOP']);
+    const notPem = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--cert', junk, '--key', certs.good.key, '-e', 'NOOP']);
     assertSane(notPem, 2, 'not PEM');
     assert.match(notPem.stderr, /^mailsh: cannot use .*--cert .*junk\.pem.*: .*no start line/m);
-    const mismatch = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--cert', certs.good.cert, '--key', certs.expired.key, '-e', 'NOOP']);
+    const mismatch = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--cert', certs.good.cert, '--key', certs.expired.key, '-e', 'NOOP']);
     assertSane(mismatch, 2, 'mismatched key');
     assert.match(mismatch.stderr, /^mailsh: cannot use .*--key .*: .*mismatch/m);
   });
@@ -143,10 +144,10 @@ describe('local files and input mailsh refuses, in one line', () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler() });
     const file = join(tmp, 'latin1.txt');
     writeFileSync(file, Buffer.from('NOOP caf\xe9\n', 'latin1'));
-    const f = await runCli([`smtp://127.0.0.1:${s.port}`, '-f', file]);
+    const f = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-f', file]);
     assertSane(f, 2, '-f latin1');
     assert.match(f.stderr, /script .*latin1\.txt is not valid UTF-8/);
-    const piped = await runCli([`smtp://127.0.0.1:${s.port}`], [Buffer.from('NOOP\n'), Buffer.from('NOOP caf\xe9\nNOOP after\n', 'latin1')]);
+    const piped = await runInProcess([`smtp://127.0.0.1:${s.port}`], [Buffer.from('NOOP\n'), Buffer.from('NOOP caf\xe9\nNOOP after\n', 'latin1')]);
     assertSane(piped, 2, 'piped latin1');
     assert.match(piped.stderr, /standard input is not valid UTF-8/);
     for (const conn of s.conns) assert.ok(!conn.received().includes(Buffer.from('\ufffd')), 'no U+FFFD reached the server');
@@ -156,21 +157,21 @@ describe('local files and input mailsh refuses, in one line', () => {
 describe('TLS failures that teach (issue 17 item 12)', () => {
   it('an unknown CA names --ca FILE first, then -k', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '-e', 'NOOP']);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '-e', 'NOOP']);
     assertSane(r, 3, 'unknown CA');
     assert.match(r.stderr, /unknown CA .*\(give the CA that signed it with --ca FILE, or use -k to connect anyway\)/);
   });
 
   it('an expired certificate says when it expired', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.expired });
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
     assertSane(r, 3, 'expired');
     assert.match(r.stderr, /the server certificate has expired \(on 2001-01-01 \d\d:\d\d UTC\)/);
   });
 
   it('a certificate for another host lists its names and mentions --sni', async () => {
     const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.wronghost });
-    const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
+    const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', 'NOOP']);
     assertSane(r, 3, 'wrong host');
     assert.match(r.stderr, /host name mismatch: the certificate names DNS:wrong\.example/);
     assert.match(r.stderr, /--sni NAME/);
@@ -179,12 +180,12 @@ describe('TLS failures that teach (issue 17 item 12)', () => {
   it('imaps:// or smtps:// to a plaintext port: the hint speaks of the scheme typed, not of a --tls never given', async () => {
     const s = await server({ greeting: '* OK hi\r\n', onLine: () => undefined });
     for (const [scheme, plain] of [['imaps', 'imap'], ['smtps', 'smtp']]) {
-      const r = await runCli([`${scheme}://127.0.0.1:${s.port}`, '--timeout', '3', '-e', 'NOOP']);
+      const r = await runInProcess([`${scheme}://127.0.0.1:${s.port}`, '--timeout', '3', '-e', 'NOOP']);
       assertSane(r, 3, scheme);
       assert.doesNotMatch(r.stderr, /--tls/);
       assert.match(r.stderr, new RegExp(`try ${plain}:// instead of ${scheme}://`));
     }
-    const typed = await runCli([`imap://127.0.0.1:${s.port}`, '--tls', '--timeout', '3', '-e', 'NOOP']);
+    const typed = await runInProcess([`imap://127.0.0.1:${s.port}`, '--tls', '--timeout', '3', '-e', 'NOOP']);
     assertSane(typed, 3, '--tls');
     assert.match(typed.stderr, /try without --tls/);
   });
@@ -198,7 +199,7 @@ describe('TLS failures that teach (issue 17 item 12)', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as { port: number }).port;
     try {
-      const r = await runCli([`smtps://127.0.0.1:${port}`, '-k', '--sni', 'b\u00fccher.example', '-e', 'NOOP']);
+      const r = await runInProcess([`smtps://127.0.0.1:${port}`, '-k', '--sni', 'b\u00fccher.example', '-e', 'NOOP']);
       assert.notEqual(r.code, null, r.stderr);
       assert.equal(servername, 'xn--bcher-kva.example');
     } finally {

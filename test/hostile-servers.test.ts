@@ -5,6 +5,8 @@
  * control character, says what happened in one clear line, exits with a sane
  * status, and that its transcript holds exactly the bytes that crossed the
  * wire (or a prefix of them, where mailsh rightly stopped reading).
+ * The cases run mailsh in-process (cli/main.ts's `run`, no Node start-up
+ * each); a few run it as a process too, for the exit status a shell sees.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -14,7 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import { killAllPtys, spawnCli } from './support/pty-session.js';
 import { getTestCerts, type TestCerts } from './support/certs.js';
 import { assertSane } from './support/assert-sane.js';
-import { runCli } from './support/run-cli.js';
+import { runCli, type CliResult } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { startScriptedServer, type ScriptedConn, type ScriptedServer } from './support/scripted-server.js';
 import { transcriptBytes } from './support/transcript-bytes.js';
 
@@ -46,9 +49,15 @@ function polite(f: Flavour, line: string, conn: ScriptedConn): void {
   else conn.write(f === 'smtp' ? '250 ok\r\n' : '+OK\r\n');
 }
 
-/** Writes `make(i)` for i = 0, 1, … until the client hangs up, `pauseMs` apart. */
+/**
+ * Writes `make(i)` for i = 0, 1, … until the client hangs up, `pauseMs`
+ * apart; without a pause 64 per write, as a socket under a flood coalesces
+ * them (mailsh runs in this process: one read per line would slow it, not the server).
+ */
 async function flood(conn: ScriptedConn, make: (i: number) => string | Buffer, pauseMs = 0): Promise<void> {
-  for (let i = 0; await conn.flush(make(i)); i++) {
+  const batch = pauseMs > 0 ? 1 : 64;
+  const items = (i: number): Buffer => Buffer.concat(Array.from({ length: batch }, (_, k) => Buffer.from(make(i + k))));
+  for (let i = 0; await conn.flush(items(i)); i += batch) {
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
 }
@@ -425,7 +434,10 @@ before(async () => {
 const tmp = mkdtempSync(join(tmpdir(), 'mailsh-hostile-'));
 let logs = 0;
 
-async function runCase(c: HostileCase, f: Flavour, transport: Transport): Promise<void> {
+/** How a case runs mailsh: in-process, or as a child process. */
+type Runner = (args: string[]) => Promise<CliResult>;
+
+async function runCase(c: HostileCase, f: Flavour, transport: Transport, runner: Runner = runInProcess): Promise<void> {
   const label = `${c.name} [${f} ${transport}]`;
   const greeting = c.greeting ? c.greeting(f) : greet(f, 'hostile ready');
   const tlsOnServer = c.tlsServer || (transport === 'tls' && !c.plainServer);
@@ -443,13 +455,13 @@ async function runCase(c: HostileCase, f: Flavour, transport: Transport): Promis
   const log = join(tmp, `case-${++logs}.log`);
   const lines = c.lines?.(f) ?? [];
   const args = [`${SCHEME[f][transport]}://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--log', log, '--timeout', '5', ...(c.args ?? []), ...lines.flatMap((l) => ['-e', l])];
-  const r = await runCli(args);
+  const r = await runner(args);
   assertSane(r, typeof c.exit === 'number' ? c.exit : c.exit(f), label);
   if (c.stderr) assert.match(r.stderr, c.stderr, label);
   if (c.stdout) assert.match(r.stdout, c.stdout(f), label);
   if (c.notStdout) assert.doesNotMatch(r.stdout, c.notStdout, label);
   // Showing the transcript later is as safe as the session was.
-  assertSane(await runCli(['show', log]), 0, `${label}: mailsh show`);
+  assertSane(await runner(['show', log]), 0, `${label}: mailsh show`);
   // The transcript holds every byte that crossed the wire.
   const t = transcriptBytes(log);
   const conn = s.conns[0];
@@ -472,6 +484,22 @@ describe('hostile servers', () => {
         for (const f of c.flavours) await runCase(c, f, transport);
       });
     }
+  }
+});
+
+/** One case per exit status (0, 3, 4), run as the process a script starts. */
+describe('hostile servers, mailsh as a process', () => {
+  const spawned: [string, Flavour, Transport][] = [
+    ['slow-drip bytes: a greeting one byte every 10 ms', 'smtp', 'plain'],
+    ['a server that speaks plaintext on a TLS port', 'imap', 'tls'],
+    ['a server that speaks TLS on a plaintext port (silent until a ClientHello)', 'pop3', 'plain'],
+  ];
+  for (const [name, f, transport] of spawned) {
+    it(`${name} [${f} ${transport}]`, async () => {
+      const c = CASES.find((k) => k.name === name);
+      assert.ok(c, name);
+      await runCase(c, f, transport, runCli);
+    });
   }
 });
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
 import { assertSane } from './support/assert-sane.js';
 import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -38,7 +38,7 @@ const wire = async (s: ScriptedServer): Promise<string> => (await s.firstClosed(
 describe('input safety in script mode', () => {
   it('a line with control bytes is refused, named, and not sent (exit 2)', async () => {
     const s = await server();
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP \x1b]0;x\x07', '-e', 'NOOP']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', 'NOOP \x1b]0;x\x07', '-e', 'NOOP']);
     assertSane(r, 2, 'control bytes');
     assert.match(r.stderr, /the line holds control characters \(\\x1b \\x07\): not sent; \/bytes sends exact bytes, \/raw on sends lines as typed/);
     assert.equal(await wire(s), 'QUIT\r\n');
@@ -46,7 +46,7 @@ describe('input safety in script mode', () => {
 
   it('an unknown meta command made of escape sequences is named escaped', async () => {
     const s = await server();
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', '/\x1b[2Jx']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', '/\x1b[2Jx']);
     assertSane(r, 2, 'meta');
     assert.match(r.stderr, /unknown meta command \/\\x1b\[2Jx/);
     assert.equal(await wire(s), 'QUIT\r\n');
@@ -55,7 +55,7 @@ describe('input safety in script mode', () => {
   it('piped input with NUL, DEL or a C1 control is refused the same way', async () => {
     for (const [bytes, shown] of [['\x00', '\\x00'], ['\x7f', '\\x7f'], ['\u009b', '\\u009b']]) {
       const s = await server();
-      const r = await runCli([`smtp://127.0.0.1:${s.port}`], [`NOOP a${bytes}b\n`]);
+      const r = await runInProcess([`smtp://127.0.0.1:${s.port}`], [`NOOP a${bytes}b\n`]);
       assertSane(r, 2, shown);
       assert.ok(r.stderr.includes(`control characters (${shown})`), r.stderr);
       assert.equal(await wire(s), 'QUIT\r\n');
@@ -64,7 +64,7 @@ describe('input safety in script mode', () => {
 
   it('/raw on sends them as typed; /bytes sends exact bytes', async () => {
     const s = await server();
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '-e', '/bytes NOOP \\x1b[0m\\r\\n', '-e', '/raw on', '-e', 'NOOP \x1b[1m\tx']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '-e', '/bytes NOOP \\x1b[0m\\r\\n', '-e', '/raw on', '-e', 'NOOP \x1b[1m\tx']);
     assertSane(r, 0, 'raw');
     assert.equal(await wire(s), 'NOOP \x1b[0m\r\nNOOP \x1b[1m\tx\r\n');
     assert.match(r.stdout, /C: NOOP \\x1b\[1m\tx/);
@@ -88,7 +88,7 @@ describe('input safety in script mode', () => {
   for (const c of CASES) {
     it(`${c.name}: ${c.warn ? 'warns, then sends it' : 'no warning'}`, async () => {
       const s = await server(c.greeting, c.onLine);
-      const r = await runCli([`${c.url}://127.0.0.1:${s.port}`, ...c.lines.flatMap((l) => ['-e', l])]);
+      const r = await runInProcess([`${c.url}://127.0.0.1:${s.port}`, ...c.lines.flatMap((l) => ['-e', l])]);
       assertSane(r, 0, c.name);
       if (c.warn) assert.match(r.stderr, c.warn);
       else assert.doesNotMatch(r.stderr, /bytes with CRLF/);

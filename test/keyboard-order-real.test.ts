@@ -12,7 +12,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 const real = useRealServers();
 afterEach(() => killAllPtys());
@@ -108,7 +108,7 @@ describe('refused DATA and AUTH in a script', () => {
     const s = real(t);
     if (!s) return;
     const script = ['EHLO client.test', `MAIL FROM:<${alice(s).address}>`, 'RCPT TO:<someone@example.com>', 'DATA', 'Subject: x', '', 'RCPT TO:<bob@x>', 'QUIT', '.', 'RSET', ''].join('\n');
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /DATA was refused: 5 lines typed for it \(the message, up to the lone "\."\) dropped, not sent/);
     assert.match(r.stdout, /^C: DATA\nS: 554 5\.5\.1 Error: no valid recipients\nC: RSET\nS: 250 /m);
@@ -119,7 +119,7 @@ describe('refused DATA and AUTH in a script', () => {
     const s = real(t);
     if (!s) return;
     const script = ['EHLO client.test', 'AUTH LOGIN', '/expect 503', 'YWxpY2U=', 'c2VjcmV0', 'NOOP', ''].join('\n');
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /AUTH was refused: 2 lines typed for it \(SASL responses\) dropped, not sent/);
     assert.match(r.stdout, /^S: 503 5\.5\.1 Error: authentication not enabled\nC: NOOP\nS: 250 /m);
@@ -130,7 +130,7 @@ describe('refused DATA and AUTH in a script', () => {
     const s = real(t);
     if (!s) return;
     const script = ['EHLO client.test', `MAIL FROM:<${alice(s).address}>`, `RCPT TO:<${alice(s).address}>`, 'DATA', 'Subject: unfinished', ''].join('\n');
-    const r = await runCli([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.smtpPort}`], [script]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /closed inside DATA: the message was not sent/);
     assert.doesNotMatch(r.stdout, /C: QUIT/);

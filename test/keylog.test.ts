@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import { after, describe, it } from 'node:test';
 import { getTestCerts } from './support/certs.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 import { captureLoopback, smtpCommandsIn, tsharkUnavailable } from './support/tshark.js';
 
@@ -48,7 +48,7 @@ describe('TLS key log', () => {
     const { server, serverLines } = await tlsServer('implicit');
     const file = join(dir, 'implicit.keys');
     const certs = await getTestCerts();
-    const r = await runCli([`smtps://localhost:${server.port}`, '--ca', certs.caCert, '--keylog', file, '-e', 'EHLO me']);
+    const r = await runInProcess([`smtps://localhost:${server.port}`, '--ca', certs.caCert, '--keylog', file, '-e', 'EHLO me']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const lines = keylogLines(readFileSync(file, 'utf8'));
     assert.deepEqual(lines.map((l) => l.split(' ')[0]), ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'EXPORTER_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0']);
@@ -61,7 +61,7 @@ describe('TLS key log', () => {
     const { server, serverLines } = await tlsServer('starttls', 'TLSv1.2');
     const file = join(dir, 'starttls.keys');
     const certs = await getTestCerts();
-    const r = await runCli([`smtp://localhost:${server.port}`, '--ca', certs.caCert, '-e', 'EHLO me', '-e', 'STARTTLS', '-e', 'EHLO me'], [], { SSLKEYLOGFILE: file });
+    const r = await runInProcess([`smtp://localhost:${server.port}`, '--ca', certs.caCert, '-e', 'EHLO me', '-e', 'STARTTLS', '-e', 'EHLO me'], [], { SSLKEYLOGFILE: file });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /TLS TLSv1\.2 /);
     const lines = keylogLines(readFileSync(file, 'utf8'));
@@ -77,7 +77,7 @@ describe('TLS key log', () => {
     for (const mode of ['starttls', 'implicit'] as const) {
       const { server, serverLines } = await tlsServer(mode);
       const url = mode === 'implicit' ? `smtps://localhost:${server.port}` : `submission://localhost:${server.port}`;
-      const r = await runCli([url, '--ca', certs.caCert, '--keylog', file, '-e', 'NOOP']);
+      const r = await runInProcess([url, '--ca', certs.caCert, '--keylog', file, '-e', 'NOOP']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       all.push(...serverLines);
     }
@@ -100,7 +100,7 @@ describe('decrypting a loopback capture with the key log (tshark)', () => {
       try {
         const url = mode === 'implicit' ? `smtps://localhost:${server.port}` : `smtp://localhost:${server.port}`;
         const lines = mode === 'implicit' ? ['EHLO secret-inside-tls', 'MAIL FROM:<hidden@keylog.test>'] : ['EHLO me', 'STARTTLS', 'EHLO secret-inside-tls', 'MAIL FROM:<hidden@keylog.test>'];
-        const r = await runCli([url, '--ca', certs.caCert, '--keylog', keys, ...lines.flatMap((l) => ['-e', l])]);
+        const r = await runInProcess([url, '--ca', certs.caCert, '--keylog', keys, ...lines.flatMap((l) => ['-e', l])]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         await capture.finish();
       } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LiteralLines } from '../src/framing/literal-lines.js';
 import { LiteralText } from '../src/repl/literal-text.js';
-import { escapeBytes } from '../src/transcript/escape.js';
+import { escapeBytes } from '../src/text/escape.js';
 import { randomCuts, randomText, seededRandom } from './support/random.js';
 
 /** Random literals cut at random points. */

@@ -9,7 +9,7 @@ import { Pop3Adapter } from '../src/protocol/pop3.js';
 import { SmtpAdapter } from '../src/protocol/smtp.js';
 import { feedLines } from './support/adapter-feed.js';
 import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 test('SMTP: MAIL, RCPT and RSET join a group once PIPELINING is offered; EHLO, DATA end it', () => {
   const a = new SmtpAdapter();
@@ -102,7 +102,7 @@ async function holdingServer(): Promise<ScriptedServer> {
 test('--pipeline: the group goes out before any reply (a server that answers only after DATA)', async () => {
   const server = await holdingServer();
   const lines = ['EHLO me', 'MAIL FROM:<a@pipe.test>', 'RCPT TO:<b@pipe.test>', 'RCPT TO:<c@pipe.test>', 'DATA', 'Subject: x', '', 'body', '.', '/expect 250', 'QUIT'];
-  const r = await runCli([`smtp://127.0.0.1:${server.port}`, '--pipeline', '--timeout', '20'], [`${lines.join('\n')}\n`]);
+  const r = await runInProcess([`smtp://127.0.0.1:${server.port}`, '--pipeline', '--timeout', '20'], [`${lines.join('\n')}\n`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^C: RCPT TO:<c@pipe\.test>\nC: DATA\nS: 250 2\.1\.0 sender ok\nS: 250 2\.1\.5 <b@pipe\.test> ok\nS: 250 2\.1\.5 <c@pipe\.test> ok\nS: 354 go ahead\nC: Subject: x$/m);
   assert.match(r.stdout, /^C: \.\nS: 250 2\.0\.0 queued\nC: QUIT\nS: 221 bye$/m);
@@ -113,7 +113,7 @@ test('--pipeline: /send ends the group with its DATA (RFC 2920 §3.1), then send
   const file = join(mkdtempSync(join(tmpdir(), 'mailsh-pipe-')), 'msg.eml');
   writeFileSync(file, 'Subject: x\n\n.dot\nbody\n');
   const lines = ['EHLO me', 'MAIL FROM:<a@pipe.test>', 'RCPT TO:<b@pipe.test>', `/send ${file}`, '/expect 250', 'QUIT'];
-  const r = await runCli([`smtp://127.0.0.1:${server.port}`, '--pipeline', '--timeout', '5', ...lines.flatMap((l) => ['-e', l])]);
+  const r = await runInProcess([`smtp://127.0.0.1:${server.port}`, '--pipeline', '--timeout', '5', ...lines.flatMap((l) => ['-e', l])]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^C: RCPT TO:<b@pipe\.test>\nC: DATA\nS: 250 2\.1\.0 sender ok\nS: 250 2\.1\.5 <b@pipe\.test> ok\nS: 354 go ahead\nS: 250 2\.0\.0 queued\nC: QUIT$/m);
   const wire = (await server.firstClosed()).toString('latin1');
@@ -124,7 +124,7 @@ test('without --pipeline, /send waits for the replies before DATA', async () => 
   const server = await holdingServer();
   const file = join(mkdtempSync(join(tmpdir(), 'mailsh-pipe-')), 'msg.eml');
   writeFileSync(file, 'Subject: x\n\nbody\n');
-  const r = await runCli([`smtp://127.0.0.1:${server.port}`, '--timeout', '1', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@pipe.test>', '-e', `/send ${file}`]);
+  const r = await runInProcess([`smtp://127.0.0.1:${server.port}`, '--timeout', '1', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@pipe.test>', '-e', `/send ${file}`]);
   // The held reply to MAIL never comes: the script times out before DATA.
   assert.equal(r.code, 4, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout, /C: DATA/);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getTestCerts, type TestCerts } from './support/certs.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -55,7 +55,7 @@ const env = { MAILSH_PASSWORD: 'pw' };
 test('replay of an smtps:// session to submission:// negotiates STARTTLS before the credential', async () => {
   const { server, auth } = await submission();
   const file = transcript('smtps.log', [['S:', '220 mx ESMTP'], ['C:', 'EHLO client'], ['S:', '250 AUTH PLAIN'], ['C:', 'AUTH PLAIN \\<redacted 12 bytes>'], ['S:', '235 2.7.0 ok'], ['C:', 'QUIT'], ['S:', '221 bye']]);
-  const r = await runCli(['replay', file, `submission://localhost:${server.port}`, '--ca', certs.caCert, '-u', 'alice'], [], env);
+  const r = await runInProcess(['replay', file, `submission://localhost:${server.port}`, '--ca', certs.caCert, '-u', 'alice'], [], env);
   assert.deepEqual(auth, [true], `${r.stdout}${r.stderr}`);
   assert.match(server.conns[0].received().toString(), /^EHLO .*\r\nSTARTTLS\r\n/);
   assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
@@ -66,7 +66,7 @@ test('replay stops before the first credential when the STARTTLS the target asks
     const { server, auth } = await submission(true);
     const starttls: [string, string][] = recorded ? [['C:', 'STARTTLS'], ['S:', '220 go ahead'], ['C:', 'EHLO client'], ['S:', '250 AUTH PLAIN']] : [];
     const file = transcript(`refused-${recorded}.log`, [['S:', '220 mx ESMTP'], ['C:', 'EHLO client'], ['S:', '250 STARTTLS'], ...starttls, ['C:', 'AUTH PLAIN \\<redacted 12 bytes>'], ['S:', '235 2.7.0 ok']]);
-    const r = await runCli(['replay', file, `smtp://localhost:${server.port}`, '--starttls', '--ca', certs.caCert, '-u', 'alice'], [], env);
+    const r = await runInProcess(['replay', file, `smtp://localhost:${server.port}`, '--starttls', '--ca', certs.caCert, '-u', 'alice'], [], env);
     assert.equal(r.code, 3, `${r.stdout}${r.stderr}`);
     assert.deepEqual(auth, [], 'no AUTH reached the server');
     assert.ok(!server.conns[0].received().toString().includes(Buffer.from('\0alice\0pw').toString('base64')));

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { useRealServers } from './support/real-fixture.js';
-import { CLI, runCli } from './support/run-cli.js';
+import { CLI } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 /** What a script needs to know about the servers it runs against. */
 interface Target {
@@ -172,7 +173,7 @@ const SCRIPTS: SessionScript[] = [
 async function readBack(t: Target, subject: string): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const r = await runCli([`imap://127.0.0.1:${t.imap}`, '-e', `login alice ${USERS.alice}`, '-e', 'select INBOX', '-e', `search subject ${subject}`]);
+    const r = await runInProcess([`imap://127.0.0.1:${t.imap}`, '-e', `login alice ${USERS.alice}`, '-e', 'select INBOX', '-e', `search subject ${subject}`]);
     const hit = /^S: \* SEARCH (\d+)/m.exec(r.stdout);
     if (hit) return hit[1];
     if (Date.now() > deadline) throw new Error(`${subject} never arrived: ${r.stdout}`);
@@ -182,7 +183,7 @@ async function readBack(t: Target, subject: string): Promise<string> {
 
 async function runScript(script: SessionScript, t: Target): Promise<void> {
   const lines = script.lines(t);
-  const r = await runCli(script.args(t), lines.length > 0 ? [`${lines.join('\n')}\n`] : [], script.env);
+  const r = await runInProcess(script.args(t), lines.length > 0 ? [`${lines.join('\n')}\n`] : [], script.env);
   assert.equal(r.code, script.exit, `exit status\n${r.stdout}${r.stderr}`);
   for (const re of script.stdout(t)) assert.match(r.stdout, re, r.stdout);
   for (const re of script.stderr ?? []) assert.match(r.stderr, re, r.stderr);
@@ -203,7 +204,7 @@ async function idleWhileDelivering(t: Target): Promise<void> {
   };
   child.stdin.write(`login alice ${USERS.alice}\nselect INBOX\nidle\n`);
   await seen(/^S: \+ idling/m);
-  const delivered = await runCli([`smtp://127.0.0.1:${t.smtp}`], [`EHLO client.example\nMAIL FROM:<x@example.org>\nRCPT TO:<alice@${t.domain}>\nDATA\nSubject: ${marker('idle')}\n\nhi\n.\nQUIT\n`]);
+  const delivered = await runInProcess([`smtp://127.0.0.1:${t.smtp}`], [`EHLO client.example\nMAIL FROM:<x@example.org>\nRCPT TO:<alice@${t.domain}>\nDATA\nSubject: ${marker('idle')}\n\nhi\n.\nQUIT\n`]);
   assert.equal(delivered.code, 0, delivered.stdout);
   await seen(/^S: \* \d+ EXISTS$/m);
   child.stdin.end('done\n');

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
 import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
-import { CLI, runCli } from './support/run-cli.js';
+import { CLI } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 afterEach(() => killAllPtys());
 
@@ -74,19 +75,19 @@ describe('mailsh try', () => {
 
   it('try smtp --tls from a pipe: SMTPS wants AUTH first; the banner\'s AUTH PLAIN line works as shown', async () => {
     const banner = /^    (AUTH PLAIN .+)$/m;
-    const r = await runCli(['try', 'smtp', '--tls', '--port-base', '0'], ['EHLO client.example\nMAIL FROM:<me@example.org>\n']);
+    const r = await runInProcess(['try', 'smtp', '--tls', '--port-base', '0'], ['EHLO client.example\nMAIL FROM:<me@example.org>\n']);
     assert.equal(r.code, 1, 'MAIL before AUTH is refused');
     assert.match(r.stdout, /^S: 530 /m);
     const auth = banner.exec(r.stdout)?.[1];
     assert.ok(auth, r.stdout);
-    const ok = await runCli(['try', 'smtp', '--tls', '--port-base', '0'], [`EHLO client.example\n${auth}\nMAIL FROM:<me@example.org>\nRCPT TO:<demo@localhost>\n`]);
+    const ok = await runInProcess(['try', 'smtp', '--tls', '--port-base', '0'], [`EHLO client.example\n${auth}\nMAIL FROM:<me@example.org>\nRCPT TO:<demo@localhost>\n`]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^C: AUTH PLAIN <redacted \d+ bytes>\nS: 235 /m);
     assert.match(ok.stderr, /certificate verified/);
   });
 
   it('try with a wrong protocol is a usage error', async () => {
-    const r = await runCli(['try', 'gopher']);
+    const r = await runInProcess(['try', 'gopher']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^mailsh: usage: mailsh try imap\|smtp\|pop3/);
   });
@@ -106,7 +107,7 @@ describe('mailsh sandbox', () => {
     const ca = lines.find((l) => l.startsWith('ca '))!.slice(3);
     assert.ok(existsSync(ca));
 
-    const imaps = await runCli([services[4], '--ca', ca], ['login kim se:cret\nselect INBOX\nlogout\n']);
+    const imaps = await runInProcess([services[4], '--ca', ca], ['login kim se:cret\nselect INBOX\nlogout\n']);
     assert.equal(imaps.code, 0, imaps.stdout + imaps.stderr);
     assert.match(imaps.stdout, /^S: A002 OK \[READ-WRITE\]/m);
     assert.match(imaps.stderr, /certificate verified/);
@@ -136,20 +137,20 @@ describe('mailsh sandbox', () => {
   });
 
   it('a bad --user or --port-base is a usage error; a busy port a clear connection error', async () => {
-    const bad = await runCli(['sandbox', '--user', 'nopassword']);
+    const bad = await runInProcess(['sandbox', '--user', 'nopassword']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^mailsh: --user needs NAME:PASSWORD/);
-    const twice = await runCli(['sandbox', '--user', 'kim:a', '--user', 'Kim:b']);
+    const twice = await runInProcess(['sandbox', '--user', 'kim:a', '--user', 'Kim:b']);
     assert.equal(twice.code, 2);
     assert.match(twice.stderr, /^mailsh: --user Kim is given twice/);
-    const base = await runCli(['sandbox', '--port-base', '99999']);
+    const base = await runInProcess(['sandbox', '--port-base', '99999']);
     assert.equal(base.code, 2);
     assert.match(base.stderr, /^mailsh: --port-base needs a number from 0 to 64000/);
     // Hold the port SMTP would get (base + 525).
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const held = (holder.address() as net.AddressInfo).port;
-    const busy = await runCli(['sandbox', '--port-base', String(held - 525)]);
+    const busy = await runInProcess(['sandbox', '--port-base', String(held - 525)]);
     holder.close();
     assert.equal(busy.code, 3);
     assert.equal(busy.stderr, `mailsh: cannot listen for smtp on 127.0.0.1:${held}: the port is in use (another sandbox? try --port-base N)\n`);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 import { PLAIN } from './support/credential-forms.js';
 
@@ -17,7 +17,7 @@ after(() => Promise.all(servers.map((s) => s.close())));
 test('a meta command that fails is quoted with its password hidden', async () => {
   const s = await startScriptedServer({ greeting: '220 mx ESMTP\r\n', onLine: smtpHandler() });
   servers.push(s);
-  const r = await runCli([`smtp://127.0.0.1:${s.port}`], ['/login alice s3cret\n']);
+  const r = await runInProcess([`smtp://127.0.0.1:${s.port}`], ['/login alice s3cret\n']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /\(line 1: \/login alice <hidden>\)/);
   assert.ok(!(r.stdout + r.stderr).includes('s3cret'), r.stderr);
@@ -33,7 +33,7 @@ test('a server that hangs up before a credential line is quoted masked', async (
   });
   servers.push(s);
   for (const auth of [`AUTH PLAIN ${PLAIN}`, ` auth\tplain ${PLAIN}`, `AUTH PLAIN {{plain alice s3cret}}`]) {
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`], [`EHLO x\n${auth}\n`]);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`], [`EHLO x\n${auth}\n`]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /\(line 2: .*(redacted|hidden).*\)/, r.stderr);
     for (const secret of [PLAIN, 's3cret']) assert.ok(!(r.stdout + r.stderr).includes(secret), r.stderr);
@@ -41,7 +41,7 @@ test('a server that hangs up before a credential line is quoted masked', async (
 });
 
 test('a password in the URL: exit 2 before connecting, the password nowhere in the output', async () => {
-  const r = await runCli(['imap://alice:Sup3rSecret@127.0.0.1:1']);
+  const r = await runInProcess(['imap://alice:Sup3rSecret@127.0.0.1:1']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /imap:\/\/alice:<hidden>@…: a password in the URL is not accepted/);
   assert.ok(!(r.stdout + r.stderr).includes('Sup3rSecret'));
@@ -52,7 +52,7 @@ test('/log BADPATH keeps the running transcript and says so (issue 21)', async (
   servers.push(s);
   const dir = mkdtempSync(join(tmpdir(), 'mailsh-log-'));
   const log = join(dir, 'first.log');
-  const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--log', log], ['NOOP\n/log /nonexistent/dir/x.log\n']);
+  const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--log', log], ['NOOP\n/log /nonexistent/dir/x.log\n']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /cannot open log file \/nonexistent\/dir\/x\.log: ENOENT; the transcript goes on in .*first\.log/);
   // The QUIT after the failed /log is still recorded.

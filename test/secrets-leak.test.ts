@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { killAllPtys, spawnCli } from './support/pty-session.js';
 import type { RealServers } from './support/real-servers.js';
 import { useRealServers } from './support/real-fixture.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 const real = useRealServers();
 after(() => killAllPtys());
@@ -84,7 +84,7 @@ describe('no credential reaches a transcript, the history or the screen', () => 
       const dir = mkdtempSync(join(tmpdir(), `mailsh-leak-${format}-`));
       for (const session of sessions(s)) {
         const log = join(dir, `${session.name}.${format}`);
-        const r = await runCli([...session.args, '--log', log, '--log-format', format], [`${session.lines.join('\n')}\n`], { XDG_STATE_HOME: dir });
+        const r = await runInProcess([...session.args, '--log', log, '--log-format', format], [`${session.lines.join('\n')}\n`], { XDG_STATE_HOME: dir });
         // Every form is accepted: a refusal would mean the test sent something else.
         assert.equal(r.code, 0, `${session.name}: exit ${r.code}\n${r.stdout}${r.stderr}`);
         assertNoLeak(`${session.name} output`, r.stdout + r.stderr);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -22,7 +22,7 @@ it('--timeout: literal data that keeps streaming for longer does not time out', 
     },
   });
   servers.push(s);
-  const r = await runCli([`imap://127.0.0.1:${s.port}`, '--timeout', '1', '-e', 'FETCH 1 BODY[]']);
+  const r = await runInProcess([`imap://127.0.0.1:${s.port}`, '--timeout', '1', '-e', 'FETCH 1 BODY[]']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^S: part 5 xx$/m);
   assert.match(r.stdout, /^S: A001 OK FETCH done$/m);
@@ -31,7 +31,7 @@ it('--timeout: literal data that keeps streaming for longer does not time out', 
 it('--timeout: silence after part of a reply is exit 4', async () => {
   const s = await startScriptedServer({ greeting: '220 hi\r\n', onLine: (_line, conn) => conn.write('250-part\r\n') });
   servers.push(s);
-  const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--timeout', '0.5', '-e', 'NOOP']);
+  const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--timeout', '0.5', '-e', 'NOOP']);
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /no reply within 0\.5s/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { leadingShellWords, shellWords } from '../src/sasl/shell-words.js';
+import { leadingShellWords, shellWords } from '../src/text/shell-words.js';
 
 test('shell words: quoting like a shell', () => {
   const table: [string, string[]][] = [

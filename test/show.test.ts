@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import kleur from 'kleur';
 import type { CliOptions } from '../src/cli/args.js';
 import { runShow } from '../src/cli/show-command.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailsh-show-'));
 const file = join(dir, 'session.log');
@@ -61,10 +61,10 @@ test('show: --since (+seconds, time of day, ISO) and --grep filter records', () 
 });
 
 test('show: bad --since and --grep are usage errors (exit 2)', async () => {
-  const since = await runCli(['show', file, '--since', 'yesterday']);
+  const since = await runInProcess(['show', file, '--since', 'yesterday']);
   assert.equal(since.code, 2);
   assert.match(since.stderr, /^mailsh: --since needs \+SECONDS/m);
-  const grep = await runCli(['show', file, '--grep', '(']);
+  const grep = await runInProcess(['show', file, '--grep', '(']);
   assert.equal(grep.code, 2);
   assert.match(grep.stderr, /^mailsh: --grep needs a regular expression/m);
 });

@@ -3,12 +3,13 @@
  * self-signed and unknown-CA certificates at connect are in
  * cli-loopback.test.ts; here are the rest, and the same failures after
  * `--starttls`, where they used to read "the server refused STARTTLS".
+ * mailsh runs in-process (test/support/run-in-process.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertSane } from './support/assert-sane.js';
 import { getTestCerts, type CertPair, type TestCerts } from './support/certs.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedOptions, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
@@ -70,13 +71,13 @@ describe('TLS failure modes', () => {
         servers.push(s);
         const target = implicit ? `smtps://127.0.0.1:${s.port}` : `submission://127.0.0.1:${s.port}`;
         const ca = c.trustCa ? ['--ca', certs.caCert] : [];
-        const r = await runCli([target, ...ca, '--timeout', '5', '-e', 'NOOP']);
+        const r = await runInProcess([target, ...ca, '--timeout', '5', '-e', 'NOOP']);
         assertSane(r, 3, c.name);
         assert.match(r.stderr, c.reason);
         assert.doesNotMatch(r.stderr, /refused STARTTLS/);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
         assert.match(r.stderr, new RegExp(`^mailsh: 127\\.0\\.0\\.1:${s.port}: TLS `));
-        const k = await runCli([target, ...ca, '-k', '--timeout', '5', '-e', 'NOOP']);
+        const k = await runInProcess([target, ...ca, '-k', '--timeout', '5', '-e', 'NOOP']);
         if (c.insecureHelps) {
           assertSane(k, 0, `${c.name} with -k`);
           assert.match(k.stderr, /certificate NOT verified/);
@@ -93,7 +94,7 @@ describe('TLS on a plaintext port, protocol left to the greeting', () => {
   it('a silent TLS server: line mode, with the hint to try --tls', async () => {
     const s = await startScriptedServer({ greeting: '220 hi\r\n', onLine: () => undefined, tlsCert: certs.good });
     servers.push(s);
-    const r = await runCli([`127.0.0.1:${s.port}`, '--timeout', '0.5']);
+    const r = await runInProcess([`127.0.0.1:${s.port}`, '--timeout', '0.5']);
     assertSane(r, 0, 'auto');
     assert.match(r.stderr, /^== no greeting: line mode \(a port that expects TLS first\? try --tls\)$/m);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeBytes, isPlainText, redactedMarker, replaceCrlf, unescapeRecord, utf8SequenceLength } from '../src/transcript/escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf, unescapeRecord, utf8SequenceLength } from '../src/text/escape.js';
 
 test('escape: the SPEC §9 escapes', () => {
   const table: [Buffer, string][] = [

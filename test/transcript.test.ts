@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { commandLine } from '../src/protocol/outgoing.js';
-import { escapeBytes } from '../src/transcript/escape.js';
+import { escapeBytes } from '../src/text/escape.js';
 import { Transcript } from '../src/transcript/transcript.js';
 import { randomText, seededRandom } from './support/random.js';
 

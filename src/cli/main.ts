@@ -1,11 +1,4 @@
-#!/usr/bin/env -S node --v8-pool-size=1
-// One V8 worker thread, not four: a session's background work (optimizing
-// compiles, GC helpers) then never crowds the main thread and the server off
-// a small machine's cores, which made round trips up to twice as slow on two
-// cores (measured in npm run bench; README, Benchmarks).
 import { fstatSync, readFileSync, statSync } from 'node:fs';
-import { isatty } from 'node:tty';
-import { setFlagsFromString } from 'node:v8';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
@@ -13,8 +6,9 @@ import { HELP_WIDTH, fitWidth } from '../repl/fit-width.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
 import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
 import { Session, type SessionOutput } from '../session/session.js';
+import type { OpenConn } from '../transport/connection.js';
 import { Transcript } from '../transcript/transcript.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from '../text/escape.js';
 import { VERSION } from '../version.js';
 import { USAGE, parseCli, type CliOptions } from './args.js';
 import { targetUrl } from './target.js';
@@ -40,25 +34,40 @@ const READ_AT_ONCE = 1024 * 1024;
  * is read at once, which spares creating the stdin stream at start-up; a pipe,
  * or a file larger than a script (a message body), is read as it comes.
  */
-function stdinScript(io: { stdin: NodeJS.ReadStream }): ScriptSource {
+function stdinScript(io: CliIo): ScriptSource {
+  if (io.stdinFd === undefined) return { stream: io.stdin };
   let stat;
   try {
-    stat = fstatSync(0);
+    stat = fstatSync(io.stdinFd);
   } catch {
     return { lines: [] }; // no standard input at all (closed): nothing to send
   }
   const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(0))) };
+  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(io.stdinFd))) };
   return { stream: io.stdin };
 }
 
-async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<ExitStatus> {
+/** The program's streams and environment: process.* in bin.ts, streams of a test in-process. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Whether stdin is a terminal (else the input is a script). */
+  stdinIsTerminal: boolean;
+  /** The descriptor under `stdin` (0), probed for a script file; in-process runs have none. */
+  stdinFd?: number;
+  /** How sessions connect (tests: a scripted peer); default Connection.open. */
+  open?: OpenConn;
+}
+
+async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStatus> {
   const mx = mxInput(opts);
   // tldts's suffix list is loaded only when a domain needs checking.
   const domain = mx === undefined ? undefined : (await import('../discovery/domain.js')).mailDomain(mx);
   const target = domain ? mxTarget(opts, domain) : effectiveTarget(opts);
   const url = targetUrl(target);
-  const scripted = opts.execute.length > 0 || opts.script !== undefined || !isatty(0);
+  const scripted = opts.execute.length > 0 || opts.script !== undefined || !io.stdinIsTerminal;
   setColor(opts.color && !scripted && io.stdout.isTTY === true);
   let session: Session | undefined;
   // A full disk on the transcript stops the session with one line (issue 17 item 8).
@@ -81,7 +90,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   const frontEnd: FrontEndOptions = {
     setLog,
     defaultUser: target.user,
-    envPassword: process.env.MAILSH_PASSWORD,
+    envPassword: io.env.MAILSH_PASSWORD,
     insecureAuth: opts.insecureAuth,
     initialLines: [...(opts.showCerts ? ['/tls pem'] : []), ...(opts.auth ? [`/auth ${opts.auth}`] : [])],
     pipeline: opts.pipeline,
@@ -93,7 +102,7 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   // The script is read before connecting: a script mailsh refuses never opens a session.
   const source: ScriptSource | undefined = !script ? undefined : opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
   const transcript = opts.log ? openLog(opts.log) : undefined;
-  const attempt = (host: string, name?: string) => (): Session => (session = new Session(sessionOptions(opts, target, host, name, output, transcript)));
+  const attempt = (host: string, name?: string) => (): Session => (session = new Session({ ...sessionOptions(opts, target, host, name, output, transcript), open: io.open }));
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
     const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
@@ -112,36 +121,35 @@ async function openSession(opts: CliOptions, io: { stdin: NodeJS.ReadStream; std
   } finally {
     script?.output.flush();
     session.transcript?.close();
+    // A process's exit ends the connection; run in-process (tests), this does.
+    session.connection?.destroy();
   }
 }
 
 /** The terminal front end (readline, history, completion), loaded only at a terminal. */
-async function interactive(frontEnd: FrontEndOptions, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream }) {
+async function interactive(frontEnd: FrontEndOptions, io: CliIo) {
   const [{ Repl }, { historyPath }, { holdKeys }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js'), import('../repl/held-keys.js')]);
   // Ctrl-C before the prompt (or while quitting) interrupts, as it did in cooked mode.
   const input = holdKeys(io.stdin, () => process.kill(process.pid, 'SIGINT'));
-  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: (protocol) => historyPath(process.env, protocol) });
+  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: (protocol) => historyPath(io.env, protocol) });
 }
 
-// V8 doubles the young generation's semi-spaces (up to 16 MiB) while a long
-// stream allocates, so a 1 GB FETCH peaked ~30 % above a 100 MB one; at their
-// start size memory stays flat. Unlike --max-semi-space-size on the #! line
-// (15 ms more start-up), the growth factor can be set at run time.
-setFlagsFromString('--semi-space-growth-factor=1');
+/** Runs `mailsh ARGV`: its exit status; a failure is one line on stderr (SPEC §1). */
+export async function run(argv: string[], io: CliIo): Promise<ExitStatus> {
+  try {
+    return await command(argv, io);
+  } catch (err) {
+    // The message may quote a server's reply: never let it drive the terminal.
+    if (isUserFacing(err)) io.stderr.write(`mailsh: ${escapeBytes(Buffer.from((err as Error).message, 'utf8'), 'display')}\n`);
+    else io.stderr.write(`mailsh: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return err instanceof UsageError ? EXIT.usage : exitStatusOf(err);
+  }
+}
 
-/** The program: the only place that touches process.* (DESIGN layer cli/). */
-async function main(argv: string[]): Promise<ExitStatus> {
-  const opts = parseCli(argv, process.env);
+async function command(argv: string[], io: CliIo): Promise<ExitStatus> {
+  const opts = parseCli(argv, io.env);
   // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
-  if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('../tunnel/tunnel.js')).runTunnel(opts);
-  // stdin is a getter: creating the stream costs start-up time a script given by -e, -f or a file never needs.
-  const io = {
-    get stdin() {
-      return process.stdin;
-    },
-    stdout: process.stdout,
-    stderr: process.stderr,
-  };
+  if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('./tunnel-command.js')).runTunnel(opts);
   if (opts.help) {
     io.stdout.write(`${fitWidth(USAGE, io.stdout.columns ?? HELP_WIDTH)}\n`);
     return EXIT.ok;
@@ -154,7 +162,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
   // Subcommands load their modules only when run (the sandbox brings a whole
   // SMTP server and an X.509 library).
   if (command === 'mx') return (await import('./mx-command.js')).runMx(rest, opts, io.stdout);
-  if (command === 'replay') return (await import('./replay-command.js')).runReplay(rest, opts, { ...io, env: process.env });
+  if (command === 'replay') return (await import('./replay-command.js')).runReplay(rest, opts, io);
   // `mailsh show 25` stays a session with a host named show.
   if (command === 'show' && rest.length === 0) throw new UsageError('mailsh show needs a transcript file: mailsh show FILE [--since TIME] [--grep RE]');
   if (command === 'show' && rest.length === 1) {
@@ -163,21 +171,6 @@ async function main(argv: string[]): Promise<ExitStatus> {
     return EXIT.ok;
   }
   if (command === 'sandbox') return (await import('./sandbox-command.js')).runSandbox(opts, rest, io);
-  if (command === 'try') return (await import('./sandbox-command.js')).runTry(opts, rest, io, openSession);
+  if (command === 'try') return (await import('./sandbox-command.js')).runTry(opts, rest, io, (tryOpts) => openSession(tryOpts, io));
   return openSession(opts, io);
 }
-
-main(process.argv.slice(2)).then(
-  (status) => {
-    process.exitCode = status;
-    // Do not wait for stdin or stray timers once the session is over.
-    setImmediate(() => process.exit(status));
-  },
-  (err: unknown) => {
-    const status = exitStatusOf(err);
-    // The message may quote a server's reply: never let it drive the terminal.
-    if (isUserFacing(err)) process.stderr.write(`mailsh: ${escapeBytes(Buffer.from((err as Error).message, 'utf8'), 'display')}\n`);
-    else process.stderr.write(`mailsh: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(err instanceof UsageError ? EXIT.usage : status);
-  },
-);

@@ -3,14 +3,9 @@
  * marked where they are made (DESIGN rule 4). The transcript, the screen echo
  * and the history consume these marks instead of guessing with regexes.
  */
-export interface Piece {
-  bytes: Buffer;
-  secret: boolean;
-}
+import type { Outgoing, Piece } from '../text/pieces.js';
 
-export interface Outgoing {
-  pieces: Piece[];
-}
+export type { Outgoing, Piece };
 
 /** A part of a command line that must never be shown or logged. */
 export class Secret {

@@ -1,6 +1,6 @@
 import type { AdapterEvent, Prepared } from './adapter.js';
 import { Secret, commandLine } from './outgoing.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from '../text/escape.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -1,8 +1,8 @@
 import { UsageError } from '../errors.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
-import { shellWords } from '../sasl/shell-words.js';
+import { shellWords } from '../text/shell-words.js';
 import { authenticate } from '../session/authenticate.js';
-import type { MetaContext } from './meta-commands.js';
+import type { MetaContext } from './meta-context.js';
 
 export const AUTH_USAGE = `/auth MECH [USER [PASS]]`;
 

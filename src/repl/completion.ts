@@ -1,4 +1,4 @@
-import { controlBytesIn } from '../framing/control-bytes.js';
+import { controlBytesIn } from '../text/control-bytes.js';
 import type { ProtocolAdapter } from '../protocol/adapter.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { META_COMMANDS } from './meta-commands.js';

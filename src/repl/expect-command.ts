@@ -1,6 +1,6 @@
 import { ExpectationError, UsageError } from '../errors.js';
 import { mismatch, parseExpectation, replyWireLines } from '../protocol/expectation.js';
-import type { MetaContext } from './meta-commands.js';
+import type { MetaContext } from './meta-context.js';
 
 export const EXPECT_USAGE = '/expect 250|2|4xx|5.7.1|OK|NO|+OK|-ERR|/regex/';
 

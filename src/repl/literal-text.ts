@@ -1,6 +1,6 @@
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LiteralChunk } from '../framing/line-reader.js';
-import { escapeBytes, isPlainText, replaceCrlf } from '../transcript/escape.js';
+import { escapeBytes, isPlainText, replaceCrlf } from '../text/escape.js';
 
 const LINE_END = /\r\n|\r|\n/g;
 const PREFIX = 'S: ';

@@ -2,46 +2,18 @@ import { UsageError } from '../errors.js';
 import { explainCode } from '../protocol/explain.js';
 import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
-import { leadingShellWords, shellWords } from '../sasl/shell-words.js';
-import { parseEscapes } from '../sasl/text-escapes.js';
+import { leadingShellWords, shellWords } from '../text/shell-words.js';
+import { parseEscapes } from '../text/text-escapes.js';
 import { appendFile, imapLogin } from '../session/imap-helpers.js';
-import { sendMessageFile, type Progress } from '../session/send-message.js';
+import { sendMessageFile } from '../session/send-message.js';
 import { putScriptFile } from '../session/sieve-helpers.js';
-import type { Session } from '../session/session.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from '../text/escape.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { AUTH_USAGE, authCommand } from './auth-command.js';
 import { EXPECT_USAGE, expectCommand } from './expect-command.js';
+import type { MetaContext } from './meta-context.js';
 import { HELP_WIDTH, fitWidth } from './fit-width.js';
 import { TLS_USAGE, tlsCommand } from './tls-command.js';
-
-/** What meta commands may do besides talking to the session. */
-export interface MetaContext {
-  session: Session;
-  /** Prints a local line (never sent). */
-  print(text: string): void;
-  /** `/log FILE` opens a transcript, `/log off` (undefined) closes it. */
-  setLog(file: string | undefined): void;
-  /** Polite quit, then the program ends. */
-  quit(): Promise<void>;
-  progress: Progress;
-  /**
-   * A secret the user did not type on the line: MAILSH_PASSWORD, else a
-   * hidden prompt at a terminal; without one it is a usage error (SPEC §10).
-   */
-  askSecret(prompt: string): Promise<string>;
-  /**
-   * A yes/no question at a terminal; scripts never ask, so there it is a
-   * usage error (SPEC §8: `--insecure-auth` is the script's answer).
-   */
-  confirm(question: string): Promise<boolean>;
-  /** `--insecure-auth`: send credentials in clear without asking. */
-  insecureAuth: boolean;
-  /** The URL's or `-u`'s user. */
-  defaultUser?: string;
-  /** The terminal's width, when output goes to one (`/help` fits it). */
-  readonly columns?: number;
-}
 
 /** What both front ends (REPL and script) are given besides the session. */
 export interface FrontEndOptions {

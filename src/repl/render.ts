@@ -3,7 +3,7 @@ import type { LineEnding, ServerLine } from '../framing/line-reader.js';
 import type { LineView, ReplyClass } from '../protocol/adapter.js';
 import type { Outgoing } from '../protocol/outgoing.js';
 import type { NoteLevel } from '../session/session.js';
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from '../text/escape.js';
 
 /** Turns colour on or off for everything rendered (`--no-color`, NO_COLOR, not a TTY). */
 export function setColor(enabled: boolean): void {

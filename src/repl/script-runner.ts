@@ -3,7 +3,8 @@ import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '.
 import { InputLineSplitter, StrictUtf8 } from '../framing/input-lines.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
-import { maskedMetaLine, metaPipelines, runMetaCommand, type FrontEndOptions, type MetaContext } from './meta-commands.js';
+import { maskedMetaLine, metaPipelines, runMetaCommand, type FrontEndOptions } from './meta-commands.js';
+import type { MetaContext } from './meta-context.js';
 import { renderLocal, renderNote } from './render.js';
 import { ScriptOutput } from './script-output.js';
 

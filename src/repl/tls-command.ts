@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { shellWords } from '../sasl/shell-words.js';
+import { shellWords } from '../text/shell-words.js';
 import { probeTls } from '../session/tls-probe.js';
 import { checkChoice, describeChoice, parseChoiceWords } from '../transport/tls-choice.js';
 import { chainPem, tlsConnectNote } from '../transport/tls-summary.js';
-import type { MetaContext } from './meta-commands.js';
+import type { MetaContext } from './meta-context.js';
 
 export const TLS_USAGE = '/tls [pem | save FILE | set [OPTIONS] | try [OPTIONS]]';
 

@@ -8,9 +8,9 @@ import { completed, expectArgs, flagArgs, PERMANENT_FLAGS, textArg } from './ima
 import { flagList, mailboxName, parseImapDate } from './imap-format.js';
 import { SelectedMailbox } from './imap-selected.js';
 import type { Mailbox } from './mail-store.js';
-import type { CommandHandler, ImapSession } from './imap-session.js';
+import type { CommandHandler, ImapHandlerSession } from './imap-handler.js';
 
-function mailboxOf(session: ImapSession, arg: ImapArg | undefined): { name: string; mailbox: Mailbox | undefined } {
+function mailboxOf(session: ImapHandlerSession, arg: ImapArg | undefined): { name: string; mailbox: Mailbox | undefined } {
   const name = textArg(arg, 'a mailbox name');
   return { name, mailbox: session.user!.mailbox(name) };
 }

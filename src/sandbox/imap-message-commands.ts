@@ -8,7 +8,7 @@ import { argText, ImapSyntaxError, type ImapCommand } from './imap-command-parse
 import { fetchData, parseFetchItems, type FetchItem } from './imap-fetch.js';
 import { parseSearch, SEARCH_CHARSETS } from './imap-search.js';
 import { completed, expectArgs, flagArgs, textArg } from './imap-args.js';
-import type { CommandHandler } from './imap-session.js';
+import type { CommandHandler } from './imap-handler.js';
 import { compactSequenceSet } from './sequence-set.js';
 
 /** Non-UID FETCH, STORE and SEARCH must not be interrupted by EXPUNGE (RFC 9051 §7.5.1). */

@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import type { MailStore, MailUser } from './mail-store.js';
 import { argText, ImapSyntaxError, parseImapCommand, type CommandParts, type ImapCommand } from './imap-command-parser.js';
 import { nstring, toBytes, type Piece } from './imap-format.js';
+import type { CommandHandler, ImapHandlerSession } from './imap-handler.js';
 import { MAILBOX_COMMANDS } from './imap-mailbox-commands.js';
 import { MESSAGE_COMMANDS } from './imap-message-commands.js';
 import type { SelectedMailbox } from './imap-selected.js';
@@ -31,14 +32,11 @@ export interface ImapSessionIo {
   startTls?: () => void;
 }
 
-/** A command handler; a thrown ImapSyntaxError becomes BAD. */
-export type CommandHandler = (session: ImapSession, cmd: ImapCommand) => void;
-
 const ANY: readonly ImapState[] = ['not-authenticated', 'authenticated', 'selected'];
 const AUTHENTICATED: readonly ImapState[] = ['authenticated', 'selected'];
 const SELECTED: readonly ImapState[] = ['selected'];
 
-export class ImapSession {
+export class ImapSession implements ImapHandlerSession {
   state: ImapState = 'not-authenticated';
   user?: MailUser;
   selected?: SelectedMailbox;
@@ -229,7 +227,7 @@ function stateWords(state: ImapState, allowed: readonly ImapState[]): string {
 
 // --- commands in any state, before login, and the session-wide ones after it ---
 
-const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandHandler }> = {
+const COMMANDS: Record<string, { states: readonly ImapState[]; handler: CommandHandler<ImapSession> }> = {
   CAPABILITY: {
     states: ANY,
     handler: (s, cmd) => {

@@ -3,8 +3,8 @@ import { apopArguments, apopTimestamp } from './apop.js';
 import { cramMd5Response } from './cram-md5.js';
 import { oauthBearerMessage, xoauth2Message } from './oauth.js';
 import { plainMessage } from './plain.js';
-import { shellWords } from './shell-words.js';
-import { parseEscapes } from './text-escapes.js';
+import { shellWords } from '../text/shell-words.js';
+import { parseEscapes } from '../text/text-escapes.js';
 
 /** What helpers may need from the session and the front end. */
 export interface HelperContext {

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { controlBytesIn } from '../framing/control-bytes.js';
+import { controlBytesIn } from '../text/control-bytes.js';
 import type { AdapterEvent } from '../protocol/adapter.js';
 import { credentialCommand, markCredential } from '../protocol/credentials.js';
 import { Secret, commandLine, quotedLine, type Outgoing } from '../protocol/outgoing.js';

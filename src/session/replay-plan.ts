@@ -3,7 +3,7 @@ import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import { LineReader } from '../framing/line-reader.js';
 import type { ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { createAdapter } from '../protocol/detect.js';
-import { unescapeRecord } from '../transcript/escape.js';
+import { unescapeRecord } from '../text/escape.js';
 import type { TranscriptRecord } from '../transcript/reader.js';
 
 /** A piece of a recorded client line: text, or a secret the transcript masked. */

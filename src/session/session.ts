@@ -7,11 +7,13 @@ import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
-import { Connection, type ConnectOptions } from '../transport/connection.js';
+import type { Conn } from '../transport/conn.js';
+import { Connection, type ConnectOptions, type OpenConn } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
 import { choiceNotes, type TlsChoice } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
+import { Waits, type Clock } from './waits.js';
 
 export type NoteLevel = 'info' | 'warn' | 'error';
 
@@ -49,19 +51,13 @@ export interface SessionOptions {
   output: SessionOutput;
   /** `--explain`: annotate each complete reply with what its codes mean. */
   explain?: boolean;
+  /** The clock of the reply timeouts (tests run them without sleeping). */
+  clock?: Clock;
+  /** How to connect: `Connection.open`; tests hand in a scripted peer. */
+  open?: OpenConn;
 }
 
 const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
-
-/** A caller of `until` waiting for its condition. */
-interface Waiter {
-  ready: () => boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  /** Time allowed (ms) since the wait began or literal data last arrived; 0 waits for ever. */
-  timeoutMs: number;
-  since: number;
-}
 
 /**
  * Whether `line` is the goodbye command `bye`, tagged or not (`QUIT`,
@@ -94,7 +90,7 @@ export class Session extends EventEmitter {
   greeting: string | undefined;
   /** Whether the user was told that credentials go out in clear. */
   private warnedPlaintext = false;
-  private conn: Connection | undefined;
+  private conn: Conn | undefined;
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
   private readonly literalLines: LiteralLines;
@@ -110,17 +106,8 @@ export class Session extends EventEmitter {
   private readonly out: SessionOutput;
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
-  /** Pending `until` waits, checked on every 'progress'. */
-  private readonly waiters = new Set<Waiter>();
-  /**
-   * When the server last sent literal data (Date.now()): a long download
-   * that keeps coming is no timeout, but endless untagged lines or a
-   * slow drip that never completes a reply still are.
-   */
-  private lastProgress = 0;
-  private watchdog: NodeJS.Timeout | undefined;
-  /** When the watchdog fires, Infinity when it is not armed. */
-  private watchdogAt = Infinity;
+  /** Waits for server progress, checked on every 'progress'. */
+  private readonly waits: Waits;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -130,7 +117,8 @@ export class Session extends EventEmitter {
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
     this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
-    this.on('progress', () => this.progressed());
+    this.waits = new Waits(() => this.connected, (ms) => this.timeoutError(ms), opts.clock);
+    this.on('progress', () => this.waits.progressed());
   }
 
   get adapter(): ProtocolAdapter {
@@ -160,7 +148,7 @@ export class Session extends EventEmitter {
     return this.opts.ehloName;
   }
 
-  get connection(): Connection | undefined {
+  get connection(): Conn | undefined {
     return this.conn;
   }
 
@@ -172,7 +160,7 @@ export class Session extends EventEmitter {
   /** Connects, waits for the greeting, and runs `--starttls` if asked. */
   async connect(): Promise<void> {
     for (const note of choiceNotes(this.opts.connect.tls.choice ?? {})) this.noteLine('info', note);
-    const conn = await Connection.open(this.opts.connect);
+    const conn = await (this.opts.open ?? Connection.open)(this.opts.connect);
     this.conn = conn;
     this.transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) this.tlsEstablished();
@@ -286,7 +274,7 @@ export class Session extends EventEmitter {
 
   /** Resolves once nothing is outstanding; rejects after `timeoutMs` without completion (default: --timeout); literal data still arriving extends it. */
   settled(timeoutMs = this.opts.timeoutMs): Promise<void> {
-    return this.until(() => this.idle, timeoutMs);
+    return this.waits.until(() => this.idle, timeoutMs);
   }
 
   /**
@@ -294,58 +282,7 @@ export class Session extends EventEmitter {
    * `timed`: within --timeout, for waits a script or a helper makes (issue 21 item 9).
    */
   whenAccepting(timed = false): Promise<void> {
-    return this.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
-  }
-
-  /**
-   * Waits for a condition re-checked on each server event, or for the close.
-   * The timeout counts from the start or from the last literal data: a
-   * literal still streaming in (a 1 GB FETCH) never times out, endless
-   * untagged lines or a slow drip do. One watchdog timer serves every wait, so a script of
-   * thousands of commands costs no timer operations per command.
-   */
-  private until(ready: () => boolean, timeoutMs: number): Promise<void> {
-    if (ready() || !this.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const since = Date.now();
-      this.waiters.add({ ready, resolve, reject, timeoutMs, since });
-      if (timeoutMs > 0) this.armWatchdog(since + timeoutMs);
-    });
-  }
-
-  /** Server bytes arrived or the state changed: resolve the waits that are ready. */
-  private progressed(): void {
-    for (const w of this.waiters) {
-      if (!w.ready() && this.connected) continue;
-      this.waiters.delete(w);
-      w.resolve();
-    }
-  }
-
-  private armWatchdog(at: number): void {
-    if (at >= this.watchdogAt) return;
-    clearTimeout(this.watchdog);
-    this.watchdogAt = at;
-    // Unref'd: while anything waits, the connection keeps the process alive.
-    this.watchdog = setTimeout(() => this.watch(), Math.max(0, at - Date.now())).unref();
-  }
-
-  /** Fails the waits whose timeout passed since they began or since the last literal data; re-arms for the rest. */
-  private watch(): void {
-    this.watchdogAt = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    for (const w of this.waiters) {
-      if (w.timeoutMs <= 0) continue;
-      const deadline = Math.max(w.since, this.lastProgress) + w.timeoutMs;
-      if (deadline > now) {
-        next = Math.min(next, deadline);
-        continue;
-      }
-      this.waiters.delete(w);
-      w.reject(this.timeoutError(w.timeoutMs));
-    }
-    if (next < Infinity) this.armWatchdog(next);
+    return this.waits.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
   }
 
   /** What a wait that ran out of time was waiting for. */
@@ -397,7 +334,7 @@ export class Session extends EventEmitter {
 
   /** Waits up to goodbyeMs for a condition; false when time ran out. */
   private within(ready: () => boolean): Promise<boolean> {
-    return this.until(ready, this.goodbyeMs).then(
+    return this.waits.until(ready, this.goodbyeMs).then(
       () => this.connected,
       () => false,
     );
@@ -510,7 +447,7 @@ export class Session extends EventEmitter {
       }
     }
     // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
-    if (this.adapter.streaming) this.lastProgress = Date.now();
+    if (this.adapter.streaming) this.waits.dataArrived();
     // Once per chunk, not per line: a chunk of a thousand pipelined replies redraws the prompt once.
     this.out.stateChanged();
     this.emit('progress');
@@ -521,7 +458,7 @@ export class Session extends EventEmitter {
    * message; line ends inside a literal are data, not violations.
    */
   private showLiteral(chunk: LiteralChunk): void {
-    this.lastProgress = Date.now();
+    this.waits.dataArrived();
     this.adapter.receiveLiteral?.(chunk);
     if (this.out.literal) this.out.literal(chunk);
     else this.literalLines.push(chunk, (bytes) => this.out.server({ bytes, ending: 'crlf' }, LITERAL_VIEW));

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { UsageError } from '../errors.js';
-import { escapeBytes, redactedMarker } from './escape.js';
-import type { Direction } from './transcript.js';
+import { escapeBytes, redactedMarker } from '../text/escape.js';
+import type { Direction } from './direction.js';
 
 /**
  * The jsonl transcript record (SPEC §9, README "Transcripts"): one JSON

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { jsonlRecordText } from './jsonl-record.js';
-import type { Direction } from './transcript.js';
+import type { Direction } from './direction.js';
 
 /** One transcript record; `text` keeps the escapes (see unescapeRecord). */
 export interface TranscriptRecord {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import kleur from 'kleur';
 import { UsageError } from '../errors.js';
-import { escapeBytes } from './escape.js';
+import { escapeBytes } from '../text/escape.js';
 import { TranscriptParser, fileLines, type TranscriptRecord } from './reader.js';
 
 /** What `mailsh show` filters and adds (SPEC §9). */

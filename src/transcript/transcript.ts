@@ -1,14 +1,12 @@
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import type { Outgoing } from '../protocol/outgoing.js';
+import type { Outgoing } from '../text/pieces.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from './escape.js';
+import { escapeBytes, isPlainText, redactedMarker, replaceCrlf } from '../text/escape.js';
+import type { Direction } from './direction.js';
 import { JSONL_SCHEMA, jsonlNote, jsonlRecord, type RecordPart } from './jsonl-record.js';
 
 export type TranscriptFormat = 'text' | 'jsonl';
-
-/** Where a record came from: client, server, or a note from mailsh. */
-export type Direction = 'C:' | 'S:' | '==';
 
 export interface TranscriptOptions {
   file: string;

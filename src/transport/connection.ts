@@ -5,6 +5,7 @@ import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCe
 import { domainToASCII } from 'node:url';
 import { ConnectionError, TimeoutError, UsageError } from '../errors.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
+import type { Conn } from './conn.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
 import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
 import { describeRefusal } from './tls-refusal.js';
@@ -65,7 +66,10 @@ const GATHER_LIMIT = 256 * 1024;
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
  */
-export class Connection extends EventEmitter {
+/** Opens a connection; `Connection.open` unless a test says otherwise. */
+export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
+
+export class Connection extends EventEmitter implements Conn {
   private socket: Socket;
   private tlsInfo: TlsSummary | undefined;
   private ticket: Buffer | undefined;

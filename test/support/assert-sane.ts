@@ -1,6 +1,7 @@
 /** What every mailsh run must show, whatever the server did (issue 7). */
 import assert from 'node:assert/strict';
 import { runCli, type CliResult, type RunOptions } from './run-cli.js';
+import { runInProcess } from './run-in-process.js';
 
 /**
  * The expected exit status, no stack trace, no raw control character on the
@@ -27,9 +28,14 @@ export function assertNoWarnings(r: CliResult, label = 'session', allowed: reado
   assert.deepEqual(unearned, [], `${label}: no warning from a well-behaved server\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr}`);
 }
 
-/** `runCli` for a session with a well-behaved real server: asserts that no warning was printed (assertNoWarnings). */
+/**
+ * `runCli` for a session with a well-behaved real server: asserts that no
+ * warning was printed (assertNoWarnings). mailsh runs in-process unless an
+ * option needs a child process (its stdin file, its pid).
+ */
 export async function runQuiet(args: string[], input: (string | Buffer)[] = [], env: NodeJS.ProcessEnv = {}, opts: RunOptions & { allowed?: readonly RegExp[] } = {}): Promise<CliResult> {
-  const r = await runCli(args, input, env, opts);
-  assertNoWarnings(r, `mailsh ${args.join(' ')}`, opts.allowed);
+  const { allowed, ...runOpts } = opts;
+  const r = Object.keys(runOpts).length > 0 ? await runCli(args, input, env, runOpts) : await runInProcess(args, input, env);
+  assertNoWarnings(r, `mailsh ${args.join(' ')}`, allowed);
   return r;
 }

@@ -15,9 +15,9 @@ import * as pty from 'node-pty';
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
 
-/** dist/test/support → the project root, whose dist/src/cli/main.js is the CLI. */
+/** dist/test/support → the project root, whose dist/src/cli/bin.js is the CLI. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 
 /** CSI, OSC (BEL or ST terminated), and the other two-byte ESC sequences. */
 const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;

@@ -1,6 +1,6 @@
 /** Reads a transcript back into the exact bytes of each direction (issue 7). */
 import { readFileSync } from 'node:fs';
-import { unescapeRecord } from '../../src/transcript/escape.js';
+import { unescapeRecord } from '../../src/text/escape.js';
 import { parseTranscript } from '../../src/transcript/reader.js';
 
 export interface TranscriptBytes {

@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
 import { EXIT, UsageError, type ExitStatus } from '../errors.js';
-import type { CliOptions } from '../cli/args.js';
-import { connectOptions, effectiveTarget } from '../cli/session-options.js';
-import { targetUrl } from '../cli/target.js';
+import type { CliOptions } from './args.js';
+import { connectOptions, effectiveTarget } from './session-options.js';
+import { targetUrl } from './target.js';
 import { Transcript } from '../transcript/transcript.js';
 import { Connection } from '../transport/connection.js';
 import { tlsNote } from '../transport/tls-summary.js';
-import { clientStdio, type ClientStdio } from './client-stdio.js';
-import { SessionObserver } from './observer.js';
-import { startTlsFirst } from './starttls-first.js';
+import { clientStdio, type ClientStdio } from '../tunnel/client-stdio.js';
+import { SessionObserver } from '../tunnel/observer.js';
+import { startTlsFirst } from '../tunnel/starttls-first.js';
 
 /**
  * After the client's end of input, how long the server may take to say its

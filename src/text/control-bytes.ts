@@ -1,4 +1,4 @@
-import { escapeBytes } from '../transcript/escape.js';
+import { escapeBytes } from './escape.js';
 
 /**
  * Control characters a terminal or a server may act on: C0 except TAB, DEL,

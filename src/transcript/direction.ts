@@ -1,0 +1,2 @@
+/** Where a record came from: client, server, or a note from mailsh. */
+export type Direction = 'C:' | 'S:' | '==';
