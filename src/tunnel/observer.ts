@@ -43,6 +43,9 @@ export class SessionObserver {
   /** Start of a client line whose LF has not come yet. */
   private partial: Buffer[] = [];
   private partialBytes = 0;
+  /** Client pieces after the last line end passed on: a record ends only at a line end, however the bytes came. */
+  private held: Piece[] = [];
+  private heldBytes = 0;
   /** Bytes of a BDAT chunk still to come (RFC 3030 §2): data, not lines. */
   private chunkLeft = 0;
   /** The client started TLS through a plain tunnel: the rest is ciphertext. */
@@ -87,11 +90,12 @@ export class SessionObserver {
       at = nl + 1;
       pieces.push(...this.line(line));
     }
-    if (pieces.length > 0) this.sink.client({ pieces });
+    this.emit(pieces);
   }
 
   /** Bytes the server sent (recorded as they came, like the shell's). */
   server(chunk: Buffer): void {
+    this.flushHeld();
     this.sink.server(chunk);
     if (this.encrypted || this.lost) return;
     let items;
@@ -110,11 +114,45 @@ export class SessionObserver {
 
   /** The client closed: a line it never ended is masked (it may be a password). */
   end(): void {
+    this.flushHeld();
     if (this.partialBytes === 0 || this.encrypted) return;
     const bytes = Buffer.concat(this.partial);
     this.partial = [];
     this.partialBytes = 0;
     this.sink.client({ pieces: [this.masked(bytes, 'a last line without a line end')] });
+  }
+
+  /**
+   * Passes pieces on up to the last line end outside a secret and holds the
+   * rest, so that data split across reads (a literal, a BDAT chunk) is
+   * recorded in whole lines, as when mailsh sends it (up to 64 KiB held).
+   */
+  private emit(pieces: Piece[]): void {
+    for (const piece of pieces) {
+      this.held.push(piece);
+      this.heldBytes += piece.bytes.length;
+    }
+    let i = this.held.length - 1;
+    while (i >= 0 && (this.held[i].secret || !this.held[i].bytes.includes(LF))) i--;
+    if (i < 0) {
+      if (this.heldBytes > MAX_CLIENT_LINE) this.flushHeld();
+      return;
+    }
+    const piece = this.held[i];
+    const cut = piece.bytes.lastIndexOf(LF) + 1;
+    const out = [...this.held.slice(0, i), { bytes: piece.bytes.subarray(0, cut), secret: false }];
+    this.held = cut < piece.bytes.length ? [{ bytes: piece.bytes.subarray(cut), secret: false }, ...this.held.slice(i + 1)] : this.held.slice(i + 1);
+    this.heldBytes = this.held.reduce((n, p) => n + p.bytes.length, 0);
+    this.sink.client({ pieces: out });
+    if (this.heldBytes > MAX_CLIENT_LINE) this.flushHeld();
+  }
+
+  private flushHeld(): void {
+    if (this.held.length === 0) return;
+    const pieces = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    this.sink.client({ pieces });
   }
 
   private serverLine(line: ServerLine): void {
