@@ -55,6 +55,11 @@ export interface CliOptions {
   readyLine?: string;
   /** `mailsh tunnel --emacs`: print what Emacs's tls.el waits for. */
   emacs: boolean;
+  /** `mailsh proxy --listen [HOST:]PORT`, `--log-dir DIR`, `--listen-cert/--listen-key FILE`. */
+  listen?: string;
+  logDir?: string;
+  listenCert?: string;
+  listenKey?: string;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -100,6 +105,10 @@ const OPTIONS = {
   'max-reply-lines': { type: 'string' },
   'ready-line': { type: 'string' },
   emacs: { type: 'boolean' },
+  listen: { type: 'string' },
+  'log-dir': { type: 'string' },
+  'listen-cert': { type: 'string' },
+  'listen-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -169,6 +178,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (v.tls && v.starttls) throw new UsageError('--tls and --starttls exclude each other');
   if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
+  if ((v['listen-cert'] === undefined) !== (v['listen-key'] === undefined)) throw new UsageError('--listen-cert and --listen-key go together');
   const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
   const auth = v.auth?.toUpperCase();
@@ -220,6 +230,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     maxReplyLines,
     readyLine: v['ready-line'],
     emacs: v.emacs ?? false,
+    listen: v.listen,
+    logDir: v['log-dir'],
+    listenCert: v['listen-cert'],
+    listenKey: v['listen-key'],
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -241,6 +255,10 @@ export const USAGE = `usage:
   mailsh tunnel [options] TARGET   a byte pipe to TARGET over verified TLS for a
                                    mail client's Tunnel/tunnel/plugin/tls-program
                                    (--log FILE masked; --emacs or --ready-line TEXT)
+  mailsh proxy --listen [HOST:]PORT [--log-dir DIR] TARGET
+                                   a local listener forwarding each connection to
+                                   TARGET over verified TLS, one masked transcript
+                                   each (--listen-cert/--listen-key: STARTTLS for clients)
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)

@@ -115,6 +115,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
   const opts = parseCli(argv, process.env);
   // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
   if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('../tunnel/tunnel.js')).runTunnel(opts);
+  if (opts.positionals[0] === 'proxy' && !opts.help) return (await import('../tunnel/proxy.js')).runProxy(opts);
   // stdin is a getter: creating the stream costs start-up time a script given by -e, -f or a file never needs.
   const io = {
     get stdin() {

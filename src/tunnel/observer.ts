@@ -53,6 +53,8 @@ export class SessionObserver {
   /** Lost track for good (a hostile server line): every client byte is masked. */
   private lost = false;
   private readonly noted = new Set<string>();
+  /** Told each client command line as it is read (the proxy's capability filter listens). */
+  onCommand: ((text: string) => void) | undefined;
 
   /** `protocol` 'auto' (or 'line' for tcp://) learns it from the greeting. */
   constructor(
@@ -62,6 +64,13 @@ export class SessionObserver {
   ) {
     this.reader = new LineReader(maxLine);
     if (protocol !== 'auto') this.useAdapter(protocol);
+  }
+
+  /** Whether the client's next byte starts a command: not data, a literal, a SASL response or the rest of a line. */
+  get atCommand(): boolean {
+    const adapter = this.adapter;
+    if (!adapter || this.lost || this.encrypted || this.partialBytes > 0 || this.dataLeft()) return false;
+    return !adapter.awaitingInput && !(adapter instanceof SmtpAdapter && adapter.inputMode === 'data');
   }
 
   /** Bytes the client sent. */
@@ -208,6 +217,7 @@ export class SessionObserver {
     if (!crlf || /[\r\n]/.test(text)) return [this.masked(bytes, 'a line not ended by CRLF')];
     const command = !adapter.awaitingInput;
     if (command && !this.knownCommand(text)) return [this.masked(bytes, 'a line that is not a command mailsh knows')];
+    if (command) this.onCommand?.(text);
     const out = adapter.prepare(text).out;
     if (!wireBytes(out).equals(bytes)) return [this.masked(bytes, 'a line the adapter would send differently')];
     const bdat = command && /^BDAT (\d+)/i.exec(text);
