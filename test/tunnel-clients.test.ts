@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
+import { deliver } from './support/deliver.js';
 import { CLI } from './support/run-cli.js';
 
 const real = useRealServers();
@@ -45,26 +45,6 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; inpu
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
     });
     child.stdin?.end(opts.input ?? '');
-  });
-}
-
-/** Delivers a message over plain SMTP to the MX-style port (no TLS, no AUTH needed for the local domain). */
-function deliver(s: RealServers, to: string, subject: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(s.smtpPort, s.host);
-    const steps = [`EHLO t\r\n`, `MAIL FROM:<t@example.org>\r\n`, `RCPT TO:<${to}>\r\n`, 'DATA\r\n', `Subject: ${subject}\r\n\r\nbody of ${subject}\r\n.\r\n`, 'QUIT\r\n'];
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString();
-      // Each step after a complete final reply line.
-      while (/^\d{3} .*\r\n/m.test(buf)) {
-        buf = buf.replace(/^(?:\d{3}-.*\r\n)*\d{3} .*\r\n/, '');
-        const next = steps.shift();
-        if (next) sock.write(next);
-      }
-    });
-    sock.on('close', () => resolve());
-    sock.on('error', reject);
   });
 }
 

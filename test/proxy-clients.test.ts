@@ -1,0 +1,119 @@
+/**
+ * Real mail clients through `mailsh proxy` to real Dovecot and Postfix
+ * (issue 18 test 9): mbsync and neomutt with STARTTLS not offered (the
+ * proxy refuses it) and with STARTTLS ended by the proxy (--listen-cert);
+ * every transcript masked.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { deliver } from './support/deliver.js';
+import { startProxy, type Proxy } from './support/proxy.js';
+import { useRealServers } from './support/real-fixture.js';
+import type { RealServers } from './support/real-servers.js';
+
+const real = useRealServers();
+let dir: string;
+const proxies: Proxy[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mailsh-proxy-clients-'));
+});
+after(() => proxies.forEach((p) => p.kill()));
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, command)));
+}
+
+function servers(t: TestContext, client: string): RealServers | undefined {
+  const s = real(t);
+  if (s && !onPath(client)) t.skip(`skipped: ${client} is not installed`);
+  return onPath(client) ? s : undefined;
+}
+
+function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
+    });
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
+/** A proxy to `url` with its own log directory; `terminate`: it ends the clients' STARTTLS with the servers' certificate. */
+async function proxyTo(s: RealServers, url: string, name: string, terminate: boolean): Promise<{ proxy: Proxy; logDir: string }> {
+  const logDir = join(dir, name);
+  const tlsArgs = terminate ? ['--listen-cert', s.certs.good.cert, '--listen-key', s.certs.good.key] : [];
+  const proxy = await startProxy([url, '--ca', s.caFile, '--log-dir', logDir, ...tlsArgs]);
+  proxies.push(proxy);
+  return { proxy, logDir };
+}
+
+/** Stops the proxy; every transcript it wrote is free of the user's password in every form. */
+async function stopAndCheck(s: RealServers, proxy: Proxy, logDir: string, sessions: number): Promise<string[]> {
+  const { code, stderr } = await proxy.stop();
+  assert.equal(code, 0);
+  assert.equal(stderr.match(/mailsh proxy: #\d+ /g)?.length, sessions, stderr);
+  const texts = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'latin1'));
+  assert.equal(texts.length, sessions);
+  for (const user of s.users.slice(0, 2)) {
+    const forbidden = [user.password, Buffer.from(user.password).toString('base64'), Buffer.from(`\0${user.name}\0${user.password}`).toString('base64')];
+    for (const text of texts) for (const f of forbidden) assert.ok(!text.includes(f), `a transcript holds ${f}`);
+  }
+  return texts;
+}
+
+describe('real clients through mailsh proxy', () => {
+  for (const terminate of [false, true]) {
+    const how = terminate ? 'STARTTLS ended by the proxy' : 'STARTTLS not offered';
+    it(`mbsync to Dovecot IMAPS (${how}): the Maildir is synced`, async (t) => {
+      const s = servers(t, 'mbsync');
+      if (!s) return;
+      const [alice] = s.users;
+      const subject = `for mbsync through the proxy, ${how}`;
+      await deliver(s, alice.address, subject);
+      await s.waitForMessage(alice.name, (raw) => raw.includes(subject));
+      const { proxy, logDir } = await proxyTo(s, `imaps://127.0.0.1:${s.imapsPort}`, `mbsync-${terminate}`, terminate);
+      const box = join(dir, `mb-${terminate}`);
+      mkdirSync(box);
+      const rc = join(dir, `mbsyncrc-${terminate}`);
+      const tls = terminate ? `SSLType STARTTLS\nCertificateFile ${s.caFile}\n` : 'SSLType None\nAuthMechs LOGIN\n';
+      writeFileSync(rc, `IMAPAccount acct\nHost localhost\nPort ${proxy.port}\nUser ${alice.name}\nPass ${alice.password}\n${tls}\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\nSyncState *\n`);
+      const r = await run('mbsync', ['-c', rc, '-a']);
+      assert.equal(r.code, 0, r.out);
+      const synced = ['new', 'cur'].flatMap((d) => readdirSync(join(box, 'INBOX', d)).map((f) => readFileSync(join(box, 'INBOX', d, f), 'latin1')));
+      assert.ok(synced.some((m) => m.includes(subject)), r.out);
+      const [text] = await stopAndCheck(s, proxy, logDir, 1);
+      if (terminate) assert.match(text, /the client's TLS started/);
+      assert.match(text, /C: \S+ (LOGIN|AUTHENTICATE) /);
+      assert.match(text, /S: \S+ OK .*Logged in/);
+    });
+
+    it(`neomutt sends to Postfix smtps (${how}): delivered`, async (t) => {
+      const s = servers(t, 'neomutt');
+      if (!s) return;
+      const [alice, bob] = s.users;
+      const { proxy, logDir } = await proxyTo(s, `smtps://127.0.0.1:${s.smtpsPort}`, `neomutt-${terminate}`, terminate);
+      const home = join(dir, `neomutt-home-${terminate}`);
+      mkdirSync(home);
+      const subject = `neomutt via mailsh proxy, ${how}`;
+      writeFileSync(join(home, 'rc'), [
+        `set from="${alice.address}"`,
+        `set smtp_url="smtp://${alice.name}@localhost:${proxy.port}/"`,
+        `set smtp_pass="${alice.password}"`,
+        'set smtp_authenticators="plain"',
+        ...(terminate ? ['set ssl_starttls=yes', 'set ssl_force_tls=yes', `set certificate_file="${join(home, 'certs')}"`, `set ssl_ca_certificates_file="${s.caFile}"`] : ['set ssl_starttls=no', 'set ssl_force_tls=no']),
+        'set record=""', 'set copy=no', '',
+      ].join('\n'));
+      const r = await run('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello through the proxy\n' });
+      assert.equal(r.code, 0, r.out);
+      await s.waitForMessage(bob.name, (raw) => raw.includes(subject));
+      const [text] = await stopAndCheck(s, proxy, logDir, 1);
+      assert.match(text, /C: AUTH PLAIN \\<redacted \d+ bytes>/);
+      if (terminate) assert.match(text, /the client's STARTTLS was answered by mailsh, not forwarded: 220/);
+    });
+  }
+});
