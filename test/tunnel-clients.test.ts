@@ -79,8 +79,17 @@ describe('real clients through mailsh tunnel', () => {
     const user = s.users[0];
     writeFileSync(rc, `IMAPAccount acct\nTunnel "${tunnel}"\nUser ${user.name}\nPass ${user.password}\nAuthMechs ${mech}\n\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns *\nCreate Near\nSyncState *\n`);
     const r = await run('mbsync', ['-c', rc, '-a']);
+    ended.set(name, Date.now());
     assert.equal(r.code, 0, r.out);
     return maildirMessages(box);
+  };
+  const ended = new Map<string, number>();
+
+  /** How long mbsync ran on after the LOGOUT its tunnel passed on (the log's timestamp of `C: n LOGOUT`). */
+  const afterLogout = (name: string, log: string): number => {
+    const stamp = /^(\S+) C: \S+ LOGOUT\\r\\n$/m.exec(readFileSync(join(dir, `${log}.log`), 'utf8'));
+    assert.ok(stamp, `no LOGOUT in ${log}.log`);
+    return ended.get(name)! - Date.parse(stamp[1]);
   };
 
   it('mbsync (AuthMechs LOGIN and PLAIN) syncs the same Maildir as through openssl s_client -quiet', async (t) => {
@@ -94,6 +103,26 @@ describe('real clients through mailsh tunnel', () => {
     assert.ok(viaLogin.length >= 3);
     assert.deepEqual(viaLogin, viaSclient);
     assert.deepEqual(viaPlain, viaSclient);
+    for (const [name, log] of [['mb-login', 'mbsync-login'], ['mb-plain', 'mbsync-plain']]) {
+      const ms = afterLogout(name, log);
+      t.diagnostic(`${name}: mbsync finished ${ms} ms after its LOGOUT`);
+      assert.ok(ms < 1000, `${name}: mbsync finished ${ms} ms after its LOGOUT`);
+    }
+  });
+
+  it('mbsync with its default AuthMechs (SCRAM-SHA-256 with an initial response) syncs the same Maildir, finishing within 1 s of its LOGOUT', async (t) => {
+    const s = servers(t, 'mbsync');
+    if (!s) return;
+    await ensureMail(s);
+    const url = `imaps://127.0.0.1:${s.imapsPort}`;
+    const viaScram = await mbsync(s, 'mb-scram', tunnelCommand(url, s.caFile, 'mbsync-scram'), '*');
+    const viaSclient = await mbsync(s, 'mb-sclient-2', `openssl s_client -quiet -verify_return_error -CAfile ${s.caFile} -connect 127.0.0.1:${s.imapsPort}`, 'LOGIN');
+    assert.deepEqual(viaScram, viaSclient);
+    const log = readFileSync(join(dir, 'mbsync-scram.log'), 'utf8');
+    assert.match(log, /C: \S+ AUTHENTICATE SCRAM-SHA-256 \\<redacted \d+ bytes>\\r\\n/);
+    const ms = afterLogout('mb-scram', 'mbsync-scram');
+    t.diagnostic(`mbsync finished ${ms} ms after its LOGOUT`);
+    assert.ok(ms < 1000, `mbsync finished ${ms} ms after its LOGOUT`);
   });
 
   for (const [proto, port] of [['IMAP', 'imapsPort'], ['POP3', 'pop3sPort']] as const) {
