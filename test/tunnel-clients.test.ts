@@ -4,7 +4,8 @@
  * regression: `RCPT TO` through s_client died of "renegotiation").
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
 import { deliver } from './support/deliver.js';
+import { runPython } from './support/python.js';
 import { CLI } from './support/run-cli.js';
 
 const real = useRealServers();
@@ -189,6 +191,53 @@ describe('real clients through mailsh tunnel', () => {
     const log = readFileSync(join(dir, 'emacs.log'), 'utf8');
     assert.match(log, new RegExp(`C: RCPT TO:<${bob.address}>`));
     await s.waitForMessage(bob.name, (raw) => raw.includes('emacs through the tunnel'));
+  });
+
+  it('a binary APPEND (literal8: every byte value, lines starting with /, R, Q, K, {{) through the tunnel is fetched back by imaplib with an equal digest', async (t) => {
+    const s = servers(t, 'python3');
+    if (!s) return;
+    const user = s.users[1];
+    // Every byte value; CR and LF only as CRLF, which Dovecot stores as LF and gives back as CRLF (RFC 9051 §2.3.1 line ends).
+    const all = Buffer.from([...Array(256).keys()].filter((b) => b !== 0x0a && b !== 0x0d));
+    const lines = ['Subject: binary through the tunnel', '', 'R', 'Q', 'K', '/quit', '{{password}}', 'RCPT TO:<a@b>'].map((l) => Buffer.from(`${l}\r\n`));
+    const message = Buffer.concat([...lines, all, Buffer.from('\r\n'), all.subarray(128), Buffer.from('\r\n.\r\n')]);
+    const child = spawn(process.execPath, [CLI, 'tunnel', `imaps://127.0.0.1:${s.imapsPort}`, '--ca', s.caFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let got = '';
+    const until = (re: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = re.exec(got);
+        if (m) {
+          child.stdout.off('data', on);
+          resolve(m);
+        }
+      };
+      const on = (d: Buffer): void => {
+        got += d.toString('latin1');
+        check();
+      };
+      child.stdout.on('data', on);
+      child.once('close', () => reject(new Error(`the tunnel closed: ${got}`)));
+      check();
+    });
+    await until(/^\* OK/m);
+    child.stdin.write(`a LOGIN ${user.name} ${user.password}\r\n`);
+    await until(/^a OK/m);
+    child.stdin.write(Buffer.concat([Buffer.from(`b APPEND INBOX ~{${message.length}+}\r\n`), message, Buffer.from('\r\n')]));
+    const [, uid] = await until(/^b OK \[APPENDUID \d+ (\d+)\]/m);
+    child.stdin.end('c LOGOUT\r\n');
+    await new Promise((r) => child.on('close', r));
+    const fetched = await runPython<{ hex: string }>(`
+import imaplib, json, ssl, sys
+a = json.load(sys.stdin)
+m = imaplib.IMAP4_SSL('127.0.0.1', a['port'], ssl_context=ssl.create_default_context(cafile=a['ca']))
+m.login(a['user'], a['password'])
+m.select('INBOX', readonly=True)
+typ, data = m.uid('FETCH', a['uid'], '(BINARY.PEEK[])')
+m.logout()
+print(json.dumps({'hex': data[0][1].hex()}))
+`, { port: s.imapsPort, ca: s.caFile, user: user.name, password: user.password, uid });
+    const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    assert.equal(digest(Buffer.from(fetched.hex, 'hex')), digest(message));
   });
 
   it('--log: no file mailsh wrote holds the password, its base64 or the PLAIN blob', (t) => {
