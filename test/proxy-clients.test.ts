@@ -9,10 +9,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import tls from 'node:tls';
+import net from 'node:net';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { deliver } from './support/deliver.js';
-import { startProxy, type Proxy } from './support/proxy.js';
+import { startProxy, talk, type Proxy } from './support/proxy.js';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
 
@@ -65,6 +67,56 @@ async function stopAndCheck(s: RealServers, proxy: Proxy, logDir: string, sessio
   }
   return texts;
 }
+
+/** Reads from `sock` until `until` shows; what came. */
+function readUntil(sock: net.Socket, until: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const on = (d: Buffer): void => {
+      got += d.toString('latin1');
+      if (!until.test(got)) return;
+      sock.off('data', on);
+      resolve(got);
+    };
+    sock.on('data', on);
+    sock.once('close', () => reject(new Error(`closed: ${got}`)));
+  });
+}
+
+describe('ManageSieve through mailsh proxy to Dovecot (sieve://: STARTTLS at connect by mailsh)', () => {
+  it('STARTTLS not offered: the capabilities without it, AUTHENTICATE masked', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const [alice] = s.users;
+    const { proxy, logDir } = await proxyTo(s, `sieve://127.0.0.1:${s.sievePort}`, 'sieve-refused', false);
+    const plain = Buffer.from(`\0${alice.name}\0${alice.password}`).toString('base64');
+    const got = await talk(proxy.port, [[/^OK .*\r\n/m, `AUTHENTICATE "PLAIN" "${plain}"\r\n`], [/^OK/m, 'LOGOUT\r\n']]);
+    assert.match(got, /^"IMPLEMENTATION" "Dovecot/);
+    assert.doesNotMatch(got, /STARTTLS|-PLUS/);
+    assert.match(got, /\r\nOK "?Logged in/i);
+    const [text] = await stopAndCheck(s, proxy, logDir, 1);
+    assert.match(text, /C: AUTHENTICATE "PLAIN" \\<redacted \d+ bytes>/);
+  });
+
+  it('STARTTLS ended by the proxy: offered, then the server\'s capabilities again over TLS', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const { proxy, logDir } = await proxyTo(s, `sieve://127.0.0.1:${s.sievePort}`, 'sieve-ended', true);
+    const sock = net.connect(proxy.port, '127.0.0.1');
+    const greeting = await readUntil(sock, /^OK .*\r\n/m);
+    assert.match(greeting, /"STARTTLS"\r\nOK /);
+    sock.write('STARTTLS\r\n');
+    assert.match(await readUntil(sock, /\r\n/), /^OK /);
+    const secure = tls.connect({ socket: sock, ca: readFileSync(s.caFile), servername: 'localhost' });
+    const again = await readUntil(secure, /^OK .*\r\n/m);
+    assert.match(again, /^"IMPLEMENTATION" "Dovecot/);
+    assert.doesNotMatch(again, /STARTTLS/);
+    secure.write('LOGOUT\r\n');
+    await new Promise((r) => secure.once('close', r));
+    const [text] = await stopAndCheck(s, proxy, logDir, 1);
+    assert.match(text, /C: CAPABILITY\\r\\n/);
+  });
+});
 
 describe('real clients through mailsh proxy', () => {
   for (const terminate of [false, true]) {

@@ -56,8 +56,16 @@ export function talk(port: number, steps: [until: string | RegExp, send: string]
         sock.write(send);
       }
     });
+    // A step that never comes fails the test instead of hanging the suite.
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no ${String(steps[0]?.[0])} within 10 s; got: ${got}`));
+    }, 10_000);
     sock.on('error', reject);
-    sock.on('close', () => resolve(got));
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
   });
 }
 
