@@ -5,15 +5,15 @@
  * every transcript masked.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import tls from 'node:tls';
 import net from 'node:net';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { deliver } from './support/deliver.js';
+import { clientServers, runClient } from './support/mail-clients.js';
 import { startProxy, talk, type Proxy } from './support/proxy.js';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
@@ -26,24 +26,7 @@ before(async () => {
 });
 after(() => proxies.forEach((p) => p.kill()));
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, command)));
-}
-
-function servers(t: TestContext, client: string): RealServers | undefined {
-  const s = real(t);
-  if (s && !onPath(client)) t.skip(`skipped: ${client} is not installed`);
-  return onPath(client) ? s : undefined;
-}
-
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-    child.stdin?.end(opts.input ?? '');
-  });
-}
+const servers = (t: TestContext, client: string): RealServers | undefined => clientServers(real, t, client);
 
 /** A proxy to `url` with its own log directory; `terminate`: it ends the clients' STARTTLS with the servers' certificate. */
 async function proxyTo(s: RealServers, url: string, name: string, terminate: boolean): Promise<{ proxy: Proxy; logDir: string }> {
@@ -134,7 +117,7 @@ describe('real clients through mailsh proxy', () => {
       const rc = join(dir, `mbsyncrc-${terminate}`);
       const tls = terminate ? `SSLType STARTTLS\nCertificateFile ${s.caFile}\n` : 'SSLType None\nAuthMechs LOGIN\n';
       writeFileSync(rc, `IMAPAccount acct\nHost localhost\nPort ${proxy.port}\nUser ${alice.name}\nPass ${alice.password}\n${tls}\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns INBOX\nCreate Near\nSyncState *\n`);
-      const r = await run('mbsync', ['-c', rc, '-a']);
+      const r = await runClient('mbsync', ['-c', rc, '-a']);
       assert.equal(r.code, 0, r.out);
       const synced = ['new', 'cur'].flatMap((d) => readdirSync(join(box, 'INBOX', d)).map((f) => readFileSync(join(box, 'INBOX', d, f), 'latin1')));
       assert.ok(synced.some((m) => m.includes(subject)), r.out);
@@ -160,7 +143,7 @@ describe('real clients through mailsh proxy', () => {
         ...(terminate ? ['set ssl_starttls=yes', 'set ssl_force_tls=yes', `set certificate_file="${join(home, 'certs')}"`, `set ssl_ca_certificates_file="${s.caFile}"`] : ['set ssl_starttls=no', 'set ssl_force_tls=no']),
         'set record=""', 'set copy=no', '',
       ].join('\n'));
-      const r = await run('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello through the proxy\n' });
+      const r = await runClient('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello through the proxy\n' });
       assert.equal(r.code, 0, r.out);
       await s.waitForMessage(bob.name, (raw) => raw.includes(subject));
       const [text] = await stopAndCheck(s, proxy, logDir, 1);

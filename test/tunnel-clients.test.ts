@@ -4,16 +4,17 @@
  * regression: `RCPT TO` through s_client died of "renegotiation").
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
 import { deliver } from './support/deliver.js';
+import { clientServers, runClient } from './support/mail-clients.js';
 import { runPython } from './support/python.js';
 import { CLI } from './support/run-cli.js';
 
@@ -24,30 +25,13 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mailsh-tunnel-clients-'));
 });
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, command)));
-}
-
-function servers(t: TestContext, client: string): RealServers | undefined {
-  const s = real(t);
-  if (s && !onPath(client)) t.skip(`skipped: ${client} is not installed`);
-  return onPath(client) ? s : undefined;
-}
+const servers = (t: TestContext, client: string): RealServers | undefined => clientServers(real, t, client);
 
 /** The tunnel command line a client runs, with its own masked log. */
 function tunnelCommand(url: string, caFile: string, name: string, extra = ''): string {
   const log = join(dir, `${name}.log`);
   logs.push(log);
   return `${process.execPath} ${CLI} tunnel ${url} --ca ${caFile} --log ${log}${extra}`;
-}
-
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-    child.stdin?.end(opts.input ?? '');
-  });
 }
 
 /** The messages of a Maildir tree, as sorted contents. */
@@ -80,7 +64,7 @@ describe('real clients through mailsh tunnel', () => {
     const rc = join(dir, `${name}.mbsyncrc`);
     const user = s.users[0];
     writeFileSync(rc, `IMAPAccount acct\nTunnel "${tunnel}"\nUser ${user.name}\nPass ${user.password}\nAuthMechs ${mech}\n\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns *\nCreate Near\nSyncState *\n`);
-    const r = await run('mbsync', ['-c', rc, '-a']);
+    const r = await runClient('mbsync', ['-c', rc, '-a']);
     ended.set(name, Date.now());
     assert.equal(r.code, 0, r.out);
     return maildirMessages(box);
@@ -94,37 +78,20 @@ describe('real clients through mailsh tunnel', () => {
     return ended.get(name)! - Date.parse(stamp[1]);
   };
 
-  it('mbsync (AuthMechs LOGIN and PLAIN) syncs the same Maildir as through openssl s_client -quiet', async (t) => {
+  it('mbsync (AuthMechs LOGIN, PLAIN and its SCRAM default) syncs the same Maildir as through openssl s_client -quiet, finishing within 1 s of its LOGOUT', async (t) => {
     const s = servers(t, 'mbsync');
     if (!s) return;
     await ensureMail(s);
     const url = `imaps://127.0.0.1:${s.imapsPort}`;
-    const viaLogin = await mbsync(s, 'mb-login', tunnelCommand(url, s.caFile, 'mbsync-login'), 'LOGIN');
-    const viaPlain = await mbsync(s, 'mb-plain', tunnelCommand(url, s.caFile, 'mbsync-plain'), 'PLAIN');
     const viaSclient = await mbsync(s, 'mb-sclient', `openssl s_client -quiet -verify_return_error -CAfile ${s.caFile} -connect 127.0.0.1:${s.imapsPort}`, 'LOGIN');
-    assert.ok(viaLogin.length >= 3);
-    assert.deepEqual(viaLogin, viaSclient);
-    assert.deepEqual(viaPlain, viaSclient);
-    for (const [name, log] of [['mb-login', 'mbsync-login'], ['mb-plain', 'mbsync-plain']]) {
-      const ms = afterLogout(name, log);
+    assert.ok(viaSclient.length >= 3);
+    for (const [name, mech] of [['login', 'LOGIN'], ['plain', 'PLAIN'], ['scram', '*']]) {
+      assert.deepEqual(await mbsync(s, `mb-${name}`, tunnelCommand(url, s.caFile, `mbsync-${name}`), mech), viaSclient, name);
+      const ms = afterLogout(`mb-${name}`, `mbsync-${name}`);
       t.diagnostic(`${name}: mbsync finished ${ms} ms after its LOGOUT`);
       assert.ok(ms < 1000, `${name}: mbsync finished ${ms} ms after its LOGOUT`);
     }
-  });
-
-  it('mbsync with its default AuthMechs (SCRAM-SHA-256 with an initial response) syncs the same Maildir, finishing within 1 s of its LOGOUT', async (t) => {
-    const s = servers(t, 'mbsync');
-    if (!s) return;
-    await ensureMail(s);
-    const url = `imaps://127.0.0.1:${s.imapsPort}`;
-    const viaScram = await mbsync(s, 'mb-scram', tunnelCommand(url, s.caFile, 'mbsync-scram'), '*');
-    const viaSclient = await mbsync(s, 'mb-sclient-2', `openssl s_client -quiet -verify_return_error -CAfile ${s.caFile} -connect 127.0.0.1:${s.imapsPort}`, 'LOGIN');
-    assert.deepEqual(viaScram, viaSclient);
-    const log = readFileSync(join(dir, 'mbsync-scram.log'), 'utf8');
-    assert.match(log, /C: \S+ AUTHENTICATE SCRAM-SHA-256 \\<redacted \d+ bytes>\\r\\n/);
-    const ms = afterLogout('mb-scram', 'mbsync-scram');
-    t.diagnostic(`mbsync finished ${ms} ms after its LOGOUT`);
-    assert.ok(ms < 1000, `mbsync finished ${ms} ms after its LOGOUT`);
+    assert.match(readFileSync(join(dir, 'mbsync-scram.log'), 'utf8'), /C: \S+ AUTHENTICATE SCRAM-SHA-256 \\<redacted \d+ bytes>\\r\\n/);
   });
 
   for (const [proto, port] of [['IMAP', 'imapsPort'], ['POP3', 'pop3sPort']] as const) {
@@ -138,7 +105,7 @@ describe('real clients through mailsh tunnel', () => {
       // sslproto '': the plugin is the TLS; fetchmail would try STARTTLS over it.
       writeFileSync(rc, `poll 127.0.0.1 proto ${proto} port ${s[port]} plugin "${tunnelCommand(`${scheme}://%h:%p`, s.caFile, `fetchmail-${proto}`)}" user "${user.name}" password "${user.password}" sslproto ''\n`);
       chmodSync(rc, 0o600);
-      const r = await run('fetchmail', ['-c', '-f', rc, '--nosyslog'], { env: { FETCHMAILHOME: dir, HOME: dir } });
+      const r = await runClient('fetchmail', ['-c', '-f', rc, '--nosyslog'], { env: { FETCHMAILHOME: dir, HOME: dir } });
       const count = /(\d+) messages?/.exec(r.out);
       assert.ok(count, r.out);
       assert.ok(Number(count[1]) >= 3, r.out);
@@ -162,7 +129,7 @@ describe('real clients through mailsh tunnel', () => {
         `set tunnel="${tunnelCommand(`${kind}://127.0.0.1:${port}`, s.caFile, `neomutt-${kind}`)}"`,
         'set ssl_starttls=no', 'set ssl_force_tls=no', 'set record=""', 'set copy=no', '',
       ].join('\n'));
-      const r = await run('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello R Q K\n' });
+      const r = await runClient('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello R Q K\n' });
       assert.equal(r.code, 0, r.out);
       await s.waitForMessage(bob.name, (raw) => raw.includes(subject));
     });
@@ -186,7 +153,7 @@ describe('real clients through mailsh tunnel', () => {
   (insert "From: ${alice.address}\\nTo: ${bob.address}\\nSubject: emacs through the tunnel\\n" mail-header-separator "\\nRCPT in the body too\\n")
   (smtpmail-send-it))
 `);
-    const r = await run('emacs', ['--batch', '-Q', '-l', el]);
+    const r = await runClient('emacs', ['--batch', '-Q', '-l', el]);
     assert.equal(r.code, 0, r.out);
     const log = readFileSync(join(dir, 'emacs.log'), 'utf8');
     assert.match(log, new RegExp(`C: RCPT TO:<${bob.address}>`));
