@@ -50,6 +50,27 @@ const imapLines: LineHandler = (line, conn) => {
   else conn.write(`${tag} OK [CAPABILITY ${IMAP_CAPS}] done\r\n`);
 };
 
+/** A small SMTP server offering what a proxy must not pass on; DATA text until the lone `.` goes unanswered. */
+function smtpLinesFactory(): LineHandler {
+  const inData = new WeakSet<object>();
+  return (line, conn) => {
+    if (inData.has(conn)) {
+      if (line === '.') {
+        inData.delete(conn);
+        conn.write('250 queued\r\n');
+      } else if (line === 'x') conn.write('x\r\n');
+      return;
+    }
+    if (/^EHLO/i.test(line)) conn.write('250-test\r\n250-STARTTLS\r\n250-AUTH PLAIN SCRAM-SHA-1-PLUS\r\n250 STARTTLS\r\n');
+    else if (/^DATA/i.test(line)) {
+      inData.add(conn);
+      conn.write('354 go\r\n');
+    } else if (/^QUIT/i.test(line)) conn.end('221 bye\r\n');
+    else conn.write('250 ok\r\n');
+  };
+}
+const smtpLines = smtpLinesFactory();
+
 describe('mailsh proxy', () => {
   it('IMAP: STARTTLS, COMPRESS=DEFLATE and SCRAM-*-PLUS are taken out; the client\'s STARTTLS is refused here; a 0600 transcript without the password', async () => {
     const server = await tlsServer(imapLines, `* OK [CAPABILITY ${IMAP_CAPS}] hi\r\n`);
@@ -79,11 +100,7 @@ describe('mailsh proxy', () => {
   });
 
   it('SMTP and POP3: STARTTLS/STLS out of EHLO and CAPA, refused with 454 and -ERR', async () => {
-    const smtp = await tlsServer((line, conn) => {
-      if (/^EHLO/i.test(line)) conn.write('250-test\r\n250-STARTTLS\r\n250-AUTH PLAIN SCRAM-SHA-1-PLUS\r\n250 STARTTLS\r\n');
-      else if (/^QUIT/i.test(line)) conn.end('221 bye\r\n');
-      else conn.write('250 ok\r\n');
-    }, '220 test ESMTP\r\n');
+    const smtp = await tlsServer(smtpLines, '220 test ESMTP\r\n');
     const pop3 = await tlsServer((line, conn) => {
       if (/^CAPA/i.test(line)) conn.write('+OK caps\r\nUSER\r\nSTLS\r\nSASL PLAIN SCRAM-SHA-1-PLUS\r\n.\r\n');
       else if (/^QUIT/i.test(line)) conn.end('+OK bye\r\n');
@@ -100,6 +117,15 @@ describe('mailsh proxy', () => {
     assert.equal(smtp.conns[0].received().toString(), 'EHLO me\r\nQUIT\r\n');
     assert.equal(pop3.conns[0].received().toString(), 'CAPA\r\nQUIT\r\n');
     await Promise.all([p1.stop(), p2.stop()]);
+  });
+
+  it('a STARTTLS at the end of a pipelined group is answered after the replies before it, and not forwarded; one in DATA is data', async () => {
+    const smtp = await tlsServer(smtpLines, '220 test ESMTP\r\n');
+    const proxy = await startProxy([`smtps://127.0.0.1:${smtp.port}`, '--ca', certs.caCert]);
+    const got = await talk(proxy.port, [['220 ', 'EHLO me\r\nRSET\r\nSTARTTLS\r\n'], ['454 ', 'DATA\r\n'], ['354', 'x\r\nSTARTTLS\r\n'], [/^x/m, '.\r\nQUIT\r\n']]);
+    assert.match(got, /^220 test ESMTP\r\n250-test\r\n250 AUTH PLAIN\r\n250 ok\r\n454 4\.7\.0 /);
+    assert.equal(smtp.conns[0].received().toString(), 'EHLO me\r\nRSET\r\nDATA\r\nx\r\nSTARTTLS\r\n.\r\nQUIT\r\n');
+    await proxy.stop();
   });
 
   it('--listen-cert/--listen-key: the proxy offers STARTTLS and ends the client\'s TLS itself', async () => {

@@ -73,6 +73,11 @@ export class SessionObserver {
     return !adapter.awaitingInput && !(adapter instanceof SmtpAdapter && adapter.inputMode === 'data');
   }
 
+  /** Replies the server still owes the client's commands (and its greeting). */
+  get pending(): number {
+    return this.adapter?.pending ?? 0;
+  }
+
   /** Bytes the client sent. */
   client(chunk: Buffer): void {
     if (this.encrypted || chunk.length === 0) return;

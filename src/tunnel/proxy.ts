@@ -122,6 +122,7 @@ async function serve(ctx: ProxyContext, raw: net.Socket, n: number): Promise<voi
       conn.pause();
       client.once('drain', () => conn.resume());
     }
+    answerWhenDue();
   };
   /** The client's STARTTLS, answered here: refused, or the client's side of TLS ended by the proxy. */
   const answerStarttls = (tag: string | undefined): void => {
@@ -144,9 +145,28 @@ async function serve(ctx: ProxyContext, raw: net.Socket, n: number): Promise<voi
     client = secure;
     listenClient();
   };
+  /** A STARTTLS that ended a pipelined group (RFC 2920 §3.1): answered once the commands before it are. */
+  let deferred: { tag?: string } | undefined;
+  const answerWhenDue = (): void => {
+    if (!deferred || observer.pending > 0) return;
+    const { tag } = deferred;
+    deferred = undefined;
+    answerStarttls(tag);
+  };
   const fromClient = (chunk: Buffer): void => {
+    // The client's last line, which may be a STARTTLS after other commands.
+    const last = chunk.lastIndexOf(0x0a, chunk.length - 2) + 1;
+    if (last > 0 && starttlsRequest(target.protocol, chunk.subarray(last))) {
+      forward(chunk.subarray(0, last));
+      if (!observer.atCommand) return forward(chunk.subarray(last));
+      deferred = starttlsRequest(target.protocol, chunk.subarray(last));
+      return answerWhenDue();
+    }
     const request = observer.atCommand ? starttlsRequest(target.protocol, chunk) : undefined;
     if (request) return answerStarttls(request.tag);
+    forward(chunk);
+  };
+  const forward = (chunk: Buffer): void => {
     observer.client(chunk);
     bytes.up += chunk.length;
     client.pause();
