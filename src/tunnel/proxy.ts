@@ -26,6 +26,15 @@ export function parseListen(text: string | undefined): { host: string; port: num
   return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }
 
+/** A file the user named, or one line saying why it cannot be used (exit 2). */
+function userFile<T>(what: string, use: () => T): T {
+  try {
+    return use();
+  } catch (err) {
+    throw new UsageError(`${what}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 interface ProxyContext {
   opts: CliOptions;
   target: Target;
@@ -48,9 +57,9 @@ export async function runProxy(opts: CliOptions): Promise<ExitStatus> {
     opts,
     target,
     url: targetUrl(target),
-    clientTls: opts.listenCert && opts.listenKey ? tls.createSecureContext({ cert: readFileSync(opts.listenCert), key: readFileSync(opts.listenKey) }) : undefined,
+    clientTls: opts.listenCert && opts.listenKey ? userFile('--listen-cert/--listen-key', () => tls.createSecureContext({ cert: readFileSync(opts.listenCert!), key: readFileSync(opts.listenKey!) })) : undefined,
   };
-  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true, mode: 0o700 });
+  if (opts.logDir) userFile(`--log-dir ${opts.logDir}`, () => mkdirSync(opts.logDir!, { recursive: true, mode: 0o700 }));
   const open = new Set<net.Socket>();
   let count = 0;
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
