@@ -4,15 +4,18 @@
  * regression: `RCPT TO` through s_client died of "renegotiation").
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
+import { deliver } from './support/deliver.js';
+import { clientServers, runClient } from './support/mail-clients.js';
+import { runPython } from './support/python.js';
 import { CLI } from './support/run-cli.js';
 
 const real = useRealServers();
@@ -22,50 +25,13 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mailsh-tunnel-clients-'));
 });
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, command)));
-}
-
-function servers(t: TestContext, client: string): RealServers | undefined {
-  const s = real(t);
-  if (s && !onPath(client)) t.skip(`skipped: ${client} is not installed`);
-  return onPath(client) ? s : undefined;
-}
+const servers = (t: TestContext, client: string): RealServers | undefined => clientServers(real, t, client);
 
 /** The tunnel command line a client runs, with its own masked log. */
 function tunnelCommand(url: string, caFile: string, name: string, extra = ''): string {
   const log = join(dir, `${name}.log`);
   logs.push(log);
   return `${process.execPath} ${CLI} tunnel ${url} --ca ${caFile} --log ${log}${extra}`;
-}
-
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { env: { ...process.env, ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-    child.stdin?.end(opts.input ?? '');
-  });
-}
-
-/** Delivers a message over plain SMTP to the MX-style port (no TLS, no AUTH needed for the local domain). */
-function deliver(s: RealServers, to: string, subject: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(s.smtpPort, s.host);
-    const steps = [`EHLO t\r\n`, `MAIL FROM:<t@example.org>\r\n`, `RCPT TO:<${to}>\r\n`, 'DATA\r\n', `Subject: ${subject}\r\n\r\nbody of ${subject}\r\n.\r\n`, 'QUIT\r\n'];
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString();
-      // Each step after a complete final reply line.
-      while (/^\d{3} .*\r\n/m.test(buf)) {
-        buf = buf.replace(/^(?:\d{3}-.*\r\n)*\d{3} .*\r\n/, '');
-        const next = steps.shift();
-        if (next) sock.write(next);
-      }
-    });
-    sock.on('close', () => resolve());
-    sock.on('error', reject);
-  });
 }
 
 /** The messages of a Maildir tree, as sorted contents. */
@@ -98,22 +64,34 @@ describe('real clients through mailsh tunnel', () => {
     const rc = join(dir, `${name}.mbsyncrc`);
     const user = s.users[0];
     writeFileSync(rc, `IMAPAccount acct\nTunnel "${tunnel}"\nUser ${user.name}\nPass ${user.password}\nAuthMechs ${mech}\n\nIMAPStore remote\nAccount acct\n\nMaildirStore local\nPath ${box}/\nInbox ${box}/INBOX\n\nChannel ch\nFar :remote:\nNear :local:\nPatterns *\nCreate Near\nSyncState *\n`);
-    const r = await run('mbsync', ['-c', rc, '-a']);
+    const r = await runClient('mbsync', ['-c', rc, '-a']);
+    ended.set(name, Date.now());
     assert.equal(r.code, 0, r.out);
     return maildirMessages(box);
   };
+  const ended = new Map<string, number>();
 
-  it('mbsync (AuthMechs LOGIN and PLAIN) syncs the same Maildir as through openssl s_client -quiet', async (t) => {
+  /** How long mbsync ran on after the LOGOUT its tunnel passed on (the log's timestamp of `C: n LOGOUT`). */
+  const afterLogout = (name: string, log: string): number => {
+    const stamp = /^(\S+) C: \S+ LOGOUT\\r\\n$/m.exec(readFileSync(join(dir, `${log}.log`), 'utf8'));
+    assert.ok(stamp, `no LOGOUT in ${log}.log`);
+    return ended.get(name)! - Date.parse(stamp[1]);
+  };
+
+  it('mbsync (AuthMechs LOGIN, PLAIN and its SCRAM default) syncs the same Maildir as through openssl s_client -quiet, finishing within 1 s of its LOGOUT', async (t) => {
     const s = servers(t, 'mbsync');
     if (!s) return;
     await ensureMail(s);
     const url = `imaps://127.0.0.1:${s.imapsPort}`;
-    const viaLogin = await mbsync(s, 'mb-login', tunnelCommand(url, s.caFile, 'mbsync-login'), 'LOGIN');
-    const viaPlain = await mbsync(s, 'mb-plain', tunnelCommand(url, s.caFile, 'mbsync-plain'), 'PLAIN');
     const viaSclient = await mbsync(s, 'mb-sclient', `openssl s_client -quiet -verify_return_error -CAfile ${s.caFile} -connect 127.0.0.1:${s.imapsPort}`, 'LOGIN');
-    assert.ok(viaLogin.length >= 3);
-    assert.deepEqual(viaLogin, viaSclient);
-    assert.deepEqual(viaPlain, viaSclient);
+    assert.ok(viaSclient.length >= 3);
+    for (const [name, mech] of [['login', 'LOGIN'], ['plain', 'PLAIN'], ['scram', '*']]) {
+      assert.deepEqual(await mbsync(s, `mb-${name}`, tunnelCommand(url, s.caFile, `mbsync-${name}`), mech), viaSclient, name);
+      const ms = afterLogout(`mb-${name}`, `mbsync-${name}`);
+      t.diagnostic(`${name}: mbsync finished ${ms} ms after its LOGOUT`);
+      assert.ok(ms < 1000, `${name}: mbsync finished ${ms} ms after its LOGOUT`);
+    }
+    assert.match(readFileSync(join(dir, 'mbsync-scram.log'), 'utf8'), /C: \S+ AUTHENTICATE SCRAM-SHA-256 \\<redacted \d+ bytes>\\r\\n/);
   });
 
   for (const [proto, port] of [['IMAP', 'imapsPort'], ['POP3', 'pop3sPort']] as const) {
@@ -127,7 +105,7 @@ describe('real clients through mailsh tunnel', () => {
       // sslproto '': the plugin is the TLS; fetchmail would try STARTTLS over it.
       writeFileSync(rc, `poll 127.0.0.1 proto ${proto} port ${s[port]} plugin "${tunnelCommand(`${scheme}://%h:%p`, s.caFile, `fetchmail-${proto}`)}" user "${user.name}" password "${user.password}" sslproto ''\n`);
       chmodSync(rc, 0o600);
-      const r = await run('fetchmail', ['-c', '-f', rc, '--nosyslog'], { env: { FETCHMAILHOME: dir, HOME: dir } });
+      const r = await runClient('fetchmail', ['-c', '-f', rc, '--nosyslog'], { env: { FETCHMAILHOME: dir, HOME: dir } });
       const count = /(\d+) messages?/.exec(r.out);
       assert.ok(count, r.out);
       assert.ok(Number(count[1]) >= 3, r.out);
@@ -151,7 +129,7 @@ describe('real clients through mailsh tunnel', () => {
         `set tunnel="${tunnelCommand(`${kind}://127.0.0.1:${port}`, s.caFile, `neomutt-${kind}`)}"`,
         'set ssl_starttls=no', 'set ssl_force_tls=no', 'set record=""', 'set copy=no', '',
       ].join('\n'));
-      const r = await run('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello R Q K\n' });
+      const r = await runClient('neomutt', ['-n', '-F', join(home, 'rc'), '-s', subject, bob.address], { env: { HOME: home }, input: 'hello R Q K\n' });
       assert.equal(r.code, 0, r.out);
       await s.waitForMessage(bob.name, (raw) => raw.includes(subject));
     });
@@ -175,11 +153,58 @@ describe('real clients through mailsh tunnel', () => {
   (insert "From: ${alice.address}\\nTo: ${bob.address}\\nSubject: emacs through the tunnel\\n" mail-header-separator "\\nRCPT in the body too\\n")
   (smtpmail-send-it))
 `);
-    const r = await run('emacs', ['--batch', '-Q', '-l', el]);
+    const r = await runClient('emacs', ['--batch', '-Q', '-l', el]);
     assert.equal(r.code, 0, r.out);
     const log = readFileSync(join(dir, 'emacs.log'), 'utf8');
     assert.match(log, new RegExp(`C: RCPT TO:<${bob.address}>`));
     await s.waitForMessage(bob.name, (raw) => raw.includes('emacs through the tunnel'));
+  });
+
+  it('a binary APPEND (literal8: every byte value, lines starting with /, R, Q, K, {{) through the tunnel is fetched back by imaplib with an equal digest', async (t) => {
+    const s = servers(t, 'python3');
+    if (!s) return;
+    const user = s.users[1];
+    // Every byte value; CR and LF only as CRLF, which Dovecot stores as LF and gives back as CRLF (RFC 9051 §2.3.1 line ends).
+    const all = Buffer.from([...Array(256).keys()].filter((b) => b !== 0x0a && b !== 0x0d));
+    const lines = ['Subject: binary through the tunnel', '', 'R', 'Q', 'K', '/quit', '{{password}}', 'RCPT TO:<a@b>'].map((l) => Buffer.from(`${l}\r\n`));
+    const message = Buffer.concat([...lines, all, Buffer.from('\r\n'), all.subarray(128), Buffer.from('\r\n.\r\n')]);
+    const child = spawn(process.execPath, [CLI, 'tunnel', `imaps://127.0.0.1:${s.imapsPort}`, '--ca', s.caFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let got = '';
+    const until = (re: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = re.exec(got);
+        if (m) {
+          child.stdout.off('data', on);
+          resolve(m);
+        }
+      };
+      const on = (d: Buffer): void => {
+        got += d.toString('latin1');
+        check();
+      };
+      child.stdout.on('data', on);
+      child.once('close', () => reject(new Error(`the tunnel closed: ${got}`)));
+      check();
+    });
+    await until(/^\* OK/m);
+    child.stdin.write(`a LOGIN ${user.name} ${user.password}\r\n`);
+    await until(/^a OK/m);
+    child.stdin.write(Buffer.concat([Buffer.from(`b APPEND INBOX ~{${message.length}+}\r\n`), message, Buffer.from('\r\n')]));
+    const [, uid] = await until(/^b OK \[APPENDUID \d+ (\d+)\]/m);
+    child.stdin.end('c LOGOUT\r\n');
+    await new Promise((r) => child.on('close', r));
+    const fetched = await runPython<{ hex: string }>(`
+import imaplib, json, ssl, sys
+a = json.load(sys.stdin)
+m = imaplib.IMAP4_SSL('127.0.0.1', a['port'], ssl_context=ssl.create_default_context(cafile=a['ca']))
+m.login(a['user'], a['password'])
+m.select('INBOX', readonly=True)
+typ, data = m.uid('FETCH', a['uid'], '(BINARY.PEEK[])')
+m.logout()
+print(json.dumps({'hex': data[0][1].hex()}))
+`, { port: s.imapsPort, ca: s.caFile, user: user.name, password: user.password, uid });
+    const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    assert.equal(digest(Buffer.from(fetched.hex, 'hex')), digest(message));
   });
 
   it('--log: no file mailsh wrote holds the password, its base64 or the PLAIN blob', (t) => {

@@ -68,6 +68,11 @@ export interface CliOptions {
   mtaStsAddress?: string;
   /** `-v`: details (mx --tls). */
   verbose: boolean;
+  /** `mailsh proxy --listen [HOST:]PORT`, `--log-dir DIR`, `--listen-cert/--listen-key FILE`. */
+  listen?: string;
+  logDir?: string;
+  listenCert?: string;
+  listenKey?: string;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -124,6 +129,10 @@ const OPTIONS = {
   port: { type: 'string' },
   'mta-sts-address': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
+  listen: { type: 'string' },
+  'log-dir': { type: 'string' },
+  'listen-cert': { type: 'string' },
+  'listen-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -193,6 +202,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
   if (v.tls && v.starttls) throw new UsageError('--tls and --starttls exclude each other');
   if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError('--cert and --key go together');
+  if ((v['listen-cert'] === undefined) !== (v['listen-key'] === undefined)) throw new UsageError('--listen-cert and --listen-key go together');
   const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not "${v.timeout}"`);
   const auth = v.auth?.toUpperCase();
@@ -260,6 +270,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliOp
     port,
     mtaStsAddress: v['mta-sts-address'],
     verbose: v.verbose ?? false,
+    listen: v.listen,
+    logDir: v['log-dir'],
+    listenCert: v['listen-cert'],
+    listenKey: v['listen-key'],
     help: v.help ?? false,
     version: v.version ?? false,
     positionals: parsed.positionals,
@@ -281,6 +295,10 @@ export const USAGE = `usage:
   mailsh tunnel [options] TARGET   a byte pipe to TARGET over verified TLS for a
                                    mail client's Tunnel/tunnel/plugin/tls-program
                                    (--log FILE masked; --emacs or --ready-line TEXT)
+  mailsh proxy --listen [HOST:]PORT [--log-dir DIR] TARGET
+                                   a local listener forwarding each connection to
+                                   TARGET over verified TLS, one masked transcript
+                                   each (--listen-cert/--listen-key: STARTTLS for clients)
 
 TARGET URLs: smtp:// smtps:// submission:// lmtp:// imap:// imaps:// pop3://
   pop3s:// sieve:// tcp:// tls://   (imaps://alice@host sets the user)

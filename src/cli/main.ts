@@ -150,6 +150,7 @@ async function command(argv: string[], io: CliIo): Promise<ExitStatus> {
   const opts = parseCli(argv, io.env);
   // A tunnel starts per connection (issue 18): it loads only its own modules and opens its own stdio.
   if (opts.positionals[0] === 'tunnel' && !opts.help) return (await import('./tunnel-command.js')).runTunnel(opts);
+  if (opts.positionals[0] === 'proxy' && !opts.help) return (await import('./proxy-command.js')).runProxy(opts);
   if (opts.help) {
     io.stdout.write(`${fitWidth(USAGE, io.stdout.columns ?? HELP_WIDTH)}\n`);
     return EXIT.ok;

@@ -1,14 +1,12 @@
-import { hostname } from 'node:os';
 import { EXIT, UsageError, type ExitStatus } from '../errors.js';
 import type { CliOptions } from './args.js';
-import { connectOptions, effectiveTarget } from './session-options.js';
+import { effectiveTarget } from './session-options.js';
 import { targetUrl } from './target.js';
 import { Transcript } from '../transcript/transcript.js';
-import { Connection } from '../transport/connection.js';
-import { tlsNote } from '../transport/tls-summary.js';
+import type { Connection } from '../transport/connection.js';
 import { clientStdio, type ClientStdio } from '../tunnel/client-stdio.js';
 import { SessionObserver } from '../tunnel/observer.js';
-import { startTlsFirst } from '../tunnel/starttls-first.js';
+import { openUpstream } from './upstream.js';
 
 /**
  * After the client's end of input, how long the server may take to say its
@@ -35,25 +33,16 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
   const target = effectiveTarget({ ...opts, positionals: opts.positionals.slice(1) });
   const url = targetUrl(target);
   const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets }) : undefined;
-  let conn: Connection;
-  let greeting: Buffer | undefined;
+  let upstream;
   try {
-    conn = await Connection.open(connectOptions(opts, target, target.host));
-    transcript?.note(`connected ${conn.remote}`);
-    if (conn.tls) transcript?.note(tlsNote(conn.tls));
-    if (target.tls === 'starttls' && target.protocol !== 'auto' && target.protocol !== 'line') {
-      greeting = await startTlsFirst(conn, target.protocol, opts.ehlo ?? hostname(), opts.timeoutSeconds * 1000, transcript);
-      transcript?.note(tlsNote(await conn.upgrade()));
-      transcript?.note('STARTTLS done by mailsh: the client gets the greeting again');
-    }
+    upstream = await openUpstream(opts, target, transcript);
   } catch (err) {
-    transcript?.note(`error ${(err as Error).message}`);
     transcript?.close();
     throw err;
   }
   const observer = transcript ? new SessionObserver(transcript, target.protocol) : undefined;
   try {
-    return await pipe(conn, clientStdio(), observer, greeting, readyLine);
+    return await pipe(upstream.conn, clientStdio(), observer, upstream.greeting, readyLine);
   } finally {
     transcript?.note('closed');
     transcript?.close();

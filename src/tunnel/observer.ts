@@ -43,6 +43,9 @@ export class SessionObserver {
   /** Start of a client line whose LF has not come yet. */
   private partial: Buffer[] = [];
   private partialBytes = 0;
+  /** Client pieces after the last line end passed on: a record ends only at a line end, however the bytes came. */
+  private held: Piece[] = [];
+  private heldBytes = 0;
   /** Bytes of a BDAT chunk still to come (RFC 3030 §2): data, not lines. */
   private chunkLeft = 0;
   /** The client started TLS through a plain tunnel: the rest is ciphertext. */
@@ -50,6 +53,8 @@ export class SessionObserver {
   /** Lost track for good (a hostile server line): every client byte is masked. */
   private lost = false;
   private readonly noted = new Set<string>();
+  /** Told each client command line as it is read (the proxy's capability filter listens). */
+  onCommand: ((text: string) => void) | undefined;
 
   /** `protocol` 'auto' (or 'line' for tcp://) learns it from the greeting. */
   constructor(
@@ -59,6 +64,18 @@ export class SessionObserver {
   ) {
     this.reader = new LineReader(maxLine);
     if (protocol !== 'auto') this.useAdapter(protocol);
+  }
+
+  /** Whether the client's next byte starts a command: not data, a literal, a SASL response or the rest of a line. */
+  get atCommand(): boolean {
+    const adapter = this.adapter;
+    if (!adapter || this.lost || this.encrypted || this.partialBytes > 0 || this.dataLeft()) return false;
+    return !adapter.awaitingInput && !(adapter instanceof SmtpAdapter && adapter.inputMode === 'data');
+  }
+
+  /** Replies the server still owes the client's commands (and its greeting). */
+  get pending(): number {
+    return this.adapter?.pending ?? 0;
   }
 
   /** Bytes the client sent. */
@@ -87,11 +104,12 @@ export class SessionObserver {
       at = nl + 1;
       pieces.push(...this.line(line));
     }
-    if (pieces.length > 0) this.sink.client({ pieces });
+    this.emit(pieces);
   }
 
   /** Bytes the server sent (recorded as they came, like the shell's). */
   server(chunk: Buffer): void {
+    this.flushHeld();
     this.sink.server(chunk);
     if (this.encrypted || this.lost) return;
     let items;
@@ -110,11 +128,45 @@ export class SessionObserver {
 
   /** The client closed: a line it never ended is masked (it may be a password). */
   end(): void {
+    this.flushHeld();
     if (this.partialBytes === 0 || this.encrypted) return;
     const bytes = Buffer.concat(this.partial);
     this.partial = [];
     this.partialBytes = 0;
     this.sink.client({ pieces: [this.masked(bytes, 'a last line without a line end')] });
+  }
+
+  /**
+   * Passes pieces on up to the last line end outside a secret and holds the
+   * rest, so that data split across reads (a literal, a BDAT chunk) is
+   * recorded in whole lines, as when mailsh sends it (up to 64 KiB held).
+   */
+  private emit(pieces: Piece[]): void {
+    for (const piece of pieces) {
+      this.held.push(piece);
+      this.heldBytes += piece.bytes.length;
+    }
+    let i = this.held.length - 1;
+    while (i >= 0 && (this.held[i].secret || !this.held[i].bytes.includes(LF))) i--;
+    if (i < 0) {
+      if (this.heldBytes > MAX_CLIENT_LINE) this.flushHeld();
+      return;
+    }
+    const piece = this.held[i];
+    const cut = piece.bytes.lastIndexOf(LF) + 1;
+    const out = [...this.held.slice(0, i), { bytes: piece.bytes.subarray(0, cut), secret: false }];
+    this.held = cut < piece.bytes.length ? [{ bytes: piece.bytes.subarray(cut), secret: false }, ...this.held.slice(i + 1)] : this.held.slice(i + 1);
+    this.heldBytes = this.held.reduce((n, p) => n + p.bytes.length, 0);
+    this.sink.client({ pieces: out });
+    if (this.heldBytes > MAX_CLIENT_LINE) this.flushHeld();
+  }
+
+  private flushHeld(): void {
+    if (this.held.length === 0) return;
+    const pieces = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    this.sink.client({ pieces });
   }
 
   private serverLine(line: ServerLine): void {
@@ -170,6 +222,7 @@ export class SessionObserver {
     if (!crlf || /[\r\n]/.test(text)) return [this.masked(bytes, 'a line not ended by CRLF')];
     const command = !adapter.awaitingInput;
     if (command && !this.knownCommand(text)) return [this.masked(bytes, 'a line that is not a command mailsh knows')];
+    if (command) this.onCommand?.(text);
     const out = adapter.prepare(text).out;
     if (!wireBytes(out).equals(bytes)) return [this.masked(bytes, 'a line the adapter would send differently')];
     const bdat = command && /^BDAT (\d+)/i.exec(text);

@@ -23,6 +23,8 @@ export interface ScriptedConn {
   end(text?: string): void;
   /** Received bytes so far (plaintext of this connection). */
   received(): Buffer;
+  /** Both directions in the order they passed here (an observer's view of the session). */
+  exchange(): { from: 'client' | 'server'; bytes: Buffer }[];
   readonly tls: boolean;
 }
 
@@ -69,6 +71,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
     sockets.add(raw);
     const chunks: Buffer[] = [];
     const out: Buffer[] = [];
+    const both: { from: 'client' | 'server'; bytes: Buffer }[] = [];
     let socket: net.Socket = raw;
     let buffered = '';
     let isTls = false;
@@ -76,7 +79,10 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
     let queue = Promise.resolve();
     const record = (t: string | Buffer): string | Buffer => {
       // Bytes written after end() never leave: they were not sent.
-      if (!isClosed && socket.writable) out.push(Buffer.from(t));
+      if (!isClosed && socket.writable) {
+        out.push(Buffer.from(t));
+        both.push({ from: 'server', bytes: Buffer.from(t) });
+      }
       return t;
     };
     const conn: ScriptedConn = {
@@ -92,6 +98,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
       },
       end: (t) => (t === undefined ? socket.end() : socket.end(record(t))),
       received: () => Buffer.concat(chunks),
+      exchange: () => both,
       get tls() {
         return isTls;
       },
@@ -109,6 +116,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
     const attach = (s: net.Socket): void => {
       s.on('data', (d: Buffer) => {
         chunks.push(d);
+        both.push({ from: 'client', bytes: d });
         buffered += d.toString('latin1');
         let i;
         while ((i = buffered.indexOf('\r\n')) >= 0) {
