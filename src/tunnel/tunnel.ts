@@ -3,11 +3,11 @@ import { EXIT, UsageError, type ExitStatus } from '../errors.js';
 import type { CliOptions } from '../cli/args.js';
 import { connectOptions, effectiveTarget } from '../cli/session-options.js';
 import { targetUrl } from '../cli/target.js';
-import { Transcript } from '../transcript/transcript.js';
+import type { Transcript } from '../transcript/transcript.js';
 import { Connection } from '../transport/connection.js';
 import { tlsNote } from '../transport/tls-summary.js';
 import { clientStdio, type ClientStdio } from './client-stdio.js';
-import { SessionObserver } from './observer.js';
+import type { SessionObserver } from './observer.js';
 import { startTlsFirst } from './starttls-first.js';
 
 /**
@@ -34,7 +34,10 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
   const readyLine = readyLineOf(opts);
   const target = effectiveTarget({ ...opts, positionals: opts.positionals.slice(1) });
   const url = targetUrl(target);
-  const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets }) : undefined;
+  // The transcript and the observer (protocol adapters) are loaded only with --log: start-up counts.
+  const transcript: Transcript | undefined = opts.log
+    ? new (await import('../transcript/transcript.js')).Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets })
+    : undefined;
   let conn: Connection;
   let greeting: Buffer | undefined;
   try {
@@ -51,7 +54,7 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
     transcript?.close();
     throw err;
   }
-  const observer = transcript ? new SessionObserver(transcript, target.protocol) : undefined;
+  const observer: SessionObserver | undefined = transcript ? new (await import('./observer.js')).SessionObserver(transcript, target.protocol) : undefined;
   try {
     return await pipe(conn, clientStdio(), observer, greeting, readyLine);
   } finally {
