@@ -338,6 +338,12 @@ async function tunnelSection({ dir, message }: Context): Promise<void> {
     const startTools: Tool[] = [
       { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', spec: () => ({ ...sclient, waitFor: greeting, killWhenSeen: true }), figure: (r) => r.seenMs! },
       { name: 'mailsh tunnel', role: 'mailsh', spec: () => ({ ...tunnel, waitFor: greeting, killWhenSeen: true }), figure: (r) => r.seenMs! },
+      // What any Node program pays to get there (NODE_EXTRA_CA_CERTS included), run as mailsh's #! line runs Node.
+      {
+        name: 'node floor, tls.connect', role: 'context',
+        spec: () => ({ ...node(join(here, 'bench-ref-greeting.js'), [String(real.imapsPort), real.caFile], ['--v8-pool-size=1']), waitFor: greeting, killWhenSeen: true }),
+        figure: (r) => r.seenMs!,
+      },
     ];
     report(await alternate(startTools), startTools, { unit: 'ms', higherIsBetter: false });
 

@@ -3,12 +3,10 @@ import { EXIT, UsageError, type ExitStatus } from '../errors.js';
 import type { CliOptions } from '../cli/args.js';
 import { connectOptions, effectiveTarget } from '../cli/session-options.js';
 import { targetUrl } from '../cli/target.js';
-import type { Transcript } from '../transcript/transcript.js';
 import { Connection } from '../transport/connection.js';
 import { tlsNote } from '../transport/tls-summary.js';
 import { clientStdio, type ClientStdio } from './client-stdio.js';
 import type { SessionObserver } from './observer.js';
-import { startTlsFirst } from './starttls-first.js';
 
 /**
  * After the client's end of input, how long the server may take to say its
@@ -34,10 +32,15 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
   const readyLine = readyLineOf(opts);
   const target = effectiveTarget({ ...opts, positionals: opts.positionals.slice(1) });
   const url = targetUrl(target);
-  // The transcript and the observer (protocol adapters) are loaded only with --log: start-up counts.
-  const transcript: Transcript | undefined = opts.log
-    ? new (await import('../transcript/transcript.js')).Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets })
-    : undefined;
+  // What only some tunnels need (--log: the transcript and the protocol
+  // adapters; STARTTLS) is loaded only then, since start-up counts, and
+  // before connecting: no server bytes may arrive while a module loads.
+  const [logging, observing, starting] = await Promise.all([
+    opts.log ? import('../transcript/transcript.js') : undefined,
+    opts.log ? import('./observer.js') : undefined,
+    target.tls === 'starttls' ? import('./starttls-first.js') : undefined,
+  ]);
+  const transcript = logging && new logging.Transcript({ file: opts.log!, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
   let conn: Connection;
   let greeting: Buffer | undefined;
   try {
@@ -45,7 +48,7 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
     transcript?.note(`connected ${conn.remote}`);
     if (conn.tls) transcript?.note(tlsNote(conn.tls));
     if (target.tls === 'starttls' && target.protocol !== 'auto' && target.protocol !== 'line') {
-      greeting = await startTlsFirst(conn, target.protocol, opts.ehlo ?? hostname(), opts.timeoutSeconds * 1000, transcript);
+      greeting = await starting!.startTlsFirst(conn, target.protocol, opts.ehlo ?? hostname(), opts.timeoutSeconds * 1000, transcript);
       transcript?.note(tlsNote(await conn.upgrade()));
       transcript?.note('STARTTLS done by mailsh: the client gets the greeting again');
     }
@@ -54,7 +57,7 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
     transcript?.close();
     throw err;
   }
-  const observer: SessionObserver | undefined = transcript ? new (await import('./observer.js')).SessionObserver(transcript, target.protocol) : undefined;
+  const observer = transcript && observing ? new observing.SessionObserver(transcript, target.protocol) : undefined;
   try {
     return await pipe(conn, clientStdio(), observer, greeting, readyLine);
   } finally {
