@@ -49,12 +49,38 @@ export function writeMbsyncConfig(file: string, box: string, tunnel: string, use
 }
 
 /**
- * Runs `spec` as a tunnel and talks IMAP through it: LOGIN and SELECT, then
- * `c FETCH 1 BODY[]`, counting the bytes from the FETCH command to the
- * tagged `c OK` (the `measuredMs` span), then LOGOUT. The tunnel's peak RSS
- * is polled from /proc. `bytes` is the count of the FETCH reply.
+ * Drives LOGIN and SELECT, then `c FETCH 1 BODY[]`, then LOGOUT over
+ * `write`; `read` is fed the server's bytes. Calls `fetched` with the span
+ * from the FETCH command to its tagged `c OK` and the reply's byte count.
  */
-export function fetchThrough(spec: RunSpec, user: string, password: string): Promise<RunResult & { bytes: number }> {
+function imapFetchSession(user: string, password: string, write: (text: string, last?: boolean) => void, fetched: (ms: number, bytes: number) => void): (chunk: Buffer) => void {
+  let phase: 'login' | 'fetch' | 'logout' = 'login';
+  let tail = '';
+  let bytes = 0;
+  let fetchStart = 0;
+  write(`a LOGIN ${user} ${password}\r\nb SELECT INBOX\r\n`);
+  return (chunk) => {
+    if (phase === 'fetch') bytes += chunk.length;
+    // Only a chunk's end is looked at: the 100 MiB are not scanned.
+    tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 256))).slice(-512);
+    if (phase === 'login' && /\r\nb OK/.test(tail)) {
+      phase = 'fetch';
+      tail = '';
+      fetchStart = performance.now();
+      write('c FETCH 1 BODY[]\r\n');
+    } else if (phase === 'fetch' && /\r\nc OK[^\r]*\r\n$/.test(tail)) {
+      phase = 'logout';
+      fetched(performance.now() - fetchStart, bytes);
+      write('d LOGOUT\r\n', true);
+    }
+  };
+}
+
+/**
+ * Runs `spec` as a tunnel and times one FETCH through it (imapFetchSession,
+ * the `measuredMs` span), polling the tunnel's peak RSS from /proc.
+ */
+export function fetchThrough(spec: RunSpec, user: string, password: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(spec.cmd, spec.args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -63,10 +89,6 @@ export function fetchThrough(spec: RunSpec, user: string, password: string): Pro
       if (child.pid !== undefined) peak = Math.max(peak, peakRss(child.pid) ?? 0);
     };
     const poll = setInterval(track, POLL_MS);
-    let phase: 'login' | 'fetch' | 'logout' = 'login';
-    let tail = '';
-    let bytes = 0;
-    let fetchStart = 0;
     let measuredMs: number | undefined;
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -74,33 +96,36 @@ export function fetchThrough(spec: RunSpec, user: string, password: string): Pro
       if (stderr.length < 4000) stderr += t;
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.write(`a LOGIN ${user} ${password}\r\nb SELECT INBOX\r\n`);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (phase === 'fetch') bytes += chunk.length;
-      // Only a chunk's end is looked at: the 100 MiB are not scanned.
-      tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 256))).slice(-512);
-      if (phase === 'login' && /\r\nb OK/.test(tail)) {
-        phase = 'fetch';
-        tail = '';
-        fetchStart = performance.now();
-        child.stdin.write('c FETCH 1 BODY[]\r\n');
-      } else if (phase === 'fetch' && /\r\nc OK[^\r]*\r\n$/.test(tail)) {
-        measuredMs = performance.now() - fetchStart;
-        track();
-        phase = 'logout';
-        child.stdin.end('d LOGOUT\r\n');
-      }
-    });
+    const write = (text: string, last = false): void => void (last ? child.stdin.end(text) : child.stdin.write(text));
+    child.stdout.on('data', imapFetchSession(user, password, write, (ms) => {
+      measuredMs = ms;
+      track();
+    }));
     const timer = setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(poll);
       if (measuredMs === undefined) {
-        reject(new Error(`${spec.cmd} ended (${code ?? signal}) before the FETCH completed: ${stderr.trim().split('\n').slice(-3).join(' / ')} ${tail.slice(-200)}`));
+        reject(new Error(`${spec.cmd} ended (${code ?? signal}) before the FETCH completed: ${stderr.trim().split('\n').slice(-3).join(' / ')}`));
       } else {
-        resolve({ wallMs: performance.now() - start, measuredMs, peakRssKb: peak, bytes });
+        resolve({ wallMs: performance.now() - start, measuredMs, peakRssKb: peak });
       }
     });
+  });
+}
+
+/** The same FETCH over a TLS connection of this process, no tunnel: what the server gives at most. */
+export function fetchDirect(port: number, caFile: string, user: string, password: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(caFile) });
+    let measuredMs: number | undefined;
+    socket.once('data', () => {
+      const write = (text: string, last = false): void => void (last ? socket.end(text) : socket.write(text));
+      socket.on('data', imapFetchSession(user, password, write, (ms) => (measuredMs = ms)));
+    });
+    socket.on('error', reject);
+    socket.on('close', () => (measuredMs === undefined ? reject(new Error('the server closed before the FETCH completed')) : resolve({ wallMs: performance.now() - start, measuredMs, peakRssKb: 0 })));
   });
 }

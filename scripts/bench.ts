@@ -19,7 +19,7 @@ import { realServersUnavailable, startRealServers } from '../test/support/real-s
 import { MiB, makeMessage, writeRepeatedFile, type BenchMessage } from './bench-data.js';
 import { median, onPath, runOnce, type RunResult, type RunSpec } from './bench-run.js';
 import { startImapSource, startSmtpSink, type BenchServer, type SessionTiming } from './bench-servers.js';
-import { appendMessages, fetchThrough, writeMbsyncConfig } from './bench-tunnel.js';
+import { appendMessages, fetchDirect, fetchThrough, writeMbsyncConfig } from './bench-tunnel.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The command as installed (package.json bin): the bundle `npm run build` makes. */
@@ -39,9 +39,9 @@ interface Tool {
   role: 'mailsh' | 'reference' | 'context';
   /** The executable a missing peer is detected by. */
   needs?: string;
-  spec: () => RunSpec;
-  /** Instead of running `spec` as it is (runOnce): a runner of its own. */
-  run?: (spec: RunSpec) => Promise<RunResult>;
+  /** The process to run (runOnce), or instead `run`, a runner of its own. */
+  spec?: () => RunSpec;
+  run?: () => Promise<RunResult>;
   server?: BenchServer;
   /** The figure from a run (and the server's timing of that run's connection). */
   figure: (run: RunResult, session: SessionTiming | undefined) => number;
@@ -69,7 +69,7 @@ async function alternate(tools: Tool[], runs = RUNS): Promise<Map<string, Outcom
       if (o.skipped || o.error) continue;
       const before = tool.server?.sessions.length ?? 0;
       try {
-        const run = await (tool.run ?? runOnce)(tool.spec());
+        const run = await (tool.run ? tool.run() : runOnce(tool.spec!()));
         const session = tool.server ? await tool.server.session(before) : undefined;
         o.values.push(tool.figure(run, session));
         o.rss.push(run.peakRssKb / 1024);
@@ -370,11 +370,16 @@ async function tunnelSection({ dir, message }: Context): Promise<void> {
     report(await alternate(syncTools), syncTools, { unit: 'ms', higherIsBetter: false }, { limit: 1.2, text: '≤ 1.20×' });
 
     console.log(`  FETCH 1 BODY[] of ${fmt(body.length / MiB)} MiB through the tunnel (command to tagged OK, timed by the client), MiB/s`);
-    const fetchRun = (spec: RunSpec): Promise<RunResult> => fetchThrough({ ...spec, timeoutMs: 600_000 }, fetchUser.name, fetchUser.password);
+    const fetchRun = (spec: RunSpec) => (): Promise<RunResult> => fetchThrough({ ...spec, timeoutMs: 600_000 }, fetchUser.name, fetchUser.password);
     const throughput = (r: RunResult): number => mibPerSecond(body.length, r.measuredMs!);
     const fetchTools: Tool[] = [
-      { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', spec: () => sclient, run: fetchRun, figure: throughput },
-      { name: 'mailsh tunnel', role: 'mailsh', spec: () => tunnel, run: fetchRun, figure: throughput },
+      { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', run: fetchRun(sclient), figure: throughput },
+      { name: 'mailsh tunnel', role: 'mailsh', run: fetchRun(tunnel), figure: throughput },
+      // No tunnel: the bench's own TLS connection, what Dovecot (and the box) give at most.
+      {
+        name: 'direct, no tunnel', role: 'context',
+        run: () => fetchDirect(real.imapsPort, real.caFile, fetchUser.name, fetchUser.password), figure: throughput,
+      },
     ];
     const fetched = await alternate(fetchTools);
     report(fetched, fetchTools, { unit: 'MiB/s', higherIsBetter: true }, { limit: 0.8, text: '≥ 0.80×' });
