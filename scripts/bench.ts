@@ -334,6 +334,7 @@ async function tunnelSection({ dir, message }: Context): Promise<void> {
     const commandLine = (r: RunSpec): string => [r.cmd, ...r.args].join(' ');
 
     console.log('  start-up: exec → Dovecot\'s greeting on the tunnel\'s stdout, ms (context: mbsync starts the tunnel once per sync)');
+    if (process.env.NODE_EXTRA_CA_CERTS) console.log('  (NODE_EXTRA_CA_CERTS is set: the tunnel and the Node floor read and parse it at every start, s_client does not)');
     const greeting = '* OK';
     const startTools: Tool[] = [
       { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', spec: () => ({ ...sclient, waitFor: greeting, killWhenSeen: true }), figure: (r) => r.seenMs! },
