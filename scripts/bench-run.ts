@@ -35,11 +35,14 @@ export interface RunResult {
   seenMs?: number;
   /** Peak resident set size (KiB), last read from /proc before the exit; 0 without trackRss. */
   peakRssKb: number;
+  /** A span the runner timed itself inside the run (ms), e.g. one command to its reply. */
+  measuredMs?: number;
 }
 
 const POLL_MS = 5;
 
-function peakRss(pid: number): number | undefined {
+/** VmHWM of a running process (KiB), or undefined once it is gone. */
+export function peakRss(pid: number): number | undefined {
   try {
     const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
     return m ? Number(m[1]) : undefined;

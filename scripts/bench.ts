@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- SECTION…]`: mailsh side by side with openssl s_client,
  * socat, swaks and minimal Node clients, on loopback, in one run (issue 6).
- * Sections: greeting, upload, download, roundtrip, pipeline (default: all).
+ * Sections: greeting, upload, download, roundtrip, pipeline, tunnel (default: all).
  * Memory is polled (every tool alike) only in upload and download, where
  * mailsh's peak RSS is reported.
  * Each figure is the median of BENCH_RUNS (default 7) runs, the tools taking
@@ -10,14 +10,16 @@
  * only when a measurement could not be made; a missing peer is skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTestCerts, type CertPair } from '../test/support/certs.js';
+import { realServersUnavailable, startRealServers } from '../test/support/real-servers.js';
 import { MiB, makeMessage, writeRepeatedFile, type BenchMessage } from './bench-data.js';
 import { median, onPath, runOnce, type RunResult, type RunSpec } from './bench-run.js';
 import { startImapSource, startSmtpSink, type BenchServer, type SessionTiming } from './bench-servers.js';
+import { appendMessages, fetchDirect, fetchThrough, writeMbsyncConfig } from './bench-tunnel.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The command as installed (package.json bin): the bundle `npm run build` makes. */
@@ -29,6 +31,7 @@ const BIG_TIMES = 10;
 const BIG = process.env.BENCH_BIG !== '0';
 const NOOPS = 5000;
 const RECIPIENTS = 1000;
+const SYNC_MESSAGES = 200;
 
 /** One contender in a measurement: how to run it and which figure to take. */
 interface Tool {
@@ -36,7 +39,9 @@ interface Tool {
   role: 'mailsh' | 'reference' | 'context';
   /** The executable a missing peer is detected by. */
   needs?: string;
-  spec: () => RunSpec;
+  /** The process to run (runOnce), or instead `run`, a runner of its own. */
+  spec?: () => RunSpec;
+  run?: () => Promise<RunResult>;
   server?: BenchServer;
   /** The figure from a run (and the server's timing of that run's connection). */
   figure: (run: RunResult, session: SessionTiming | undefined) => number;
@@ -64,7 +69,7 @@ async function alternate(tools: Tool[], runs = RUNS): Promise<Map<string, Outcom
       if (o.skipped || o.error) continue;
       const before = tool.server?.sessions.length ?? 0;
       try {
-        const run = await runOnce(tool.spec());
+        const run = await (tool.run ? tool.run() : runOnce(tool.spec!()));
         const session = tool.server ? await tool.server.session(before) : undefined;
         o.values.push(tool.figure(run, session));
         o.rss.push(run.peakRssKb / 1024);
@@ -303,12 +308,101 @@ async function pipelineSection({ dir, ca, smtps, smtpsUrl }: Context): Promise<v
   report(await alternate(tools), tools, { unit: 'ms', higherIsBetter: false }, { limit: 1, text: '< 1.00× (faster)' });
 }
 
+/**
+ * `mailsh tunnel` (issue 18) against `openssl s_client -quiet` as a mail
+ * client's Tunnel, to a real Dovecot on loopback (the test suite's set-up):
+ * an mbsync sync, one large FETCH, and the tunnel's peak memory.
+ */
+async function tunnelSection({ dir, message }: Context): Promise<void> {
+  console.log('\n6. mailsh tunnel vs openssl s_client -quiet -verify_return_error as a Tunnel to a real Dovecot IMAPS');
+  const why = realServersUnavailable() ?? (onPath('mbsync') ? undefined : 'mbsync is not installed');
+  if (why) {
+    console.log(`  skipped: ${why}`);
+    return;
+  }
+  const real = await startRealServers();
+  try {
+    const [syncUser, fetchUser] = real.users;
+    const text = 'A line of an ordinary message, for the tunnel bench.\r\n'.repeat(50);
+    const small = Array.from({ length: SYNC_MESSAGES }, (_, i) => Buffer.from(`From: <a@bench.test>\r\nTo: <b@bench.test>\r\nSubject: tunnel bench ${i}\r\n\r\n${text}`));
+    const { body } = message();
+    await appendMessages(real.imapsPort, real.caFile, syncUser.name, syncUser.password, small);
+    await appendMessages(real.imapsPort, real.caFile, fetchUser.name, fetchUser.password, [body]);
+    const target = `imaps://127.0.0.1:${real.imapsPort}`;
+    const tunnel: RunSpec = mailsh(['tunnel', target, '--ca', real.caFile]);
+    const sclient: RunSpec = { cmd: 'openssl', args: ['s_client', '-quiet', '-connect', `127.0.0.1:${real.imapsPort}`, '-verify_return_error', '-CAfile', real.caFile] };
+    const commandLine = (r: RunSpec): string => [r.cmd, ...r.args].join(' ');
+
+    console.log('  start-up: exec → Dovecot\'s greeting on the tunnel\'s stdout, ms (context: mbsync starts the tunnel once per sync)');
+    if (process.env.NODE_EXTRA_CA_CERTS) console.log('  (NODE_EXTRA_CA_CERTS is set: the tunnel and the Node floor read and parse it at every start, s_client does not)');
+    const greeting = '* OK';
+    const startTools: Tool[] = [
+      { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', spec: () => ({ ...sclient, waitFor: greeting, killWhenSeen: true }), figure: (r) => r.seenMs! },
+      { name: 'mailsh tunnel', role: 'mailsh', spec: () => ({ ...tunnel, waitFor: greeting, killWhenSeen: true }), figure: (r) => r.seenMs! },
+      // What any Node program pays to get there (NODE_EXTRA_CA_CERTS included), run as mailsh's #! line runs Node.
+      {
+        name: 'node floor, tls.connect', role: 'context',
+        spec: () => ({ ...node(join(here, 'bench-ref-greeting.js'), [String(real.imapsPort), real.caFile], ['--v8-pool-size=1']), waitFor: greeting, killWhenSeen: true }),
+        figure: (r) => r.seenMs!,
+      },
+    ];
+    report(await alternate(startTools), startTools, { unit: 'ms', higherIsBetter: false });
+
+    console.log(`  mbsync of ${SYNC_MESSAGES} messages (${fmt((small[0].length * SYNC_MESSAGES) / 1024, 0)} KiB) into a fresh Maildir, exec to exit, ms`);
+    let n = 0;
+    const sync = (via: RunSpec) => (): RunSpec => {
+      const box = join(dir, `mbsync-${n++}`);
+      mkdirSync(box);
+      const rc = `${box}.rc`;
+      writeMbsyncConfig(rc, box, commandLine(via), syncUser.name, syncUser.password);
+      return { cmd: 'mbsync', args: ['-q', '-c', rc, 'ch'], timeoutMs: 120_000 };
+    };
+    const synced = (r: RunResult): number => {
+      const box = join(dir, `mbsync-${n - 1}`, 'INBOX');
+      const count = readdirSync(join(box, 'new')).length + readdirSync(join(box, 'cur')).length;
+      rmSync(join(dir, `mbsync-${n - 1}`), { recursive: true, force: true });
+      if (count !== SYNC_MESSAGES) throw new Error(`mbsync copied ${count} messages, not ${SYNC_MESSAGES}`);
+      return r.wallMs;
+    };
+    const syncTools: Tool[] = [
+      { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', spec: sync(sclient), figure: synced },
+      { name: 'mailsh tunnel', role: 'mailsh', spec: sync(tunnel), figure: synced },
+    ];
+    report(await alternate(syncTools), syncTools, { unit: 'ms', higherIsBetter: false }, { limit: 1.2, text: '≤ 1.20×' });
+
+    console.log(`  FETCH 1 BODY[] of ${fmt(body.length / MiB)} MiB through the tunnel (command to tagged OK, timed by the client), MiB/s`);
+    const fetchRun = (spec: RunSpec) => (): Promise<RunResult> => fetchThrough({ ...spec, timeoutMs: 600_000 }, fetchUser.name, fetchUser.password);
+    const throughput = (r: RunResult): number => mibPerSecond(body.length, r.measuredMs!);
+    const fetchTools: Tool[] = [
+      { name: 'openssl s_client -quiet', role: 'reference', needs: 'openssl', run: fetchRun(sclient), figure: throughput },
+      { name: 'mailsh tunnel', role: 'mailsh', run: fetchRun(tunnel), figure: throughput },
+      // No tunnel: the bench's own TLS connection, what Dovecot (and the box) give at most.
+      {
+        name: 'direct, no tunnel', role: 'context',
+        run: () => fetchDirect(real.imapsPort, real.caFile, fetchUser.name, fetchUser.password), figure: throughput,
+      },
+    ];
+    const fetched = await alternate(fetchTools);
+    report(fetched, fetchTools, { unit: 'MiB/s', higherIsBetter: true }, { limit: 0.8, text: '≥ 0.80×' });
+    const rss = fetched.get('mailsh tunnel')!.rss;
+    const refRss = fetched.get('openssl s_client -quiet')!.rss;
+    if (rss.length) {
+      const peak = median(rss);
+      console.log(`  mailsh tunnel peak RSS during the FETCH: ${fmt(peak)} MiB (${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))}, n=${rss.length})` +
+        `${refRss.length ? `, s_client ${fmt(median(refRss))} MiB` : ''}  target ≤ 64 MiB: ${peak <= 64 ? 'met' : 'MISSED'}`);
+    }
+  } finally {
+    await real.stop();
+  }
+}
+
 const SECTIONS: Record<string, (ctx: Context) => Promise<void>> = {
   greeting: greetingSection,
   upload: uploadSection,
   download: downloadSection,
   roundtrip: roundTripSection,
   pipeline: pipelineSection,
+  tunnel: tunnelSection,
 };
 
 async function main(): Promise<void> {

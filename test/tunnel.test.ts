@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,9 +54,9 @@ async function scripted(opts: Parameters<typeof startScriptedServer>[0]): Promis
  * mail client, it ends its input only once it has read `endWhen` (a server
  * that closes at the client's end of input then still answers first).
  */
-function tunnel(args: string[], input: Buffer, endWhen?: string): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+function tunnel(args: string[], input: Buffer, endWhen?: string, nodeArgs: string[] = []): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'tunnel', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'tunnel', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -194,6 +194,35 @@ describe('mailsh tunnel: a byte pipe', () => {
     assert.match(text, /C: 4 LOGOUT/);
     assert.match(text, /S: 4 OK bye/);
     assert.equal((await import('node:fs')).statSync(log).mode & 0o777, 0o600);
+  });
+
+  // A tunnel starts per connection (mbsync: once per sync), so start-up counts: it must not load the session's modules.
+  it('loads only its own modules: no session, no transcript or protocol adapters without --log', async () => {
+    const loaded = join(dir, 'loaded-modules.txt');
+    // An ESM load hook (node:module register) that lists every file module the tunnel loads.
+    const hook = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(loaded)}, url + '\\n');
+  return next(url, context);
+}`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const nodeArgs = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+    const modules = async (extra: string[]): Promise<string[]> => {
+      writeFileSync(loaded, '');
+      const echo = await tlsEcho();
+      const r = await tunnel([`tls://127.0.0.1:${echo.port}`, '--ca', certs.caCert, ...extra], Buffer.from('hello\r\n'), undefined, nodeArgs);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), 'hello\r\n');
+      return readFileSync(loaded, 'utf8').split('\n').filter(Boolean).map((url) => url.replace(/^.*\/dist\/src\//, ''));
+    };
+    const plain = await modules([]);
+    assert.ok(plain.includes('tunnel/tunnel.js') && plain.includes('transport/connection.js'), plain.join(' '));
+    for (const unwanted of ['session/session.js', 'repl/script-runner.js', 'transcript/transcript.js', 'tunnel/observer.js', 'tunnel/starttls-first.js', 'protocol/detect.js']) {
+      assert.ok(!plain.includes(unwanted), `${unwanted} was loaded: ${plain.join(' ')}`);
+    }
+    // The hook sees the lazily loaded ones: --log loads the transcript and the observer.
+    const logged = await modules(['--log', join(dir, 'modules.log')]);
+    assert.ok(logged.includes('transcript/transcript.js') && logged.includes('tunnel/observer.js'), logged.join(' '));
   });
 
   it('usage: no target is exit 2', async () => {

@@ -1,138 +1,10 @@
-import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
-import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
 import { HELP_WIDTH, fitWidth } from '../repl/fit-width.js';
-import type { FrontEndOptions } from '../repl/meta-commands.js';
-import { ScriptRunner, type ScriptSource } from '../repl/script-runner.js';
-import { Session, type SessionOutput } from '../session/session.js';
-import type { OpenConn } from '../transport/connection.js';
-import { Transcript } from '../transcript/transcript.js';
 import { escapeBytes } from '../text/escape.js';
 import { VERSION } from '../version.js';
-import { USAGE, parseCli, type CliOptions } from './args.js';
-import { targetUrl } from './target.js';
-import { effectiveTarget, sessionOptions } from './session-options.js';
-import { connectFirst } from '../session/connect-first.js';
-import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
-
-function readScript(file: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read script ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return inputLines(new StrictUtf8(`script ${file}`).decode(bytes));
-}
-
-/** A script file on standard input up to this size is read at once. */
-const READ_AT_ONCE = 1024 * 1024;
-
-/**
- * Script lines from standard input: a script file (`< script`, `< /dev/null`)
- * is read at once, which spares creating the stdin stream at start-up; a pipe,
- * or a file larger than a script (a message body), is read as it comes.
- */
-function stdinScript(io: CliIo): ScriptSource {
-  if (io.stdinFd === undefined) return { stream: io.stdin };
-  let stat;
-  try {
-    stat = fstatSync(io.stdinFd);
-  } catch {
-    return { lines: [] }; // no standard input at all (closed): nothing to send
-  }
-  const devNull = stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev;
-  if ((stat.isFile() && stat.size <= READ_AT_ONCE) || devNull) return { lines: inputLines(new StrictUtf8('standard input').decode(readFileSync(io.stdinFd))) };
-  return { stream: io.stdin };
-}
-
-/** The program's streams and environment: process.* in bin.ts, streams of a test in-process. */
-export interface CliIo {
-  readonly stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-  /** Whether stdin is a terminal (else the input is a script). */
-  stdinIsTerminal: boolean;
-  /** The descriptor under `stdin` (0), probed for a script file; in-process runs have none. */
-  stdinFd?: number;
-  /** How sessions connect (tests: a scripted peer); default Connection.open. */
-  open?: OpenConn;
-}
-
-async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStatus> {
-  const mx = mxInput(opts);
-  // tldts's suffix list is loaded only when a domain needs checking.
-  const domain = mx === undefined ? undefined : (await import('../discovery/domain.js')).mailDomain(mx);
-  const target = domain ? mxTarget(opts, domain) : effectiveTarget(opts);
-  const url = targetUrl(target);
-  const scripted = opts.execute.length > 0 || opts.script !== undefined || !io.stdinIsTerminal;
-  setColor(opts.color && !scripted && io.stdout.isTTY === true);
-  let session: Session | undefined;
-  // A full disk on the transcript stops the session with one line (issue 17 item 8).
-  const openLog = (file: string): Transcript =>
-    new Transcript({ file, format: opts.logFormat, target: url, logSecrets: opts.logSecrets, lineMode: target.protocol === 'line', onFailure: (err) => session?.abort(err) });
-  // The running transcript is closed only once the new one is open: a bad path loses nothing.
-  const setLog = (file: string | undefined): void => {
-    if (!session) return;
-    const old = session.transcript;
-    let next: Transcript | undefined;
-    try {
-      next = file === undefined ? undefined : openLog(file);
-    } catch (err) {
-      if (old && err instanceof UsageError) throw new UsageError(`${err.message}; the transcript goes on in ${old.file}`);
-      throw err;
-    }
-    old?.close();
-    session.transcript = next;
-  };
-  const frontEnd: FrontEndOptions = {
-    setLog,
-    defaultUser: target.user,
-    envPassword: io.env.MAILSH_PASSWORD,
-    insecureAuth: opts.insecureAuth,
-    initialLines: [...(opts.showCerts ? ['/tls pem'] : []), ...(opts.auth ? [`/auth ${opts.auth}`] : [])],
-    pipeline: opts.pipeline,
-  };
-  const script = scripted ? new ScriptRunner(io.stdout, io.stderr, frontEnd) : undefined;
-  // Loaded only when needed: every module costs start-up time (issue 6).
-  const repl = script ? undefined : await interactive(frontEnd, io);
-  const output: SessionOutput = (script ?? repl)!.output;
-  // The script is read before connecting: a script mailsh refuses never opens a session.
-  const source: ScriptSource | undefined = !script ? undefined : opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
-  const transcript = opts.log ? openLog(opts.log) : undefined;
-  const attempt = (host: string, name?: string) => (): Session => (session = new Session({ ...sessionOptions(opts, target, host, name, output, transcript), open: io.open }));
-  try {
-    if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
-    const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
-    if (domain) output.note('info', `MX of ${domain.unicode}: ${candidates.map((c) => `${c.name} ${c.address}`).join(', ')}`);
-    session = await connectFirst(candidates.map((c) => attempt(c.address, c.name)));
-  } catch (err) {
-    // What the server said before the failure (a greeting, EHLO, STARTTLS) is on stdout before the error (issue 17 item 7).
-    script?.output.flush();
-    transcript?.note(`error ${(err as Error).message}`);
-    transcript?.close();
-    throw err;
-  }
-  try {
-    if (script) return await script.run(session, source!);
-    return await repl!.run(session);
-  } finally {
-    script?.output.flush();
-    session.transcript?.close();
-    // A process's exit ends the connection; run in-process (tests), this does.
-    session.connection?.destroy();
-  }
-}
-
-/** The terminal front end (readline, history, completion), loaded only at a terminal. */
-async function interactive(frontEnd: FrontEndOptions, io: CliIo) {
-  const [{ Repl }, { historyPath }, { holdKeys }] = await Promise.all([import('../repl/repl.js'), import('../repl/history.js'), import('../repl/held-keys.js')]);
-  // Ctrl-C before the prompt (or while quitting) interrupts, as it did in cooked mode.
-  const input = holdKeys(io.stdin, () => process.kill(process.pid, 'SIGINT'));
-  return new Repl({ ...frontEnd, input, output: io.stdout, historyFile: (protocol) => historyPath(io.env, protocol) });
-}
+import { USAGE, parseCli } from './args.js';
+import type { CliIo } from './cli-io.js';
 
 /** Runs `mailsh ARGV`: its exit status; a failure is one line on stderr (SPEC §1). */
 export async function run(argv: string[], io: CliIo): Promise<ExitStatus> {
@@ -172,6 +44,8 @@ async function command(argv: string[], io: CliIo): Promise<ExitStatus> {
     return EXIT.ok;
   }
   if (command === 'sandbox') return (await import('./sandbox-command.js')).runSandbox(opts, rest, io);
+  // The session's modules load only for a session (the tunnel, above, starts per connection).
+  const { openSession } = await import('./open-session.js');
   if (command === 'try') return (await import('./sandbox-command.js')).runTry(opts, rest, io, (tryOpts) => openSession(tryOpts, io));
   return openSession(opts, io);
 }

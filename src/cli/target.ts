@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import type { ProtocolName } from '../protocol/adapter.js';
-import { WELL_KNOWN_PORTS } from '../protocol/detect.js';
+import { WELL_KNOWN_PORTS } from '../protocol/well-known-ports.js';
 
 /** How TLS starts: at connect, after a STARTTLS command, or not at all. */
 export type TlsMode = 'implicit' | 'starttls' | 'none';

@@ -2,10 +2,9 @@ import { EXIT, UsageError, type ExitStatus } from '../errors.js';
 import type { CliOptions } from './args.js';
 import { effectiveTarget } from './session-options.js';
 import { targetUrl } from './target.js';
-import { Transcript } from '../transcript/transcript.js';
 import type { Connection } from '../transport/connection.js';
 import { clientStdio, type ClientStdio } from '../tunnel/client-stdio.js';
-import { SessionObserver } from '../tunnel/observer.js';
+import type { SessionObserver } from '../tunnel/observer.js';
 import { openUpstream } from './upstream.js';
 
 /**
@@ -32,7 +31,10 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
   const readyLine = readyLineOf(opts);
   const target = effectiveTarget({ ...opts, positionals: opts.positionals.slice(1) });
   const url = targetUrl(target);
-  const transcript = opts.log ? new Transcript({ file: opts.log, format: opts.logFormat, target: url, logSecrets: opts.logSecrets }) : undefined;
+  // What only a logged tunnel needs (the transcript and the protocol
+  // adapters) is loaded only then, since start-up counts.
+  const [logging, observing] = await Promise.all([opts.log ? import('../transcript/transcript.js') : undefined, opts.log ? import('../tunnel/observer.js') : undefined]);
+  const transcript = logging && new logging.Transcript({ file: opts.log!, format: opts.logFormat, target: url, logSecrets: opts.logSecrets });
   let upstream;
   try {
     upstream = await openUpstream(opts, target, transcript);
@@ -40,7 +42,7 @@ export async function runTunnel(opts: CliOptions): Promise<ExitStatus> {
     transcript?.close();
     throw err;
   }
-  const observer = transcript ? new SessionObserver(transcript, target.protocol) : undefined;
+  const observer = transcript && observing ? new observing.SessionObserver(transcript, target.protocol) : undefined;
   try {
     return await pipe(upstream.conn, clientStdio(), observer, upstream.greeting, readyLine);
   } finally {

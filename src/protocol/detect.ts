@@ -5,19 +5,6 @@ import { Pop3Adapter } from './pop3.js';
 import { SieveAdapter } from './sieve.js';
 import { SmtpAdapter } from './smtp.js';
 
-/** Well-known ports (SPEC §1); `tls` marks the implicit-TLS ones. */
-export const WELL_KNOWN_PORTS: ReadonlyMap<number, { protocol: ProtocolName; tls: boolean }> = new Map([
-  [25, { protocol: 'smtp', tls: false }],
-  [587, { protocol: 'smtp', tls: false }],
-  [465, { protocol: 'smtp', tls: true }],
-  [24, { protocol: 'lmtp', tls: false }],
-  [143, { protocol: 'imap', tls: false }],
-  [993, { protocol: 'imap', tls: true }],
-  [110, { protocol: 'pop3', tls: false }],
-  [995, { protocol: 'pop3', tls: true }],
-  [4190, { protocol: 'sieve', tls: false }],
-]);
-
 /**
  * Guesses the protocol from the first greeting line when the port said
  * nothing (SPEC §1): SMTP `220` (or the refusals `421`/`554`, RFC 5321
