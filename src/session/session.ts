@@ -120,6 +120,8 @@ export class Session extends EventEmitter {
   private watchdog: NodeJS.Timeout | undefined;
   /** When the watchdog fires, Infinity when it is not armed. */
   private watchdogAt = Infinity;
+  /** A wait ran out of time and the server has said nothing since: quitting waits for it no longer. */
+  private timedOut = false;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -341,6 +343,7 @@ export class Session extends EventEmitter {
         continue;
       }
       this.waiters.delete(w);
+      this.timedOut = true;
       w.reject(this.timeoutError(w.timeoutMs));
     }
     if (next < Infinity) this.armWatchdog(next);
@@ -378,6 +381,11 @@ export class Session extends EventEmitter {
   private async leaveState(): Promise<boolean> {
     // The reply that decides what the next line is (DATA's 354, IDLE's +, a
     // TLS handshake) may be on its way: a goodbye sent before it could be read as data.
+    // After a timeout already reported it is not: the session ends at --timeout, with that one message.
+    if (this.timedOut && !this.accepting) {
+      this.transcript?.note('closing without a goodbye: the reply that decides what the next line is never came');
+      return false;
+    }
     if (!(await this.within(() => this.accepting))) {
       this.noteLine('warn', `no reply within ${this.goodbyeMs / 1000}s: closing without a goodbye`);
       return false;
@@ -455,6 +463,7 @@ export class Session extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     this.transcript?.server(chunk);
+    this.timedOut = false;
     const first = !this.heard;
     this.heard = true;
     if (first && !this.tls && looksLikeTls(chunk)) {
