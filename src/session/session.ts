@@ -416,11 +416,14 @@ export class Session extends EventEmitter {
     // mailsh closes: the close that follows is expected, not the server's doing.
     this.quitting = true;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => conn.destroy(), 2000);
+      let timer: NodeJS.Timeout | undefined;
       conn.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
+      // A server that stopped reading would never see our FIN behind the bytes it left.
+      if (conn.backlogged) return conn.destroy();
+      timer = setTimeout(() => conn.destroy(), 2000);
       conn.end();
     });
   }
