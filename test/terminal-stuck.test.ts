@@ -40,6 +40,8 @@ interface Stuck {
   /** What the user types to get stuck, and what the screen shows once it is. */
   command: () => string;
   stuckAt: RegExp;
+  /** Only /close and Ctrl-C (a stuck typed command, not a helper). */
+  quick?: boolean;
 }
 
 const imapOk: LineHandler = (line, conn) => conn.write(`${line.split(' ')[0]} OK done\r\n`);
@@ -76,6 +78,15 @@ const cases: Stuck[] = [
     },
     command: () => `/send ${bigFile()}`,
     stuckAt: /S: 354 go ahead/,
+  },
+  {
+    name: 'a typed STARTTLS that gets no reply',
+    greeting: '220 hi\r\n',
+    scheme: 'smtp',
+    onLine: (line, conn) => (/^STARTTLS/i.test(line) ? undefined : conn.write('250 ok\r\n')),
+    command: () => 'STARTTLS',
+    stuckAt: /C: STARTTLS/,
+    quick: true,
   },
 ];
 
@@ -136,7 +147,7 @@ for (const c of cases) {
     });
 
     // Each wait while quitting lasts at most 5 s (README): the lines typed ahead, the state, the goodbye.
-    for (const [key, typed] of [['Ctrl-D', '\x04'], ['/quit', '/quit\r']] as const) {
+    for (const [key, typed] of c.quick ? [] : ([['Ctrl-D', '\x04'], ['/quit', '/quit\r']] as const)) {
       it(`${key} ends mailsh within the goodbye's deadlines`, async () => {
         const cli = await stuck(c);
         cli.type(typed);
