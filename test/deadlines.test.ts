@@ -51,6 +51,13 @@ async function timed(args: string[], limitMs: number): Promise<CliResult & { ms:
   return { ...r, ms: Date.now() - start };
 }
 
+/** Exit 4 within a few seconds of `--timeout 1`, with one line on stderr. */
+const endsAtTimeout = (r: CliResult & { ms: number }, label: string): void => {
+  assertSane(r, 4, label);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${label}: one line\n${r.stderr}`);
+  assert.ok(r.ms < 10_000, `${label}: ${r.ms} ms`);
+};
+
 const bigMessage = (): string => {
   const file = join(tmp, 'big.eml');
   writeFileSync(file, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(64 * 1024)}`);
@@ -92,8 +99,49 @@ describe('a server that never answers what mailsh must wait for', () => {
       else if (!/^DATA/i.test(line)) sock.write('250 ok\r\n');
     });
     const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', 'DATA', '-e', 'Subject: x', '-e', '.'], 20_000);
-    assertSane(r, 4, 'pipeline DATA');
-    assert.ok(r.ms < 10_000, `${r.ms} ms`);
+    endsAtTimeout(r, 'pipeline DATA');
+  });
+
+  /** An SMTP server with PIPELINING that answers everything except `silent`. */
+  const smtpSilentOn = (silent: RegExp): Promise<number> =>
+    lineServer('220 hi\r\n', (line, sock) => {
+      if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n');
+      else if (!silent.test(line)) sock.write('250 ok\r\n');
+    });
+
+  it('--pipeline with an unanswered STARTTLS: exit 4', async () => {
+    const port = await smtpSilentOn(/^STARTTLS/i);
+    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'STARTTLS', '-e', 'EHLO me', '-e', 'NOOP'], 20_000);
+    endsAtTimeout(r, 'pipeline STARTTLS');
+  });
+
+  it('--pipeline with an unanswered AUTH: exit 4', async () => {
+    const port = await smtpSilentOn(/^AUTH/i);
+    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'AUTH PLAIN', '-e', 'AGFsaWNlAHB3', '-e', 'NOOP'], 20_000);
+    endsAtTimeout(r, 'pipeline AUTH');
+  });
+
+  it('--pipeline with a synchronizing literal and no +: exit 4', async () => {
+    const port = await lineServer('* OK hi\r\n', (line, sock) => {
+      if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+    });
+    const r = await timed([`imap://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'a APPEND INBOX {5}', '-e', 'hello', '-e', 'b NOOP'], 20_000);
+    endsAtTimeout(r, 'pipeline literal');
+  });
+
+  it('--pipeline: a group of 200,000 RCPTs to a server that stops reading: exit 4', async () => {
+    const port = await lineServer('220 hi\r\n', (line, sock) => {
+      if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
+      else if (/^MAIL/i.test(line)) {
+        sock.write('250 ok\r\n');
+        sock.pause();
+      } else sock.write('250 ok\r\n');
+    });
+    const script = join(tmp, 'rcpts.txt');
+    const rcpts = Array.from({ length: 200_000 }, (_, i) => `RCPT TO:<user${i}@d.example>`);
+    writeFileSync(script, ['EHLO me', 'MAIL FROM:<a@b.example>', ...rcpts, 'DATA', 'Subject: x', '', '.', ''].join('\n'));
+    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-f', script], 30_000);
+    endsAtTimeout(r, 'pipeline 200k RCPT');
   });
 
   it('/login with an 8-bit password when no + comes: exit 4', async () => {
@@ -102,6 +150,16 @@ describe('a server that never answers what mailsh must wait for', () => {
     });
     const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', '/login alice p\u00e4ss'], 20_000);
     assertSane(r, 4, '/login literal');
+    assert.ok(r.ms < 10_000, `${r.ms} ms`);
+  });
+  it('/append of a file with 8-bit text when no + comes: exit 4', async () => {
+    const port = await lineServer('* OK hi\r\n', (line, sock) => {
+      if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+    });
+    const file = join(tmp, 'eight-bit.eml');
+    writeFileSync(file, 'Subject: gr\u00fc\u00dfe\r\n\r\nsch\u00f6n\r\n');
+    const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${file}`], 20_000);
+    assertSane(r, 4, '/append literal');
     assert.ok(r.ms < 10_000, `${r.ms} ms`);
   });
 });

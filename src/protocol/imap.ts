@@ -26,6 +26,9 @@ interface InFlight {
 
 const STATUS_RE = /^(OK|NO|BAD|PREAUTH|BYE)\b/i;
 
+/** RFC 9051 §9 `tag`: ASTRING-CHARs but `+`, i.e. no SP, CTL, `(`, `)`, `{`, `%`, `*`, `"`, `\`, `+`, 8-bit. */
+const TAG_RE = /^[!#$&',-[\]-z|}~]+$/;
+
 /** `LIST (\HasNoChildren) "." INBOX` (or LSUB): the mailbox name is the last field. */
 const LIST_RE = /^(?:LIST|LSUB) \([^)]*\) (?:"(?:[^"\\]|\\.)*"|NIL) ("(?:[^"\\]|\\.)*"|[^\s"{]+)$/i;
 
@@ -77,6 +80,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   protected mode: ImapMode = 'command';
   private readonly tags = new TagAllocator();
   private readonly inFlight = new Map<string, InFlight>();
+  /**
+   * Lines sent without a tag a server can echo (`* NOOP`): whatever the
+   * server answers with — Dovecot's untagged `* BAD`, or a tagged completion
+   * mailsh cannot match — completes the oldest.
+   */
+  private readonly tagless: string[] = [];
   private greeted = false;
   private caps = new Map<string, string[]>();
   private selected: string | undefined;
@@ -111,7 +120,7 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   }
 
   get pending(): number {
-    return this.inFlight.size + (this.greeted ? 0 : 1);
+    return this.inFlight.size + this.tagless.length + (this.greeted ? 0 : 1);
   }
 
   get promptState(): string {
@@ -178,14 +187,19 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     }
     const tagged = tagLine(line, this.tags, this.autoTag);
     // Untagged (`/tag off`): still masked wherever a LOGIN or AUTHENTICATE is.
-    if (!tagged) return { out: markCredential(line, credentialCommand('imap', line)).out, hint: this.untaggedHint(line) };
+    if (!tagged) {
+      this.trackUntagged(line);
+      return { out: markCredential(line, credentialCommand('imap', line)).out, hint: this.untaggedHint(line) };
+    }
     // What came while nothing was in flight answers no command.
-    if (this.inFlight.size === 0) this.untaggedText.clear();
+    if (this.pending === 0) this.untaggedText.clear();
     const flight: InFlight = { command: tagged.command };
     if (tagged.command === 'SELECT' || tagged.command === 'EXAMINE') {
       flight.mailbox = unquote(tagged.rest.split(/\s+/).slice(1).join(' '));
     }
-    this.inFlight.set(tagged.tag.toUpperCase(), flight);
+    // A typed tag the server cannot read (`* NOOP`) draws an untagged BAD.
+    if (TAG_RE.test(tagged.tag)) this.inFlight.set(tagged.tag.toUpperCase(), flight);
+    else this.tagless.push(tagged.command);
     if (tagged.command === 'IDLE' || tagged.command === 'AUTHENTICATE') this.continuationTag = tagged.tag;
     if (tagged.command === 'AUTHENTICATE') this.sasl = new SaslExchange(tagged.rest.replace(/^\S+/, ''));
     if (['STARTTLS', 'AUTHENTICATE', 'IDLE'].includes(tagged.command)) this.decidingTag = tagged.tag;
@@ -194,6 +208,26 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     const text = tagged.generated ? tagged.rest : line;
     const marked = markCredential(text, credentialCommand('imap', text), tagged.generated ? `${tagged.tag} ` : '');
     return this.withLiteral(marked.out, line, marked.literalSecret, tagged.tag);
+  }
+
+  /**
+   * A line sent as typed still gets a completion (RFC 9051 §2.2.2), and a
+   * refusal counts like any other (issue 21 item 11: `/tag off` then
+   * `/login` sends `LOGIN "alice" …`, which Dovecot answers `LOGIN BAD`).
+   * The server takes the first word as the tag; a first word that cannot be
+   * a tag gets an answer mailsh cannot match by tag.
+   */
+  private trackUntagged(line: string): void {
+    const words = line.trim().split(/\s+/);
+    if (words[0] === '') return;
+    if (this.pending === 0) this.untaggedText.clear();
+    const command = (words[1] ?? '').toUpperCase();
+    if (!TAG_RE.test(words[0]) || this.inFlight.has(words[0].toUpperCase())) {
+      this.tagless.push(command);
+      return;
+    }
+    this.tags.reserve(words[0]);
+    this.inFlight.set(words[0].toUpperCase(), { command });
   }
 
   /**
@@ -294,15 +328,12 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     if (text.startsWith('* ')) return this.untagged(text.slice(2), alert);
     const m = /^(\S+) (.*)$/.exec(text);
     const flight = m ? this.inFlight.get(m[1].toUpperCase()) : undefined;
+    if (m && !flight && this.tagless.length > 0) return this.taglessReply(text, m[2], alert);
     if (!m || !flight) {
       return { view: { cls: 'info', alert }, events: [{ type: 'notice', level: 'warn', text: 'response for a tag that is not in flight' }] };
     }
     this.inFlight.delete(m[1].toUpperCase());
-    const status = STATUS_RE.exec(m[2])?.[1].toUpperCase() ?? '';
-    const cls = statusClass(status);
-    const held = this.untaggedText.take();
-    const reply = { status, cls, lines: [...held.lines, text], command: flight.command, ...(held.partial ? { partial: true } : {}) };
-    const events: AdapterEvent[] = [{ type: 'reply', reply }];
+    const { cls, status, events } = this.completion(text, m[2], flight.command, alert);
     this.learnCapabilities(m[2]);
     if (m[1] === this.decidingTag) this.decidingTag = undefined;
     if (m[1] === this.continuationTag) {
@@ -320,7 +351,24 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     return { view: { cls, alert }, events };
   }
 
+  /** A completion's reply event, with the untagged lines held since its command. */
+  private completion(text: string, rest: string, command: string, alert: boolean): { cls: ReplyClass; status: string; events: AdapterEvent[]; view: LineView } {
+    const status = STATUS_RE.exec(rest)?.[1].toUpperCase() ?? '';
+    const cls = statusClass(status);
+    const held = this.untaggedText.take();
+    const reply = { status, cls, lines: [...held.lines, text], command, ...(held.partial ? { partial: true } : {}) };
+    return { cls, status, events: [{ type: 'reply', reply }], view: { cls, alert } };
+  }
+
+  /** The answer to the oldest line sent without a usable tag. */
+  private taglessReply(text: string, rest: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
+    const { view, events } = this.completion(text, rest, this.tagless.shift()!, alert);
+    return { view, events };
+  }
+
   private untagged(text: string, alert: boolean): { view: LineView; events: AdapterEvent[] } {
+    // RFC 9051 §7.1.5 (BAD): a command whose tag the server could not read is refused untagged.
+    if (this.greeted && this.tagless.length > 0 && /^BAD\b/i.test(text)) return this.taglessReply(`* ${text}`, text, alert);
     this.learnCapabilities(text);
     if (this.greeted) this.untaggedText.push(`* ${text}`);
     const listed = LIST_RE.exec(text);

@@ -52,6 +52,8 @@ export class Repl {
   private enterRows = 0;
   /** Control characters pasted into the lines typed. */
   private readonly pastes = new PasteInspector();
+  /** A meta command (a helper such as /append or /send) holds the input queue. */
+  private helperRunning = false;
 
   constructor(private readonly opts: ReplOptions) {
     this.screen = new MutableOutput(opts.output);
@@ -86,7 +88,14 @@ export class Repl {
       },
     };
     this.queue = new InputQueue(session, 'interactive', {
-      meta: (line) => runMetaCommand(line, ctx),
+      meta: async (line) => {
+        this.helperRunning = true;
+        try {
+          await runMetaCommand(line, ctx);
+        } finally {
+          this.helperRunning = false;
+        }
+      },
       askSecret: ctx.askSecret,
       defaultUser: this.opts.defaultUser,
       onError: (err) => this.show(renderNote('error', err instanceof Error ? err.message : String(err))),
@@ -141,6 +150,9 @@ export class Repl {
       } else if (rl.line !== '') {
         rl.write(null, { ctrl: true, name: 'e' });
         rl.write(null, { ctrl: true, name: 'u' });
+      } else if (this.quitting) {
+        // Quitting waits (at most 5 s a step); a second Ctrl-C does not.
+        this.drop('second Ctrl-C');
       } else {
         void this.quit();
       }
@@ -163,6 +175,7 @@ export class Repl {
 
   private onLine(line: string): void {
     const rl = this.rl;
+    if (this.ending(line)) return;
     // Lines typed while the goodbye is under way are not sent.
     if (this.quitting) return;
     this.dropArmed = false;
@@ -190,6 +203,37 @@ export class Repl {
       return;
     }
     this.queue.push(line);
+  }
+
+  /**
+   * `/close` and `/quit` do not queue behind a helper (`/append`, `/send`)
+   * or a reply that may never come (a `+`, a 354): there they would wait
+   * for a server that stopped answering or reading (issue 21 item 9).
+   * Inside DATA or a literal typed by hand they are data, as always.
+   */
+  private ending(line: string): boolean {
+    const m = /^\/(close|quit)\s*$/i.exec(line);
+    const stuck = this.helperRunning || (this.session.adapter.metaAllowed && !this.session.accepting);
+    if (!m || !stuck) return false;
+    if (m[1].toLowerCase() === 'close') this.drop('/close');
+    else void this.quit();
+    return true;
+  }
+
+  /** Drops the connection at once, whatever is under way; the lines not sent yet go with it. */
+  private drop(why: string): void {
+    this.quitting = true;
+    this.dropTyped(why);
+    this.show(renderNote('info', `${why}: closing the connection without a goodbye`));
+    void this.session.close().then(() => this.finish());
+  }
+
+  /** Forgets the lines typed ahead and not sent, saying how many. */
+  private dropTyped(why: string): void {
+    const left = this.queue.waiting;
+    this.queue.clear();
+    if (left === 0) return;
+    this.session.noteLine('warn', `quitting: ${left} typed line${left === 1 ? '' : 's'} not sent (${why})`);
   }
 
   /** A password or token: MAILSH_PASSWORD, else a hidden prompt. */
@@ -322,10 +366,12 @@ export class Repl {
   private async quit(drain = true): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    if (drain) await this.typedAheadSent();
+    // Asked again after being told how to finish: the connection goes now.
+    if (drain && !this.dropArmed) await this.typedAheadSent();
     const unfinished = this.session.connected ? this.session.adapter.unfinished : undefined;
-    // At the end of input (the terminal went away) nothing could finish it.
-    if (unfinished && !this.dropArmed && !this.opts.input.readableEnded) {
+    // At the end of input (the terminal went away) nothing could finish it;
+    // nor can the user finish a literal or DATA a helper (/append, /send) was sending.
+    if (unfinished && !this.dropArmed && !this.helperRunning && !this.opts.input.readableEnded) {
       this.dropArmed = true;
       this.quitting = false;
       this.show(renderNote('info', `${unfinished.state}: ${unfinished.finish}; Ctrl-D again drops the connection without sending it`));
@@ -341,10 +387,7 @@ export class Repl {
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.session.goodbyeMs)));
     await Promise.race([this.queue.drained(), late]);
     clearTimeout(timer);
-    const left = this.queue.length;
-    if (left === 0) return;
-    this.queue.clear();
-    this.session.noteLine('warn', `quitting: ${left} typed line${left === 1 ? '' : 's'} not sent (no reply within ${this.session.goodbyeMs / 1000}s)`);
+    this.dropTyped(`no reply within ${this.session.goodbyeMs / 1000}s`);
   }
 
   private finish(): void {

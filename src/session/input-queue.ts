@@ -104,6 +104,11 @@ export class InputQueue {
     return this.lines.length - this.head;
   }
 
+  /** Lines not taken yet: `length` without the one being handled. */
+  get waiting(): number {
+    return Math.max(0, this.length - (this.running ? 1 : 0));
+  }
+
   push(line: string): void {
     this.lines.push(line);
     this.running ??= this.run().finally(() => (this.running = undefined));

@@ -317,6 +317,11 @@ export class Session extends EventEmitter {
   private async leaveState(): Promise<boolean> {
     // The reply that decides what the next line is (DATA's 354, IDLE's +, a
     // TLS handshake) may be on its way: a goodbye sent before it could be read as data.
+    // After a timeout already reported it is not: the session ends at --timeout, with that one message.
+    if (this.waits.timedOut && !this.accepting) {
+      this.transcript?.note('closing without a goodbye: the reply that decides what the next line is never came');
+      return false;
+    }
     if (!(await this.within(() => this.accepting))) {
       this.noteLine('warn', `no reply within ${this.goodbyeMs / 1000}s: closing without a goodbye`);
       return false;
@@ -347,11 +352,14 @@ export class Session extends EventEmitter {
     // mailsh closes: the close that follows is expected, not the server's doing.
     this.quitting = true;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => conn.destroy(), 2000);
+      let timer: NodeJS.Timeout | undefined;
       conn.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
+      // A server that stopped reading would never see our FIN behind the bytes it left.
+      if (conn.backlogged) return conn.destroy();
+      timer = setTimeout(() => conn.destroy(), 2000);
       conn.end();
     });
   }
@@ -408,6 +416,7 @@ export class Session extends EventEmitter {
 
   private onData(chunk: Buffer): void {
     this.transcript?.server(chunk);
+    this.waits.timedOut = false;
     const first = !this.heard;
     this.heard = true;
     if (first && !this.tls && looksLikeTls(chunk)) {

@@ -42,6 +42,8 @@ export class Waits {
   private cancelWatchdog: (() => void) | undefined;
   /** When the watchdog fires, Infinity when it is not armed. */
   private watchdogAt = Infinity;
+  /** A wait ran out of time and the server has said nothing since (the session clears it on server bytes). */
+  timedOut = false;
 
   constructor(
     /** Whether the connection is still open: a close resolves every wait. */
@@ -95,6 +97,7 @@ export class Waits {
         continue;
       }
       this.waiters.delete(w);
+      this.timedOut = true;
       w.reject(this.timeoutError(w.timeoutMs));
     }
     if (next < Infinity) this.armWatchdog(next);

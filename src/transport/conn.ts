@@ -18,6 +18,8 @@ export interface Conn {
   /** The TLS session ticket the server gave, to try resumption (`/tls try`). */
   readonly sessionTicket: Buffer | undefined;
   readonly isOpen: boolean;
+  /** Bytes written that the peer has not read yet: a FIN behind them would never be seen. */
+  readonly backlogged: boolean;
   /** Resolves when more may be written (backpressure). */
   write(bytes: Buffer): Promise<void>;
   /** Gathers the writes of this turn into one. */

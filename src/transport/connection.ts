@@ -139,6 +139,11 @@ export class Connection extends EventEmitter implements Conn {
     return !this.closed;
   }
 
+  /** Whether bytes written are still waiting for the server to take them. */
+  get backlogged(): boolean {
+    return this.gatheredBytes > 0 || this.socket.writableLength > 0;
+  }
+
   /**
    * Sends bytes; resolves when the socket can take more (backpressure): at
    * once while the socket's buffer is below its high-water mark, else once

@@ -45,6 +45,7 @@ export class ScriptedPeer extends EventEmitter implements Conn {
   readonly loopback = false;
   readonly tls: TlsSummary | undefined = undefined;
   readonly sessionTicket: Buffer | undefined = undefined;
+  readonly backlogged = false;
   private open = true;
   private step = 0;
   /** The next chunk of the current server step. */

@@ -21,6 +21,8 @@ export interface ScriptedConn {
   /** Upgrades this connection to TLS as the server side, in place. */
   startTls(): Promise<void>;
   end(text?: string): void;
+  /** Stops reading: what the client sends stays in its socket buffers (a server that stopped taking data). */
+  pause(): void;
   /** Received bytes so far (plaintext of this connection). */
   received(): Buffer;
   /** Both directions in the order they passed here (an observer's view of the session). */
@@ -97,6 +99,7 @@ export async function startScriptedServer(opts: ScriptedOptions): Promise<Script
         return isClosed;
       },
       end: (t) => (t === undefined ? socket.end() : socket.end(record(t))),
+      pause: () => socket.pause(),
       received: () => Buffer.concat(chunks),
       exchange: () => both,
       get tls() {
