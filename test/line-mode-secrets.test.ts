@@ -23,9 +23,10 @@ function assertNoLeak(where: string, text: string): void {
   for (const needle of NEEDLES) assert.ok(!text.includes(needle), `${where} holds ${JSON.stringify(needle)}`);
 }
 
-for (const [name, url, first] of [
-  ['tcp://', 'tcp', []],
-  ['/raw on in an IMAP session', 'imap', ['/raw on']],
+// Each protocol keeps its own history file (history-line for tcp://).
+for (const [name, url, first, historyFile] of [
+  ['tcp://', 'tcp', [], 'history-line'],
+  ['/raw on in an IMAP session', 'imap', ['/raw on'], 'history-imap'],
 ] as const) {
   test(`${name}: history, transcript and screen hold no credential`, async () => {
     const server = await startScriptedServer({
@@ -57,7 +58,7 @@ for (const [name, url, first] of [
     await cli.exited;
     const received = server.conns[0].received().toString();
     assert.ok(received.includes(`a login ${USER} ${PASSWORD}\r\n`) && received.includes(`${PLAIN}\r\n`), 'the server got the lines as typed');
-    const history = readFileSync(join(home, 'state', 'mailsh', 'history'), 'utf8');
+    const history = readFileSync(join(home, 'state', 'mailsh', historyFile), 'utf8');
     assert.match(history, /^c noop$/m, 'the history file was written');
     assertNoLeak('history', history);
     const transcript = readFileSync(log, 'utf8');

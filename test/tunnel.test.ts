@@ -216,7 +216,7 @@ export async function load(url, context, next) {
       return readFileSync(loaded, 'utf8').split('\n').filter(Boolean).map((url) => url.replace(/^.*\/dist\/src\//, ''));
     };
     const plain = await modules([]);
-    assert.ok(plain.includes('tunnel/tunnel.js') && plain.includes('transport/connection.js'), plain.join(' '));
+    assert.ok(plain.includes('cli/tunnel-command.js') && plain.includes('transport/connection.js'), plain.join(' '));
     for (const unwanted of ['session/session.js', 'repl/script-runner.js', 'transcript/transcript.js', 'tunnel/observer.js', 'tunnel/starttls-first.js', 'protocol/detect.js']) {
       assert.ok(!plain.includes(unwanted), `${unwanted} was loaded: ${plain.join(' ')}`);
     }

@@ -103,6 +103,15 @@ export class ScriptRunner {
     session.on('closed', () => {
       // Lines not sent yet, or a command still waiting for its reply, failed.
       if (!session.quitting && (queue.length > 0 || session.adapter.pending > 0)) {
+        // Which lines never went out, quoted masked as the echo shows them (issue 21 item 3).
+        const first = queue.firstUnsent();
+        if (first) {
+          const at = first.number > initial.length ? `line ${first.number - initial.length}` : 'option';
+          const more = queue.length - 1;
+          const note = `not sent (${at}: ${first.quoted})${more > 0 ? `, nor the ${more} line${more === 1 ? '' : 's'} after it` : ''}`;
+          this.output.printError(renderNote('error', note));
+          session.transcript?.note(`error ${note}`);
+        }
         this.stop(EXIT.connection);
         queue.clear();
       }

@@ -109,6 +109,16 @@ export class InputQueue {
     return Math.max(0, this.length - (this.running ? 1 : 0));
   }
 
+  /**
+   * The first line not sent yet, numbered as onError numbers it and quoted
+   * as an error message quotes it (masked), or undefined.
+   */
+  firstUnsent(): { number: number; quoted: string } | undefined {
+    if (this.length === 0) return undefined;
+    // The head line is counted in `taken` once the run has taken it.
+    return { number: this.running ? this.taken : this.taken + 1, quoted: this.running ? this.quoted : this.quote(this.lines[this.head]) };
+  }
+
   push(line: string): void {
     this.lines.push(line);
     this.running ??= this.run().finally(() => (this.running = undefined));
