@@ -11,7 +11,7 @@ interface TestEvent {
   data: { nesting?: number; file?: string; message?: string; details?: { duration_ms?: number } };
 }
 
-const SHOWN = 10;
+const SHOWN = Number(process.env.SLOWEST ?? 10);
 
 export default async function* reporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const perFile = new Map<string, number>();

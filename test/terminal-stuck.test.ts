@@ -9,23 +9,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
 import { startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mailsh-stuck-'));
 const servers: ScriptedServer[] = [];
-afterEach(async () => {
+after(async () => {
   killAllPtys();
   for (const s of servers.splice(0)) await s.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
-after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A message larger than what loopback socket buffers hold, so the writes stall. */
+/** A message larger than what loopback socket buffers hold, so the writes stall; written once, read by every case. */
+let big: string | undefined;
 const bigFile = (): string => {
-  const file = join(tmp, 'big.eml');
-  writeFileSync(file, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(24 * 1024)}`);
-  return file;
+  if (big) return big;
+  big = join(tmp, 'big.eml');
+  writeFileSync(big, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(24 * 1024)}`);
+  return big;
 };
 
 /** The server neither reads nor answers any more. */
@@ -128,31 +130,49 @@ async function endsWithin(cli: PtySession, limitMs: number, label: string): Prom
   }
 }
 
-for (const c of cases) {
-  describe(`at the terminal, stuck in ${c.name}`, () => {
-    it('/close ends mailsh promptly', async () => {
-      const cli = await stuck(c);
-      cli.type('/close\r');
-      assert.equal(await endsWithin(cli, 4000, '/close'), 0);
-      assert.match(cli.screen(), /\/close: closing the connection without a goodbye/);
-    });
-
-    it('a second Ctrl-C ends mailsh promptly', async () => {
-      const cli = await stuck(c);
-      cli.type('\x03');
-      await new Promise((r) => setTimeout(r, 300));
-      cli.type('\x03');
-      assert.equal(await endsWithin(cli, 4000, 'Ctrl-C Ctrl-C'), 0);
-      assert.match(cli.screen(), /second Ctrl-C: closing the connection without a goodbye/);
-    });
-
-    // Each wait while quitting lasts at most 5 s (README): the lines typed ahead, the state, the goodbye.
-    for (const [key, typed] of c.quick ? [] : ([['Ctrl-D', '\x04'], ['/quit', '/quit\r']] as const)) {
-      it(`${key} ends mailsh within the goodbye's deadlines`, async () => {
+/**
+ * The cases run side by side: each mostly waits (for the goodbye's
+ * deadlines), and one after another they took a minute.
+ */
+describe('at the terminal, stuck', { concurrency: true }, () => {
+  for (const c of cases) {
+    describe(`in ${c.name}`, { concurrency: true }, () => {
+      it('/close ends mailsh promptly', async () => {
         const cli = await stuck(c);
-        cli.type(typed);
-        await endsWithin(cli, 20_000, key);
+        try {
+          cli.type('/close\r');
+          assert.equal(await endsWithin(cli, 4000, '/close'), 0);
+          assert.match(cli.screen(), /\/close: closing the connection without a goodbye/);
+        } finally {
+          cli.kill();
+        }
       });
-    }
-  });
-}
+
+      it('a second Ctrl-C ends mailsh promptly', async () => {
+        const cli = await stuck(c);
+        try {
+          cli.type('\x03');
+          await new Promise((r) => setTimeout(r, 300));
+          cli.type('\x03');
+          assert.equal(await endsWithin(cli, 4000, 'Ctrl-C Ctrl-C'), 0);
+          assert.match(cli.screen(), /second Ctrl-C: closing the connection without a goodbye/);
+        } finally {
+          cli.kill();
+        }
+      });
+
+      // Each wait while quitting lasts at most 5 s (README): the lines typed ahead, the state, the goodbye.
+      for (const [key, typed] of c.quick ? [] : ([['Ctrl-D', '\x04'], ['/quit', '/quit\r']] as const)) {
+        it(`${key} ends mailsh within the goodbye's deadlines`, async () => {
+          const cli = await stuck(c);
+          try {
+            cli.type(typed);
+            await endsWithin(cli, 20_000, key);
+          } finally {
+            cli.kill();
+          }
+        });
+      }
+    });
+  }
+});
