@@ -58,13 +58,16 @@ const endsAtTimeout = (r: CliResult & { ms: number }, label: string): void => {
   assert.ok(r.ms < 10_000, `${label}: ${r.ms} ms`);
 };
 
+/** Written once: the cases that send it run side by side. */
+let big: string | undefined;
 const bigMessage = (): string => {
-  const file = join(tmp, 'big.eml');
-  writeFileSync(file, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(64 * 1024)}`);
-  return file;
+  if (big) return big;
+  big = join(tmp, 'big.eml');
+  writeFileSync(big, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(64 * 1024)}`);
+  return big;
 };
 
-describe('a server that stops reading', () => {
+describe('a server that stops reading', { concurrency: true }, () => {
   it('SMTP /send after 354: exit 4 soon after --timeout', async () => {
     const port = await lineServer('220 hi\r\n', (line, sock) => {
       if (/^DATA/i.test(line)) {
@@ -92,7 +95,7 @@ describe('a server that stops reading', () => {
   });
 });
 
-describe('a server that never answers what mailsh must wait for', () => {
+describe('a server that never answers what mailsh must wait for', { concurrency: true }, () => {
   it('--pipeline with an unanswered DATA: exit 4', async () => {
     const port = await lineServer('220 hi\r\n', (line, sock) => {
       if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
@@ -164,7 +167,7 @@ describe('a server that never answers what mailsh must wait for', () => {
   });
 });
 
-describe('data still streaming is no timeout', () => {
+describe('data still streaming is no timeout', { concurrency: true }, () => {
   it('a POP3 RETR that streams past --timeout goes on, as an IMAP literal does', async () => {
     const port = await lineServer('+OK hi\r\n', (line, sock) => {
       if (/^RETR/i.test(line)) {
