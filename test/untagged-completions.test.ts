@@ -81,4 +81,14 @@ describe('Dovecot: /tag off', () => {
     assert.match(r.stdout, /^S: c OK Logout/m);
     assert.doesNotMatch(r.stderr, /!!/);
   });
+
+  it('then a script that ends without LOGOUT: mailsh\'s own goodbye is tagged, logs out, exit 0, no warning', async (t) => {
+    const s = real(t);
+    if (!s) return;
+    const r = await runCli([`imap://127.0.0.1:${s.imapPort}`, '--timeout', '5', '-e', '/tag off', '-e', 'a NOOP']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^C: (\S+) LOGOUT\r?\nS: \* BYE [^\n]*\nS: \1 OK Logout/m);
+    assert.doesNotMatch(r.stdout, /^S: LOGOUT BAD/m);
+    assert.doesNotMatch(r.stderr, /!!/);
+  });
 });

@@ -174,6 +174,8 @@ export interface ProtocolAdapter {
   mayPipeline?(line: string): boolean;
   /** The polite goodbye (`QUIT`, `LOGOUT`), if the protocol has one. */
   quitCommand(): string | undefined;
+  /** The line of the goodbye mailsh sends itself, where it differs from `quitCommand()` (a tag of its own). */
+  goodbyeLine?(): string;
   /** The connection is now TLS: forget what was learned in plaintext (RFC 3207 §4.2). */
   tlsStarted(): AdapterEvent[];
 }

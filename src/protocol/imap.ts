@@ -476,6 +476,11 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
     return 'LOGOUT';
   }
 
+  /** The goodbye mailsh sends itself carries a tag even after `/tag off`: untagged, servers answer BAD. */
+  goodbyeLine(): string {
+    return this.autoTag ? 'LOGOUT' : `${this.tags.next()} LOGOUT`;
+  }
+
   tlsStarted(): AdapterEvent[] {
     // RFC 9051 §6.2.1: capabilities from before TLS must not be trusted.
     this.caps = new Map();

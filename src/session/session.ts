@@ -307,7 +307,7 @@ export class Session extends EventEmitter {
   async quit(): Promise<void> {
     const bye = this.adapter.quitCommand();
     if (this.connected && bye && !this.quitting && (await this.leaveState())) {
-      await this.send(bye);
+      await this.send(this.adapter.goodbyeLine?.() ?? bye);
       await this.within(() => this.idle);
     }
     await this.close();
