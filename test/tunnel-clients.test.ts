@@ -1,6 +1,6 @@
 /**
  * Real mail clients through `mailsh tunnel` against real Postfix and Dovecot
- * (issue 18): mbsync, fetchmail, neomutt and Emacs smtpmail (the seed's
+ * (issue 18): mbsync, fetchmail, offlineimap, neomutt and Emacs smtpmail (the seed's
  * regression: `RCPT TO` through s_client died of "renegotiation").
  */
 import assert from 'node:assert/strict';
@@ -15,6 +15,8 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
 import { deliver } from './support/deliver.js';
+import { localFolders, offlineimapRun, seedFolders, serverFolders } from './support/offlineimap.js';
+import { assertOneImapSession, atOnce } from './support/session-transcripts.js';
 import { clientServers, runClient } from './support/mail-clients.js';
 import { runPython } from './support/python.js';
 import { CLI } from './support/run-cli.js';
@@ -174,6 +176,31 @@ describe('real clients through mailsh tunnel', () => {
       assert.match(readFileSync(log, 'utf8'), /closed/);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('offlineimap with the README\'s transporttunnel = mailsh tunnel imaps://… (maxconnections = 3) syncs six folders: the Maildir equals the server; --log …-$$.log gives each connection its own transcript', async (t) => {
+    const s = servers(t, 'offlineimap');
+    if (!s) return;
+    const carol = s.users[2];
+    await seedFolders(s, carol, 2);
+    // offlineimap runs the tunnel through sh: $$ names one log per connection, as the README says.
+    const { args, mail } = offlineimapRun(join(dir, 'offlineimap'), [
+      `transporttunnel = ${tunnelCommand(`imaps://127.0.0.1:${s.imapsPort}`, s.caFile, 'offlineimap-$$')}`,
+      `remoteuser = ${carol.name}`, `remotepass = ${carol.password}`, 'auth_mechanisms = LOGIN', 'maxconnections = 3',
+    ]);
+    const r = await runClient('offlineimap', args);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /ERROR|WARNING/, r.out);
+    assert.deepEqual(localFolders(mail), await serverFolders(s, carol));
+    const files = readdirSync(dir).filter((f) => /^offlineimap-\d+\.log$/.test(f)).map((f) => join(dir, f));
+    logs.push(...files);
+    const texts = files.map((f) => readFileSync(f, 'utf8'));
+    t.diagnostic(`${texts.length} tunnels, at most ${atOnce(texts)} at once`);
+    assert.ok(texts.length >= 2, `${texts.length} tunnels`);
+    for (const text of texts) {
+      assertOneImapSession(text);
+      assert.match(text, /C: \S+ LOGIN carol \\<redacted \d+ bytes>\\r\\n/);
     }
   });
 
