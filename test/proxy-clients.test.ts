@@ -2,10 +2,10 @@
  * Real mail clients through `mailsh proxy` to real Dovecot and Postfix
  * (issue 18 test 9): mbsync and neomutt with STARTTLS not offered (the
  * proxy refuses it) and with STARTTLS ended by the proxy (--listen-cert);
- * every transcript masked.
+ * offlineimap with three connections at once; every transcript masked.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import tls from 'node:tls';
@@ -13,6 +13,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { deliver } from './support/deliver.js';
+import { localFolders, offlineimapRun, seedFolders, serverFolders } from './support/offlineimap.js';
+import { assertOneImapSession, atOnce } from './support/session-transcripts.js';
 import { clientServers, runClient } from './support/mail-clients.js';
 import { startProxy, talk, type Proxy } from './support/proxy.js';
 import { useRealServers } from './support/real-fixture.js';
@@ -38,13 +40,13 @@ async function proxyTo(s: RealServers, url: string, name: string, terminate: boo
 }
 
 /** Stops the proxy; every transcript it wrote is free of the user's password in every form. */
-async function stopAndCheck(s: RealServers, proxy: Proxy, logDir: string, sessions: number): Promise<string[]> {
+async function stopAndCheck(s: RealServers, proxy: Proxy, logDir: string, sessions: number, users = s.users.slice(0, 2)): Promise<string[]> {
   const { code, stderr } = await proxy.stop();
   assert.equal(code, 0);
   assert.equal(stderr.match(/mailsh proxy: #\d+ /g)?.length, sessions, stderr);
   const texts = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'latin1'));
   assert.equal(texts.length, sessions);
-  for (const user of s.users.slice(0, 2)) {
+  for (const user of users) {
     const forbidden = [user.password, Buffer.from(user.password).toString('base64'), Buffer.from(`\0${user.name}\0${user.password}`).toString('base64')];
     for (const text of texts) for (const f of forbidden) assert.ok(!text.includes(f), `a transcript holds ${f}`);
   }
@@ -151,4 +153,28 @@ describe('real clients through mailsh proxy', () => {
       if (terminate) assert.match(text, /the client's STARTTLS was answered by mailsh, not forwarded: 220/);
     });
   }
+
+  it('offlineimap with maxconnections = 3 syncs six folders through the proxy: the Maildir equals the server; one masked 0600 transcript per connection, connections at once, none interleaved', async (t) => {
+    const s = servers(t, 'offlineimap');
+    if (!s) return;
+    // carol: a mailbox no other test here touches; her password holds `"` and `!`.
+    const carol = s.users[2];
+    await seedFolders(s, carol, 3);
+    const { proxy, logDir } = await proxyTo(s, `imaps://127.0.0.1:${s.imapsPort}`, 'offlineimap', false);
+    const { args, mail } = offlineimapRun(join(dir, 'offlineimap-home'), [
+      'remotehost = 127.0.0.1', `remoteport = ${proxy.port}`, `remoteuser = ${carol.name}`, `remotepass = ${carol.password}`,
+      'ssl = no', 'starttls = no', 'auth_mechanisms = PLAIN', 'maxconnections = 3',
+    ]);
+    const r = await runClient('offlineimap', args);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /ERROR/, r.out);
+    assert.deepEqual(localFolders(mail), await serverFolders(s, carol));
+    const files = readdirSync(logDir).map((f) => join(logDir, f));
+    for (const f of files) assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    const texts = await stopAndCheck(s, proxy, logDir, files.length, [carol]);
+    t.diagnostic(`${texts.length} connections, at most ${atOnce(texts)} at once`);
+    assert.ok(texts.length >= 2, `${texts.length} connections`);
+    assert.ok(atOnce(texts) >= 2, 'the connections overlapped');
+    for (const text of texts) assertOneImapSession(text);
+  });
 });

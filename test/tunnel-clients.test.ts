@@ -1,6 +1,6 @@
 /**
  * Real mail clients through `mailsh tunnel` against real Postfix and Dovecot
- * (issue 18): mbsync, fetchmail, neomutt and Emacs smtpmail (the seed's
+ * (issue 18): mbsync, fetchmail, offlineimap, neomutt and Emacs smtpmail (the seed's
  * regression: `RCPT TO` through s_client died of "renegotiation").
  */
 import assert from 'node:assert/strict';
@@ -10,10 +10,13 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, it, type TestContext } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import type { RealServers } from './support/real-servers.js';
 import { deliver } from './support/deliver.js';
+import { localFolders, offlineimapRun, seedFolders, serverFolders } from './support/offlineimap.js';
+import { assertOneImapSession, atOnce } from './support/session-transcripts.js';
 import { clientServers, runClient } from './support/mail-clients.js';
 import { runPython } from './support/python.js';
 import { CLI } from './support/run-cli.js';
@@ -47,6 +50,34 @@ function maildirMessages(root: string): string[] {
   };
   walk(root);
   return found.sort();
+}
+
+/** Polls `done` every 50 ms; fails with `why()` after `ms`. */
+async function until(done: () => boolean, ms: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(why());
+    await sleep(50);
+  }
+}
+
+/** The processes whose command line holds `text` (here: a tunnel's unique --log path). */
+function pidsRunning(text: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(text);
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).map(Number);
+}
+
+/** Established TCP connections on 127.0.0.1 with `port` at either end (both ends of a loopback connection count). */
+function connectionsTo(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[3] === '01' && (f[1]?.endsWith(hex) || f[2]?.endsWith(hex))).length;
 }
 
 describe('real clients through mailsh tunnel', () => {
@@ -111,6 +142,67 @@ describe('real clients through mailsh tunnel', () => {
       assert.ok(Number(count[1]) >= 3, r.out);
     });
   }
+
+  it('fetchmail plugin (IMAP) in idle mode fetches a message delivered while it idles; after SIGTERM no tunnel and no server connection is left', async (t) => {
+    const s = servers(t, 'fetchmail');
+    if (!s) return;
+    // carol: a mailbox of its own (fetchmail deletes what it fetched); her password holds `"`, which only fetchmail's '…' string takes.
+    const user = s.users[2];
+    const home = join(dir, 'fetchmail-idle');
+    mkdirSync(home);
+    const got = join(home, 'fetched');
+    const log = join(dir, 'fetchmail-idle.log');
+    const rc = join(home, 'fetchmailrc');
+    writeFileSync(rc, `poll 127.0.0.1 proto IMAP port ${s.imapsPort} plugin "${tunnelCommand('imaps://%h:%p', s.caFile, 'fetchmail-idle')}" user "${user.name}" password '${user.password}' idle sslproto '' mda "cat >> ${got}"\n`, { mode: 0o600 });
+    const child = spawn('fetchmail', ['-f', rc, '--nosyslog'], { env: { ...process.env, FETCHMAILHOME: home, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => child.once('close', r));
+    try {
+      const idling = (): boolean => existsSync(log) && /S: \+ idling/.test(readFileSync(log, 'utf8'));
+      await until(() => idling() || child.exitCode !== null, 10_000, () => `fetchmail never idled: ${out}`);
+      assert.equal(child.exitCode, null, `fetchmail exited: ${out}`);
+      const tunnels = pidsRunning(log);
+      assert.equal(tunnels.length, 1, `one tunnel runs: ${tunnels.join(' ')}`);
+      assert.ok(connectionsTo(s.imapsPort) > 0, 'the tunnel holds a connection to Dovecot');
+      const subject = 'delivered while fetchmail idles';
+      await deliver(s, user.address, subject);
+      await until(() => existsSync(got) && readFileSync(got, 'utf8').includes(subject), 10_000, () => `fetchmail did not fetch it: ${out}`);
+      child.kill('SIGTERM');
+      await exited;
+      await until(() => pidsRunning(log).length === 0, 2000, () => `the tunnel outlived fetchmail: ${pidsRunning(log).join(' ')}`);
+      await until(() => connectionsTo(s.imapsPort) === 0, 2000, () => 'a connection to Dovecot is left');
+      assert.match(readFileSync(log, 'utf8'), /closed/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('offlineimap with the README\'s transporttunnel = mailsh tunnel imaps://… (maxconnections = 3) syncs six folders: the Maildir equals the server; --log …-$$.log gives each connection its own transcript', async (t) => {
+    const s = servers(t, 'offlineimap');
+    if (!s) return;
+    const carol = s.users[2];
+    await seedFolders(s, carol, 2);
+    // offlineimap runs the tunnel through sh: $$ names one log per connection, as the README says.
+    const { args, mail } = offlineimapRun(join(dir, 'offlineimap'), [
+      `transporttunnel = ${tunnelCommand(`imaps://127.0.0.1:${s.imapsPort}`, s.caFile, 'offlineimap-$$')}`,
+      `remoteuser = ${carol.name}`, `remotepass = ${carol.password}`, 'auth_mechanisms = LOGIN', 'maxconnections = 3',
+    ]);
+    const r = await runClient('offlineimap', args);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /ERROR|WARNING/, r.out);
+    assert.deepEqual(localFolders(mail), await serverFolders(s, carol));
+    const files = readdirSync(dir).filter((f) => /^offlineimap-\d+\.log$/.test(f)).map((f) => join(dir, f));
+    logs.push(...files);
+    const texts = files.map((f) => readFileSync(f, 'utf8'));
+    t.diagnostic(`${texts.length} tunnels, at most ${atOnce(texts)} at once`);
+    assert.ok(texts.length >= 2, `${texts.length} tunnels`);
+    for (const text of texts) {
+      assertOneImapSession(text);
+      assert.match(text, /C: \S+ LOGIN carol \\<redacted \d+ bytes>\\r\\n/);
+    }
+  });
 
   for (const kind of ['smtps', 'submission'] as const) {
     it(`neomutt sends through tunnel to ${kind}${kind === 'submission' ? ' (STARTTLS at connect)' : ''}: delivered`, async (t) => {
@@ -212,7 +304,7 @@ print(json.dumps({'hex': data[0][1].hex()}))
     if (!s) return;
     const written = logs.filter((l) => existsSync(l));
     if (written.length === 0) return t.skip('skipped: no client ran');
-    for (const user of s.users.slice(0, 2)) {
+    for (const user of s.users) {
       const forbidden = [user.password, Buffer.from(user.password).toString('base64'), Buffer.from(`\0${user.name}\0${user.password}`).toString('base64')];
       for (const file of written) {
         const text = readFileSync(file, 'latin1');
