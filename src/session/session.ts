@@ -8,67 +8,18 @@ import { explainReply } from '../protocol/explain.js';
 import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import type { Conn } from '../transport/conn.js';
-import { Connection, type ConnectOptions, type OpenConn } from '../transport/connection.js';
+import { Connection } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
 import { formatTlsSummary, tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
 import { choiceNotes, type TlsChoice } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
-import { Waits, type Clock } from './waits.js';
+import { closeConnection, isGoodbye, sayGoodbye } from './goodbye.js';
+import type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
+import { Waits } from './waits.js';
 
-export type NoteLevel = 'info' | 'warn' | 'error';
-
-/** Where a session's output goes: the REPL screen or script-mode stdout. */
-export interface SessionOutput {
-  /** A server line as received (raw bytes, how it ended), and how to show it. */
-  server(line: ServerLine, view: LineView): void;
-  /**
-   * Literal bytes as they stream in, for an output that renders them in bulk
-   * (script mode); without it, each line of a literal comes to `server`.
-   */
-  literal?(chunk: LiteralChunk): void;
-  /** What was sent, for the echo: secrets are already marked in `out`. */
-  sent(out: Outgoing): void;
-  note(level: NoteLevel, text: string): void;
-  /** The prompt's inputs changed (mode, TLS, mailbox). */
-  stateChanged(): void;
-}
-
-export interface SessionOptions {
-  connect: ConnectOptions;
-  /** `auto`: decide from the greeting (SPEC §1). */
-  protocol: ProtocolName | 'auto';
-  /** `--starttls`: negotiate TLS right after the greeting. */
-  starttls: boolean;
-  /** The name mailsh uses when it must say EHLO/LHLO itself. */
-  ehloName: string;
-  /** Reply timeout for scripts and for the greeting. */
-  timeoutMs: number;
-  maxLine?: number;
-  maxLiteral?: number;
-  /** `--max-reply-lines`: the longest reply held in memory. */
-  maxReplyLines?: number;
-  transcript?: Transcript;
-  output: SessionOutput;
-  /** `--explain`: annotate each complete reply with what its codes mean. */
-  explain?: boolean;
-  /** The clock of the reply timeouts (tests run them without sleeping). */
-  clock?: Clock;
-  /** How to connect: `Connection.open`; tests hand in a scripted peer. */
-  open?: OpenConn;
-}
+export type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
 
 const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
-
-/**
- * Whether `line` is the goodbye command `bye`, tagged or not (`QUIT`,
- * `a LOGOUT`). The last word is compared first: most lines end there,
- * without a regex or a split.
- */
-function isGoodbye(line: string, bye: string): boolean {
-  const text = line.trimEnd();
-  if (text.length < bye.length || text.slice(-bye.length).toUpperCase() !== bye) return false;
-  return /^\s*(\S+\s+)?$/.test(text.slice(0, -bye.length));
-}
 
 /**
  * One connection and its protocol state (DESIGN layer session/): it feeds
@@ -79,11 +30,7 @@ function isGoodbye(line: string, bye: string): boolean {
 export class Session extends EventEmitter {
   private current!: ProtocolAdapter;
   transcript: Transcript | undefined;
-  /** Failed replies (4xx/5xx, NO/BAD, -ERR): a script that saw one exits 1. */
-  failures = 0;
   lastReply: Reply | undefined;
-  /** Failed replies an `/expect` accepted: they count once, and no longer. */
-  private readonly accepted = new WeakSet<Reply>();
   /** The last SASL challenge, decoded (for `/auth` and `{{cram-md5}}`). */
   lastChallenge: Buffer | undefined;
   /** The server's greeting, as text (POP3 APOP takes its timestamp). */
@@ -107,7 +54,7 @@ export class Session extends EventEmitter {
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
   /** Waits for server progress, checked on every 'progress'. */
-  private readonly waits: Waits;
+  readonly waits: Waits;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -219,16 +166,6 @@ export class Session extends EventEmitter {
   }
 
   /**
-   * `/expect 5xx` accepted this reply: a failure the script asked for does not
-   * fail it (SPEC §10). Each failed reply is forgiven at most once.
-   */
-  acceptFailure(reply: Reply): void {
-    if ((reply.cls !== 'fail' && reply.cls !== 'temp') || this.accepted.has(reply)) return;
-    this.accepted.add(reply);
-    this.failures--;
-  }
-
-  /**
    * Whether the next input line may go out now: not before the reply that
    * decides what it is (SPEC §10), whatever else is in flight.
    */
@@ -297,71 +234,14 @@ export class Session extends EventEmitter {
     return Math.min(this.opts.timeoutMs, 5000);
   }
 
-  /**
-   * Polite goodbye (SPEC §3): finish the state first (IDLE → DONE and its
-   * reply; a SASL exchange → `*` and its reply), then QUIT/LOGOUT, wait
-   * briefly for the reply, close. Input under way that a goodbye would join
-   * (DATA, a typed literal) is dropped with the connection, noted. Every
-   * wait has a deadline.
-   */
-  async quit(): Promise<void> {
-    const bye = this.adapter.quitCommand();
-    if (this.connected && bye && !this.quitting && (await this.leaveState())) {
-      await this.send(bye);
-      await this.within(() => this.idle);
-    }
-    await this.close();
-  }
-
-  /** Brings the session to where a goodbye is a command; false when it cannot be. */
-  private async leaveState(): Promise<boolean> {
-    // The reply that decides what the next line is (DATA's 354, IDLE's +, a
-    // TLS handshake) may be on its way: a goodbye sent before it could be read as data.
-    // After a timeout already reported it is not: the session ends at --timeout, with that one message.
-    if (this.waits.timedOut && !this.accepting) {
-      this.transcript?.note('closing without a goodbye: the reply that decides what the next line is never came');
-      return false;
-    }
-    if (!(await this.within(() => this.accepting))) {
-      this.noteLine('warn', `no reply within ${this.goodbyeMs / 1000}s: closing without a goodbye`);
-      return false;
-    }
-    const unfinished = this.adapter.unfinished;
-    if (unfinished) {
-      this.noteLine('warn', `closed ${unfinished.state}: ${unfinished.lost}`);
-      return false;
-    }
-    const finish = this.adapter.finishLine;
-    if (finish === undefined) return true;
-    await this.send(finish);
-    return this.within(() => this.idle);
-  }
-
-  /** Waits up to goodbyeMs for a condition; false when time ran out. */
-  private within(ready: () => boolean): Promise<boolean> {
-    return this.waits.until(ready, this.goodbyeMs).then(
-      () => this.connected,
-      () => false,
-    );
+  /** The polite goodbye, then the close (SPEC §3: quitting never hangs). */
+  quit(): Promise<void> {
+    return sayGoodbye(this);
   }
 
   /** Closes the connection without a goodbye (`/close`), waiting for the close. */
   close(): Promise<void> {
-    const conn = this.conn;
-    if (!conn?.isOpen) return Promise.resolve();
-    // mailsh closes: the close that follows is expected, not the server's doing.
-    this.quitting = true;
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      conn.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // A server that stopped reading would never see our FIN behind the bytes it left.
-      if (conn.backlogged) return conn.destroy();
-      timer = setTimeout(() => conn.destroy(), 2000);
-      conn.end();
-    });
+    return closeConnection(this);
   }
 
   /**
@@ -496,7 +376,7 @@ export class Session extends EventEmitter {
       } else if (event.type === 'reply') {
         this.lastReply = event.reply;
         if (event.reply.command === '<greeting>') this.greeting = event.reply.lines.join('\n');
-        if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
+        this.out.reply?.(event.reply);
         this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
