@@ -3,18 +3,17 @@ import { ConnectionError, TimeoutError } from '../errors.js';
 import { DEFAULT_MAX_LINE, LineReader, lineText, wireLine, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
-import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
-import { LineAdapter } from '../protocol/line.js';
 import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import type { Conn } from '../transport/conn.js';
 import { Connection } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
-import { formatTlsSummary, tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
-import { choiceNotes, type TlsChoice } from '../transport/tls-choice.js';
+import { choiceNotes } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { closeConnection, isGoodbye, sayGoodbye } from './goodbye.js';
 import type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
+import { LINE_MASKING_NOTE, ProtocolSlot } from './protocol-slot.js';
+import { negotiateStartTls, tlsEstablished, TlsUpgrade } from './tls-upgrade.js';
 import { Waits } from './waits.js';
 
 export type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
@@ -28,7 +27,6 @@ const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
  * Emits `reply` with each complete reply (replay compares them).
  */
 export class Session extends EventEmitter {
-  private current!: ProtocolAdapter;
   transcript: Transcript | undefined;
   lastReply: Reply | undefined;
   /** The last SASL challenge, decoded (for `/auth` and `{{cram-md5}}`). */
@@ -41,10 +39,12 @@ export class Session extends EventEmitter {
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
   private readonly literalLines: LiteralLines;
-  private detecting: boolean;
-  /** The protocol adapter put aside by `/raw on`. */
-  private cooked: ProtocolAdapter | undefined;
-  private upgrading = false;
+  /** The adapter: given, detected from the greeting, or line mode for `/raw on`. */
+  private readonly slot: ProtocolSlot;
+  private readonly upgrade = new TlsUpgrade(this, (err) => this.fatal(err), () => {
+    this.out.stateChanged();
+    this.emit('progress');
+  });
   /** Inside connect(): a fatal error rejects it instead of being reported. */
   private connecting = false;
   private failure: Error | undefined;
@@ -60,26 +60,19 @@ export class Session extends EventEmitter {
     super();
     this.out = opts.output;
     this.transcript = opts.transcript;
-    this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
-    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
+    this.slot = new ProtocolSlot(this.reader, opts.protocol, opts.maxReplyLines);
     this.waits = new Waits(() => this.connected, (ms) => this.timeoutError(ms), opts.clock);
     this.on('progress', () => this.waits.progressed());
   }
 
   get adapter(): ProtocolAdapter {
-    return this.current;
-  }
-
-  /** Swaps the protocol adapter; framing follows whether it has literals. */
-  private set adapter(adapter: ProtocolAdapter) {
-    this.current = adapter;
-    this.reader.literals = adapter.literals;
+    return this.slot.adapter;
   }
 
   get protocol(): ProtocolName | 'auto' {
-    return this.detecting ? 'auto' : this.adapter.protocol;
+    return this.slot.protocol;
   }
 
   get connected(): boolean {
@@ -110,17 +103,17 @@ export class Session extends EventEmitter {
     const conn = await (this.opts.open ?? Connection.open)(this.opts.connect);
     this.conn = conn;
     this.transcript?.note(`connected ${conn.remote}`);
-    if (conn.tls) this.tlsEstablished();
+    if (conn.tls) tlsEstablished(this);
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
     // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
     conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.connectionError(err)));
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
-      if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
+      if (this.adapter.protocol !== 'line' || this.slot.detecting) await this.awaitGreeting();
       this.throwIfFailed();
       if (this.adapter.protocol === 'line') this.noteLineMasking();
-      if (this.opts.starttls) await this.negotiateStartTls();
+      if (this.opts.starttls) await negotiateStartTls(this, () => this.throwIfFailed());
     } finally {
       this.connecting = false;
     }
@@ -137,25 +130,12 @@ export class Session extends EventEmitter {
     } catch (err) {
       // A TLS server waits for the ClientHello: to a plaintext client it is silent.
       const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
-      if (!(err instanceof TimeoutError) || !this.detecting) {
+      if (!(err instanceof TimeoutError) || !this.slot.detecting) {
         throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
       }
-      this.detecting = false;
+      this.slot.detecting = false;
       this.noteLine('info', `no greeting: line mode${hint}`);
     }
-  }
-
-  /** `--starttls`: the adapter's commands (EHLO, STARTTLS/STLS), then the upgrade. */
-  private async negotiateStartTls(): Promise<void> {
-    const commands = this.adapter.startTlsCommands(this.opts.ehloName);
-    if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
-    for (const line of commands) {
-      // A server that greets and hangs up: say so, not "not connected" from deep inside.
-      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before TLS was started (--starttls)`);
-      await this.command(line);
-      this.throwIfFailed();
-    }
-    if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${commands.at(-1)}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
   }
 
   /** Sends one command and waits for its reply (used by mailsh itself). */
@@ -170,12 +150,12 @@ export class Session extends EventEmitter {
    * decides what it is (SPEC §10), whatever else is in flight.
    */
   get accepting(): boolean {
-    return !this.detecting && !this.upgrading && !this.adapter.deciding;
+    return !this.slot.detecting && !this.upgrade.active && !this.adapter.deciding;
   }
 
   /** Whether nothing is outstanding (scripts wait for this between commands). */
   get idle(): boolean {
-    return !this.detecting && !this.upgrading && (this.adapter.pending === 0 || this.adapter.awaitingInput);
+    return !this.slot.detecting && !this.upgrade.active && (this.adapter.pending === 0 || this.adapter.awaitingInput);
   }
 
   /**
@@ -225,7 +205,7 @@ export class Session extends EventEmitter {
   /** What a wait that ran out of time was waiting for. */
   private timeoutError(timeoutMs: number): TimeoutError {
     const within = `within ${timeoutMs / 1000}s`;
-    if (this.upgrading) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
+    if (this.upgrade.active) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
     return new TimeoutError(`no reply ${within}`);
   }
 
@@ -249,49 +229,23 @@ export class Session extends EventEmitter {
    * `/raw off` brings the protocol adapter back with its state.
    */
   setRaw(on: boolean): void {
-    if (on && !this.cooked) {
-      this.cooked = this.adapter;
-      this.adapter = new LineAdapter();
-      this.noteLineMasking();
-    } else if (!on && this.cooked) {
-      this.adapter = this.cooked;
-      this.cooked = undefined;
-    }
+    if (this.slot.setRaw(on)) this.noteLineMasking();
     this.out.stateChanged();
   }
 
   get raw(): boolean {
-    return this.cooked !== undefined || this.adapter.protocol === 'line';
+    return this.slot.raw;
   }
 
-  /**
-   * Line mode knows no protocol: masking there goes by the mail protocols'
-   * command words (SPEC §9). Said once on screen and in the transcript.
-   */
+  /** Said once on screen and in the transcript when line mode starts. */
   private noteLineMasking(): void {
-    const text = 'line mode: credentials are masked where a mail command carries them (AUTH, AUTHENTICATE, LOGIN, USER, PASS, APOP) and in the lines that answer their continuations; /bytes and other secrets go out and into the transcript as typed';
-    this.transcript?.note(text);
-    this.out.note('info', text);
+    this.transcript?.note(LINE_MASKING_NOTE);
+    this.out.note('info', LINE_MASKING_NOTE);
   }
 
   /** The settings a session opens with (`/tls try` opens another like it). */
   get options(): SessionOptions {
     return this.opts;
-  }
-
-  /** `/tls set`: what the next handshake offers (a STARTTLS typed later). */
-  setTlsChoice(choice: TlsChoice): void {
-    this.opts.connect.tls.choice = choice;
-    for (const note of choiceNotes(choice)) this.noteLine('info', note);
-  }
-
-  /** The `/tls` report, also recorded in the transcript (`==` records; jsonl: a `tls` field). */
-  tlsReport(): string[] {
-    const info = this.conn?.tls;
-    if (!info) return ['not using TLS'];
-    const lines = formatTlsSummary(info);
-    lines.forEach((line, i) => this.transcript?.note(`/tls ${line}`, i === 0 ? { tls: tlsFields(info) } : undefined));
-    return lines;
   }
 
   private onData(chunk: Buffer): void {
@@ -330,7 +284,7 @@ export class Session extends EventEmitter {
       }
       if (starttls) {
         const rest = Buffer.concat([...lines.slice(i + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
-        void this.upgrade(rest);
+        void this.upgrade.run(rest);
         this.out.stateChanged();
         return;
       }
@@ -355,12 +309,7 @@ export class Session extends EventEmitter {
 
   /** Hands one server line to the adapter and shows it; true when STARTTLS was accepted. */
   private receive(line: ServerLine): boolean {
-    if (this.detecting) {
-      this.detecting = false;
-      const protocol = protocolFromGreeting(lineText(line));
-      this.adapter = createAdapter(protocol, this.opts.maxReplyLines);
-      this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
-    }
+    if (this.slot.detecting) this.noteLine('info', `protocol: ${this.slot.detect(lineText(line))} (from the greeting)`);
     const { view, events } = this.adapter.receive(line);
     if (this.opts.explain) {
       const reply = events.find((e) => e.type === 'reply');
@@ -385,37 +334,6 @@ export class Session extends EventEmitter {
       }
     }
     return starttls;
-  }
-
-  /** STARTTLS accepted: drop what came after the reply, then handshake in place. */
-  private async upgrade(injected: Buffer): Promise<void> {
-    this.upgrading = true;
-    if (injected.length > 0) {
-      // RFC 3207 §4.2 / CVE-2011-0411: plaintext after the reply must not be
-      // read as if it came over TLS.
-      this.noteLine('warn', `STARTTLS injection: discarded ${injected.length} bytes the server sent after its STARTTLS reply`);
-    }
-    try {
-      await this.conn!.upgrade();
-    } catch (err) {
-      this.upgrading = false;
-      // A handshake cut short by our own close (a timeout, /close) is no news.
-      if (!this.quitting) this.fatal(err);
-      return;
-    }
-    this.upgrading = false;
-    this.tlsEstablished();
-    for (const event of this.adapter.tlsStarted()) {
-      if (event.type === 'notice') this.noteLine(event.level, event.text);
-    }
-    this.out.stateChanged();
-    this.emit('progress');
-  }
-
-  private tlsEstablished(): void {
-    const info = this.conn!.tls!;
-    this.transcript?.note(tlsNote(info), { tls: tlsFields(info) });
-    this.noteLine('info', tlsConnectNote(info));
   }
 
   /** Ends the session with `err` from outside it (the transcript can no longer be written). */
@@ -457,7 +375,7 @@ export class Session extends EventEmitter {
     this.transcript?.note('closed');
     if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
     // A failed STARTTLS handshake closes too; its reason follows from upgrade().
-    else if (!this.quitting && !this.upgrading) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    else if (!this.quitting && !this.upgrade.active) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
     this.out.stateChanged();
     this.emit('progress');
     this.emit('closed');
