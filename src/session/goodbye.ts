@@ -86,6 +86,17 @@ function within(session: Leaving, ready: () => boolean): Promise<boolean> {
   );
 }
 
+/**
+ * A reset once the goodbye was answered ends nothing (Cyrus timsieved closes
+ * at once after LOGOUT's OK, and our TLS close_notify meets a closed socket):
+ * true when `err` is such a reset, noted in the transcript only.
+ */
+export function resetAfterGoodbye(session: Leaving, err: Error): boolean {
+  if (!session.quitting || session.adapter.pending > 0 || !err.message.endsWith(': connection reset by the server')) return false;
+  session.transcript?.note(`closed by the server with a reset: ${err.message}`);
+  return true;
+}
+
 /** Closes the connection without a goodbye (`/close`), waiting for the close. */
 export function closeConnection(session: Leaving): Promise<void> {
   const conn = session.connection;

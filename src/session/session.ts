@@ -4,14 +4,16 @@ import { DEFAULT_MAX_LINE, LineReader, lineText, wireLine, type LiteralChunk, ty
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import { explainReply } from '../protocol/explain.js';
-import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
+import { hasSecret, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import type { Conn } from '../transport/conn.js';
 import { Connection } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
 import { choiceNotes } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
-import { closeConnection, isGoodbye, sayGoodbye } from './goodbye.js';
+import { closeConnection, resetAfterGoodbye, sayGoodbye } from './goodbye.js';
 import type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
+import { awaitGreeting } from './greeting.js';
+import { prepareLine } from './prepare-line.js';
 import { LINE_MASKING_NOTE, ProtocolSlot } from './protocol-slot.js';
 import { negotiateStartTls, tlsEstablished, TlsUpgrade } from './tls-upgrade.js';
 import { Waits } from './waits.js';
@@ -41,7 +43,7 @@ export class Session extends EventEmitter {
   private readonly literalLines: LiteralLines;
   /** The adapter: given, detected from the greeting, or line mode for `/raw on`. */
   private readonly slot: ProtocolSlot;
-  private readonly upgrade = new TlsUpgrade(this, (err) => this.fatal(err), () => {
+  private readonly upgrade = new TlsUpgrade(this, (err) => this.abort(err), () => {
     this.out.stateChanged();
     this.emit('progress');
   });
@@ -106,11 +108,14 @@ export class Session extends EventEmitter {
     if (conn.tls) tlsEstablished(this);
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
     // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
-    conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.connectionError(err)));
+    conn.on('error', (err: Error) => {
+      if (err instanceof TimeoutError) this.abort(err);
+      else if (!resetAfterGoodbye(this, err)) this.noteLine('error', err.message);
+    });
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
-      if (this.adapter.protocol !== 'line' || this.slot.detecting) await this.awaitGreeting();
+      if (this.adapter.protocol !== 'line' || this.slot.detecting) await awaitGreeting(this, this.slot, this.opts.timeoutMs);
       this.throwIfFailed();
       if (this.adapter.protocol === 'line') this.noteLineMasking();
       if (this.opts.starttls) await negotiateStartTls(this, () => this.throwIfFailed());
@@ -122,20 +127,6 @@ export class Session extends EventEmitter {
   /** A fatal error while connecting is the connect's own failure (one message, its exit status). */
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
-  }
-
-  private async awaitGreeting(): Promise<void> {
-    try {
-      await this.settled();
-    } catch (err) {
-      // A TLS server waits for the ClientHello: to a plaintext client it is silent.
-      const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
-      if (!(err instanceof TimeoutError) || !this.slot.detecting) {
-        throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
-      }
-      this.slot.detecting = false;
-      this.noteLine('info', `no greeting: line mode${hint}`);
-    }
   }
 
   /** Sends one command and waits for its reply (used by mailsh itself). */
@@ -163,15 +154,10 @@ export class Session extends EventEmitter {
    * `secrets` are parts of the line to mask wherever they end up (helper outputs).
    */
   async send(line: string, secrets: readonly string[] = []): Promise<Outgoing> {
-    const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
-    const limit = this.adapter.lineLimit;
-    const prepared = this.adapter.prepare(line);
-    if (prepared.hint) this.noteLine('info', prepared.hint);
-    if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
-    const size = limit ? prepared.out.pieces.reduce((n, p) => n + p.bytes.length, 0) : 0;
-    if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
+    const prepared = prepareLine(this.adapter, line, secrets);
+    for (const note of prepared.notes) this.noteLine(note.level, note.text);
     // A close after the goodbye is expected, not an error.
-    if (bye && isGoodbye(line, bye)) this.quitting = true;
+    if (prepared.goodbye) this.quitting = true;
     await this.write(prepared.out);
     this.out.stateChanged();
     return prepared.out;
@@ -254,40 +240,28 @@ export class Session extends EventEmitter {
     const first = !this.heard;
     this.heard = true;
     if (first && !this.tls && looksLikeTls(chunk)) {
-      this.fatal(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
+      this.abort(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
       return;
     }
     let lines;
+    /** The index of the line whose reply accepted STARTTLS. */
+    let starttls = -1;
     try {
       lines = this.reader.push(chunk);
+      for (let i = 0; i < lines.length && starttls < 0; i++) {
+        const item = lines[i];
+        if ('literal' in item) this.showLiteral(item);
+        else if (this.receive(item)) starttls = i;
+      }
     } catch (err) {
-      this.fatal(err);
+      this.abort(err);
       return;
     }
-    for (let i = 0; i < lines.length; i++) {
-      const item = lines[i];
-      if ('literal' in item) {
-        try {
-          this.showLiteral(item);
-        } catch (err) {
-          this.fatal(err);
-          return;
-        }
-        continue;
-      }
-      let starttls: boolean;
-      try {
-        starttls = this.receive(item);
-      } catch (err) {
-        this.fatal(err);
-        return;
-      }
-      if (starttls) {
-        const rest = Buffer.concat([...lines.slice(i + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
-        void this.upgrade.run(rest);
-        this.out.stateChanged();
-        return;
-      }
+    if (starttls >= 0) {
+      const rest = Buffer.concat([...lines.slice(starttls + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
+      void this.upgrade.run(rest);
+      this.out.stateChanged();
+      return;
     }
     // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
     if (this.adapter.streaming) this.waits.dataArrived();
@@ -336,13 +310,11 @@ export class Session extends EventEmitter {
     return starttls;
   }
 
-  /** Ends the session with `err` from outside it (the transcript can no longer be written). */
-  abort(err: Error): void {
-    this.fatal(err);
-  }
-
-  /** A protocol error: say it in one line and close (DESIGN rule 3). */
-  private fatal(err: unknown): void {
+  /**
+   * A protocol error, or one from outside (the transcript can no longer be
+   * written): say it in one line and close (DESIGN rule 3).
+   */
+  abort(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     // mailsh closes the connection itself: the close that follows is expected.
     this.quitting = true;
@@ -352,18 +324,6 @@ export class Session extends EventEmitter {
       this.emit('fatal', error);
     }
     this.conn?.destroy();
-  }
-
-  /**
-   * A reset once the goodbye was answered ends nothing (Cyrus timsieved closes
-   * at once after LOGOUT's OK, and our TLS close_notify meets a closed socket).
-   */
-  private connectionError(err: Error): void {
-    if (this.quitting && this.adapter.pending === 0 && err.message.endsWith(': connection reset by the server')) {
-      this.transcript?.note(`closed by the server with a reset: ${err.message}`);
-      return;
-    }
-    this.noteLine('error', err.message);
   }
 
   private onClose(): void {
