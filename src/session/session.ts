@@ -65,7 +65,8 @@ export class Session extends EventEmitter {
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
     this.slot = new ProtocolSlot(this.reader, opts.protocol, opts.maxReplyLines);
-    this.waits = new Waits(() => this.connected, (ms) => this.timeoutError(ms), opts.clock);
+    // What a wait that ran out of time was waiting for: the handshake, or a reply.
+    this.waits = new Waits(() => this.connected, (ms) => this.upgrade.timeoutError(ms) ?? new TimeoutError(`no reply within ${ms / 1000}s`), opts.clock);
     this.on('progress', () => this.waits.progressed());
   }
 
@@ -186,13 +187,6 @@ export class Session extends EventEmitter {
    */
   whenAccepting(timed = false): Promise<void> {
     return this.waits.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
-  }
-
-  /** What a wait that ran out of time was waiting for. */
-  private timeoutError(timeoutMs: number): TimeoutError {
-    const within = `within ${timeoutMs / 1000}s`;
-    if (this.upgrade.active) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
-    return new TimeoutError(`no reply ${within}`);
   }
 
   /** How long each wait while quitting may take (SPEC §3: quitting never hangs). */

@@ -1,4 +1,4 @@
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, TimeoutError } from '../errors.js';
 import type { ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
 import type { Conn } from '../transport/conn.js';
 import { tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
@@ -58,6 +58,12 @@ export class TlsUpgrade {
     /** The prompt and the waits follow the new state. */
     private readonly changed: () => void,
   ) {}
+
+  /** A wait that ran out during the handshake; undefined when none is under way. */
+  timeoutError(timeoutMs: number): TimeoutError | undefined {
+    if (!this.active) return undefined;
+    return new TimeoutError(`${this.host.connection!.where}: the TLS handshake after STARTTLS did not finish within ${timeoutMs / 1000}s`);
+  }
 
   /** Drops what came after the reply (`injected`), then handshakes. */
   async run(injected: Buffer): Promise<void> {
