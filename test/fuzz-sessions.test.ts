@@ -153,7 +153,7 @@ async function runCase(seed: number, protocol: keyof typeof VOCABULARY): Promise
       return (err as { exitStatus: number }).exitStatus;
     }
     const status = await runner.run(session, { lines: SCRIPTS[protocol] });
-    if (process.env.FUZZ_DEBUG) console.log(seed, status, session.failures);
+    if (process.env.FUZZ_DEBUG) console.log(seed, status);
     return status;
   } finally {
     server.close();

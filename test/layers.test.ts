@@ -39,6 +39,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['framing'],
   ['transport'],
   ['transcript'],
+  ['files'],
   ['text'],
   ['.'],
 ];

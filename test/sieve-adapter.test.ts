@@ -59,10 +59,10 @@ test('sieve: a literal that ends exactly with a line leaves the next line as the
 test('sieve: /putscript counts streamed literal bytes', () => {
   const a = greeted();
   a.prepare('PUTSCRIPT "y" {10+}');
-  a.literalSent(4);
+  assert.equal(wire(a.prepareLiteral(Buffer.from('keep'), false)), 'keep');
   assert.equal(a.literalRemaining, 6);
-  assert.throws(() => a.literalSent(7));
-  a.literalSent(6);
+  assert.throws(() => a.prepareLiteral(Buffer.alloc(7), false));
+  assert.equal(masked(a.prepareLiteral(Buffer.from(';\r\nok.'), true)), '<6>');
   assert.equal(a.literalRemaining, undefined);
   assert.equal(wire(a.prepare('').out), '\r\n');
 });

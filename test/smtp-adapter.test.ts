@@ -103,3 +103,34 @@ test('smtp: a line without a reply code is a violation that still completes', ()
   assert.ok(events.some((e) => e.type === 'notice'));
   assert.equal(a.pending, 0);
 });
+
+test('smtp: /send message data is prepared by the adapter, through DATA or as BDAT chunks', () => {
+  const a = new SmtpAdapter();
+  feed(a, '220 hi\r\n');
+  a.prepare('EHLO me');
+  feed(a, '250 x\r\n');
+  assert.equal(a.messageData.chunking, false);
+  assert.throws(() => a.prepareData(Buffer.from('x'), true, a.messageEncoder()), /outside DATA/);
+  a.prepare('DATA');
+  feed(a, '354 go\r\n');
+  assert.equal(a.messageData.inData, true);
+  const encoder = a.messageEncoder();
+  const body = a.prepareData(encoder.push(Buffer.from('.dot\nline')), true, encoder);
+  assert.equal(body.command, undefined);
+  assert.equal(wireBytes(body.data).toString(), '..dot\r\nline\r\n.\r\n');
+  assert.equal(a.messageData.atCommand, true);
+  assert.equal(replies(feed(a, '250 queued\r\n'))[0].command, '.');
+
+  a.prepare('EHLO me');
+  feed(a, '250-x\r\n250 CHUNKING\r\n');
+  const chunked = a.messageEncoder();
+  const first = a.prepareData(chunked.push(Buffer.from('.a\n')), false, chunked);
+  assert.equal(wireBytes(first.command!).toString(), 'BDAT 4\r\n');
+  assert.equal(wireBytes(first.data).toString(), '.a\r\n');
+  const last = a.prepareData(chunked.push(Buffer.from('b')), true, chunked);
+  assert.equal(wireBytes(last.command!).toString(), 'BDAT 3 LAST\r\n');
+  assert.equal(a.pending, 2);
+  assert.equal(a.deciding, true);
+  feed(a, '250 one\r\n250 all\r\n');
+  assert.equal(a.pending, 0);
+});

@@ -1,5 +1,6 @@
 import { fstatSync, readFileSync, statSync } from 'node:fs';
 import { UsageError, type ExitStatus } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
 import type { FrontEndOptions } from '../repl/meta-commands.js';
@@ -20,13 +21,7 @@ import { mxCandidates, mxInput, mxTarget } from './mx-target.js';
  */
 
 function readScript(file: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read script ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return inputLines(new StrictUtf8(`script ${file}`).decode(bytes));
+  return inputLines(new StrictUtf8(`script ${file}`).decode(readUserFile(file, `script ${file}`)));
 }
 
 /** A script file on standard input up to this size is read at once. */

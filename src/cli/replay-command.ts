@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { EXIT, UsageError, type ExitStatus } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import type { ProtocolName, Reply } from '../protocol/adapter.js';
 import { replyWireLines } from '../protocol/expectation.js';
 import { compareReplies, type ReplyDifference } from '../protocol/reply-diff.js';
@@ -45,12 +45,7 @@ function shown(reply: Reply | undefined): string {
 export async function runReplay(args: readonly string[], opts: CliOptions, io: ReplayIo): Promise<ExitStatus> {
   const [file, ...targetWords] = args;
   if (!file || targetWords.length === 0) throw new UsageError('usage: mailsh replay FILE TARGET');
-  let content: string;
-  try {
-    content = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const content = readUserFile(file).toString('utf8');
   const { header, records } = parseTranscript(content);
   const target = effectiveTarget({ ...opts, positionals: targetWords });
   // TLS exactly as the target asks: a recorded STARTTLS is sent as recorded

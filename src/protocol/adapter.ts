@@ -1,4 +1,5 @@
 import type { LiteralChunk, ServerLine } from '../framing/line-reader.js';
+import type { MessageEncoder } from '../framing/dot-stuffing.js';
 import type { Outgoing } from './outgoing.js';
 
 export type ProtocolName = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'sieve' | 'line';
@@ -97,6 +98,50 @@ export interface Prepared {
 }
 
 /**
+ * A message a helper streams from a file (`/send`): through DATA with
+ * dot-stuffing (RFC 5321 §4.1.1.4) or as BDAT chunks (RFC 3030). The adapter
+ * prepares every byte, as it prepares typed lines, so that it knows which
+ * reply is due and what the next line is.
+ */
+export interface MessageData {
+  /** Whether a message may start now: commands, not DATA text or a SASL response. */
+  readonly atCommand: boolean;
+  /** Whether the text being typed or sent is DATA's message (up to the lone "."). */
+  readonly inData: boolean;
+  /** Whether the message goes as BDAT chunks: the server offers CHUNKING. */
+  readonly chunking: boolean;
+  /** The framing/ codec for the file's bytes (CRLF line ends; dot-stuffed for DATA); one per message. */
+  messageEncoder(): MessageEncoder;
+  /**
+   * Encoded message bytes, and with `end` the message's end after them
+   * (`encoder`'s end: DATA's ".", or BDAT … LAST). With CHUNKING `command`
+   * is the `BDAT n` line to echo; a reply to it, or to the ".", is then due.
+   */
+  prepareData(bytes: Buffer, end: boolean, encoder: MessageEncoder): { command?: Outgoing; data: Outgoing };
+}
+
+/**
+ * The literal a command announced (IMAP, ManageSieve), whose bytes a helper
+ * sends itself (`/append`, `/putscript`, `/login`) or a tunnel observes.
+ */
+export interface LiteralData {
+  /** Bytes of the literal still to come, or undefined when none is open. */
+  readonly literalRemaining: number | undefined;
+  /** Whether the open literal carries a credential (undefined outside one). */
+  readonly literalSecret: boolean | undefined;
+  /**
+   * The next `bytes` of the literal (`secret`: masked): counted off, so that
+   * after the last one the input is the rest of the command.
+   */
+  prepareLiteral(bytes: Buffer, secret: boolean): Outgoing;
+}
+
+/** IMAP's tags: whether mailsh adds them to typed commands (`/tag`). */
+export interface Tagging {
+  autoTag: boolean;
+}
+
+/**
  * One protocol's pure, synchronous logic (DESIGN layer protocol/): it turns a
  * typed line into wire bytes and server lines into events, and keeps the state
  * the prompt and the script runner need. No sockets, timers or terminals.
@@ -178,4 +223,10 @@ export interface ProtocolAdapter {
   goodbyeLine?(): string;
   /** The connection is now TLS: forget what was learned in plaintext (RFC 3207 §4.2). */
   tlsStarted(): AdapterEvent[];
+  /** What a protocol with messages offers helpers (SMTP, LMTP); undefined elsewhere. */
+  readonly messageData?: MessageData;
+  /** What a protocol with client literals offers (IMAP, ManageSieve); undefined elsewhere. */
+  readonly literalData?: LiteralData;
+  /** IMAP's tagging switch; undefined elsewhere. */
+  readonly tagging?: Tagging;
 }

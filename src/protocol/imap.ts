@@ -1,5 +1,5 @@
 import { lineText, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass, type Tagging } from './adapter.js';
 import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
 import { ResponseText } from './response-text.js';
 import { Secret, commandLine, type Outgoing } from './outgoing.js';
@@ -74,7 +74,7 @@ const NO_EXPUNGE_DURING = new Set(['FETCH', 'STORE', 'SEARCH']);
  * commands, continuations for IDLE and AUTHENTICATE, capability and selected
  * mailbox tracking.
  */
-export class ImapAdapter extends TypedLiteralInput<ImapMode> implements ProtocolAdapter {
+export class ImapAdapter extends TypedLiteralInput<ImapMode> implements ProtocolAdapter, Tagging {
   readonly protocol = 'imap';
   readonly literals = true;
   protected mode: ImapMode = 'command';
@@ -117,6 +117,10 @@ export class ImapAdapter extends TypedLiteralInput<ImapMode> implements Protocol
   constructor(private readonly maxReplyLines = DEFAULT_MAX_REPLY_LINES) {
     super();
     this.untaggedText = new ResponseText(maxReplyLines);
+  }
+
+  get tagging(): Tagging {
+    return this;
   }
 
   get pending(): number {

@@ -1,7 +1,7 @@
-import { dotStuffLine } from '../framing/dot-stuffing.js';
+import { dotStuffLine, MessageEncoder } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
-import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
-import { commandLine } from './outgoing.js';
+import { unexpected, type AdapterEvent, type LineLimit, type LineView, type MessageData, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
+import { commandLine, rawBytes, type Outgoing } from './outgoing.js';
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
@@ -47,7 +47,7 @@ function recipientOf(line: string): string | undefined {
  * matches them to commands in order (which also covers pipelining), learns
  * EHLO/LHLO capabilities, and tracks DATA and SASL modes.
  */
-export class SmtpAdapter implements ProtocolAdapter {
+export class SmtpAdapter implements ProtocolAdapter, MessageData {
   readonly protocol: 'smtp' | 'lmtp';
   readonly literals = false;
   private mode: SmtpMode = 'command';
@@ -114,11 +114,6 @@ export class SmtpAdapter implements ProtocolAdapter {
     return this.caps;
   }
 
-  /** The current input mode (DATA text, SASL response, or commands). */
-  get inputMode(): SmtpMode {
-    return this.mode;
-  }
-
   prepare(line: string): Prepared {
     if (this.mode === 'data') {
       if (line === '.') {
@@ -161,13 +156,45 @@ export class SmtpAdapter implements ProtocolAdapter {
     if (DECIDING_VERBS.has(verb)) this.decisions++;
   }
 
+  get messageData(): MessageData {
+    return this;
+  }
+
+  get atCommand(): boolean {
+    return this.mode === 'command';
+  }
+
+  get inData(): boolean {
+    return this.mode === 'data';
+  }
+
+  get chunking(): boolean {
+    return this.caps.has('CHUNKING');
+  }
+
+  messageEncoder(): MessageEncoder {
+    // BDAT carries the message as it is (RFC 3030 §2): no dot-stuffing.
+    return new MessageEncoder(!this.chunking);
+  }
+
   /**
-   * `/send` wrote message bytes itself (DATA body and its ".", or a BDAT
-   * chunk): a reply to `verb` is now due, and input is commands again.
+   * `/send`'s message bytes: inside DATA (after its 354), or with CHUNKING
+   * as one `BDAT n [LAST]` chunk from the command mode. A reply to the "."
+   * or the BDAT is then due, and input is commands again.
    */
-  dataSent(verb: '.' | 'BDAT', last = true): void {
-    this.mode = 'command';
-    this.expect(verb, undefined, last);
+  prepareData(bytes: Buffer, end: boolean, encoder: MessageEncoder): { command?: Outgoing; data: Outgoing } {
+    const chunk = end ? Buffer.concat([bytes, encoder.end()]) : bytes;
+    const data = rawBytes(chunk);
+    if (this.chunking && this.mode === 'command') {
+      this.expect('BDAT', undefined, end);
+      return { command: commandLine(`BDAT ${chunk.length}${end ? ' LAST' : ''}`), data };
+    }
+    if (this.mode !== 'data') throw new Error('message data outside DATA');
+    if (end) {
+      this.mode = 'command';
+      this.expect('.');
+    }
+    return { data };
   }
 
   receive(line: ServerLine): { view: LineView; events: AdapterEvent[] } {

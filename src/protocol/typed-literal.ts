@@ -1,5 +1,5 @@
-import type { Unfinished } from './adapter.js';
-import type { Piece } from './outgoing.js';
+import type { LiteralData, Unfinished } from './adapter.js';
+import type { Outgoing, Piece } from './outgoing.js';
 
 /**
  * A literal the user declared with `{N}` at the end of a typed line
@@ -53,7 +53,7 @@ export function typedLiteralStep(literal: TypedLiteral, line: string, restSecret
  * and helpers (`/append`, `/putscript`) that stream its bytes themselves.
  * After the literal the input is the rest of the command (mode `rest`).
  */
-export abstract class TypedLiteralInput<Mode extends string> {
+export abstract class TypedLiteralInput<Mode extends string> implements LiteralData {
   protected abstract mode: Mode | 'literal' | 'rest';
   /** The literal being typed. */
   protected literal: TypedLiteral | undefined;
@@ -76,16 +76,22 @@ export abstract class TypedLiteralInput<Mode extends string> {
     return this.mode === 'literal' ? this.literal!.secret : undefined;
   }
 
+  get literalData(): LiteralData {
+    return this;
+  }
+
   /**
-   * A helper streamed `n` literal bytes itself (not typed lines): count them
-   * off, so that after the last one the input is the rest of the command.
+   * Literal bytes a helper streams (not typed lines) or a tunnel passes on:
+   * counted off, so that after the last one the input is the rest of the command.
    */
-  literalSent(n: number): void {
+  prepareLiteral(bytes: Buffer, secret: boolean): Outgoing {
     const literal = this.literal;
-    if (!literal || n > literal.remaining) throw new Error('more literal bytes than announced');
-    literal.remaining -= n;
-    if (literal.remaining > 0) return;
-    this.literal = undefined;
-    this.mode = 'rest';
+    if (!literal || bytes.length > literal.remaining) throw new Error('more literal bytes than announced');
+    literal.remaining -= bytes.length;
+    if (literal.remaining === 0) {
+      this.literal = undefined;
+      this.mode = 'rest';
+    }
+    return { pieces: [{ bytes, secret }] };
   }
 }

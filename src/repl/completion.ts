@@ -2,6 +2,7 @@ import { controlBytesIn } from '../text/control-bytes.js';
 import type { ProtocolAdapter } from '../protocol/adapter.js';
 import { SASL_MECHANISMS } from '../sasl/mechanisms.js';
 import { META_COMMANDS } from './meta-commands.js';
+import { isMetaCommand } from '../session/meta-line.js';
 
 /**
  * `/auth MECH`: the mechanisms the server announced that mailsh can run, or
@@ -30,7 +31,7 @@ export function complete(line: string, adapter: ProtocolAdapter): [string[], str
   const word = words.at(-1) ?? '';
   let candidates: readonly string[];
   let isCommand = false;
-  if (words[0].startsWith('/') && adapter.metaAllowed) {
+  if (isMetaCommand(words[0], adapter)) {
     candidates = words.length === 1 ? [...META_COMMANDS.keys()].map((c) => `/${c}`) : metaArgumentWords(words[0], words.slice(1, -1), adapter);
   } else if (!adapter.metaAllowed || adapter.awaitingInput) {
     // Message text, SASL responses and literals are not completed.

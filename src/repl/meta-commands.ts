@@ -1,6 +1,5 @@
 import { UsageError } from '../errors.js';
 import { explainCode } from '../protocol/explain.js';
-import { ImapAdapter } from '../protocol/imap.js';
 import { rawBytes } from '../protocol/outgoing.js';
 import { leadingShellWords, shellWords } from '../text/shell-words.js';
 import { parseEscapes } from '../text/text-escapes.js';
@@ -71,9 +70,9 @@ export const META_COMMANDS: ReadonlyMap<string, MetaCommand> = new Map<string, M
     usage: '/tag on|off',
     help: 'IMAP: add tags to commands (on, the default) or send lines as typed',
     run: (a, ctx) => {
-      const adapter = ctx.session.adapter;
-      if (!(adapter instanceof ImapAdapter)) throw new UsageError('/tag works in IMAP sessions');
-      adapter.autoTag = onOff(a, 'tag');
+      const tagging = ctx.session.adapter.tagging;
+      if (!tagging) throw new UsageError('/tag works in IMAP sessions');
+      tagging.autoTag = onOff(a, 'tag');
     },
   }],
   ['auth', {

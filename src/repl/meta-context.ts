@@ -1,3 +1,4 @@
+import type { Reply } from '../protocol/adapter.js';
 import type { Progress } from '../session/send-message.js';
 import type { Session } from '../session/session.js';
 
@@ -25,6 +26,11 @@ export interface MetaContext {
   insecureAuth: boolean;
   /** The URL's or `-u`'s user. */
   defaultUser?: string;
+  /**
+   * `/expect 5xx` accepted this failed reply: in a script it no longer fails
+   * the run (SPEC §10); at a terminal there is nothing to count.
+   */
+  acceptFailure?(reply: Reply): void;
   /** The terminal's width, when output goes to one (`/help` fits it). */
   readonly columns?: number;
 }

@@ -2,7 +2,8 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, type ExitStatus } from '../errors.js';
 import { hasSecret } from '../protocol/outgoing.js';
-import { InputQueue, isMetaLine } from '../session/input-queue.js';
+import { InputQueue } from '../session/input-queue.js';
+import { isMetaCommand } from '../session/meta-line.js';
 import type { NoteLevel, Session, SessionOutput } from '../session/session.js';
 import { appendHistory, loadHistory } from './history.js';
 import { maskedMetaLine, runMetaCommand, type FrontEndOptions } from './meta-commands.js';
@@ -11,6 +12,7 @@ import { MutableOutput } from './mutable-output.js';
 import { complete } from './completion.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, PasteInspector } from '../text/control-bytes.js';
 import { promptFor } from './prompt.js';
+import { forgetHistoryLine, redrawRows, setRedrawRows } from './screen.js';
 import { renderLocal, renderNote, renderSent, renderServerLine } from './render.js';
 import { progressLine } from './progress.js';
 
@@ -19,14 +21,6 @@ export interface ReplOptions extends FrontEndOptions {
   output: Writable & { columns?: number };
   /** The history file for a protocol (known once connected). */
   historyFile?: (protocol: string) => string;
-}
-
-/**
- * Readline keeps `prevRows`, the cursor's row below the prompt's first row,
- * to redraw; after we clear the line ourselves it must start over.
- */
-interface RedrawState {
-  prevRows?: number;
 }
 
 /**
@@ -111,7 +105,7 @@ export class Repl {
     // as many rows below the input's first as the new width puts it, not the
     // old; readline would go up the old count and leave stale prompt rows.
     this.screen.on('resize', () => {
-      if (this.rl) (this.rl as unknown as RedrawState).prevRows = this.rl.getCursorPos().rows;
+      if (this.rl) setRedrawRows(this.rl, this.rl.getCursorPos().rows);
     });
     const rl = createInterface({
       input: this.opts.input,
@@ -185,7 +179,7 @@ export class Repl {
       this.show(renderNote('error', `the pasted line held control characters (${pasted.join(' ')}) that a terminal cannot pass on: not sent; /bytes sends exact bytes (\\xNN escapes)`));
       return;
     }
-    const meta = isMetaLine(line) && this.session.adapter.metaAllowed;
+    const meta = isMetaCommand(line, this.session.adapter);
     const masked = meta ? maskedMetaLine(line) : undefined;
     // Replace the typed line with the echo of what is actually sent (or the
     // meta command with its password hidden), which also wipes a password
@@ -248,7 +242,7 @@ export class Repl {
    * muted until Enter. Ctrl-C cancels it.
    */
   private question(prompt: string, hidden: boolean): Promise<string> {
-    const rl = this.rl as (Interface & { history: string[] }) | undefined;
+    const rl = this.rl;
     if (!rl) return Promise.reject(new UsageError(`no terminal to ask: ${prompt.trim()}`));
     const cancel = new AbortController();
     this.asking = { prompt, cancel };
@@ -289,7 +283,8 @@ export class Repl {
     // readline redraws its prompt (the question, while one is asked) with what was typed so far.
     const rows = rl.getCursorPos().rows;
     this.opts.output.write(`\r${rows > 0 ? `\x1b[${rows}A` : ''}\x1b[J${text}\n`);
-    (rl as unknown as RedrawState).prevRows = 0;
+    // After we clear the line ourselves readline's redraw must start over.
+    setRedrawRows(rl, 0);
     rl.prompt(true);
   }
 
@@ -317,11 +312,10 @@ export class Repl {
   private syncRows(): void {
     const rl = this.rl;
     if (!rl) return;
-    const state = rl as unknown as RedrawState;
     const { rows, cols } = rl.getCursorPos();
-    if (rows === (state.prevRows ?? 0)) return;
+    if (rows === redrawRows(rl)) return;
     if (cols === 0 && rl.cursor === rl.line.length) this.screen.write(' \b');
-    state.prevRows = rows;
+    setRedrawRows(rl, rows);
   }
 
   private refreshPrompt(): void {
@@ -352,9 +346,7 @@ export class Repl {
 
   /** Takes a line with a secret out of readline's in-memory history (Up would bring it back). */
   private forget(line: string): void {
-    const rl = this.rl as (Interface & { history: string[] }) | undefined;
-    const i = rl?.history.indexOf(line) ?? -1;
-    if (rl && i >= 0) rl.history.splice(i, 1);
+    if (this.rl) forgetHistoryLine(this.rl, line);
   }
 
   /**

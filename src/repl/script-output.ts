@@ -69,6 +69,8 @@ export class ScriptOutput implements SessionOutput {
     this.session = session;
   }
 
+  /** Told each complete reply (the script runner counts the failed ones). */
+  reply: SessionOutput['reply'];
   server: SessionOutput['server'] = (line, view) => this.print(renderServerLine(line, view));
   literal: SessionOutput['literal'] = (chunk) => this.write(this.literalText.render(chunk));
   sent: SessionOutput['sent'] = (out) => this.print(renderSent(out));

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, UsageError, exitStatusOf, isUserFacing, type ExitStatus } from '../errors.js';
 import { InputLineSplitter, StrictUtf8 } from '../framing/input-lines.js';
+import type { Reply } from '../protocol/adapter.js';
 import { InputQueue } from '../session/input-queue.js';
 import type { Session } from '../session/session.js';
 import { maskedMetaLine, metaPipelines, runMetaCommand, type FrontEndOptions } from './meta-commands.js';
@@ -10,6 +11,29 @@ import { ScriptOutput } from './script-output.js';
 
 /** Where script lines come from: fixed lines (-e, -f) or a pipe. */
 export type ScriptSource = { lines: string[] } | { stream: Readable };
+
+const failed = (reply: Reply): boolean => reply.cls === 'fail' || reply.cls === 'temp';
+
+/**
+ * The failed replies (4xx/5xx, NO/BAD, -ERR) a script saw, from the greeting
+ * on: one makes it exit 1 (SPEC §10), unless an `/expect` asked for it.
+ */
+class FailedReplies {
+  count = 0;
+  /** Failed replies an `/expect` accepted: they count once, and no longer. */
+  private readonly accepted = new WeakSet<Reply>();
+
+  saw(reply: Reply): void {
+    if (failed(reply)) this.count++;
+  }
+
+  /** Each failed reply is forgiven at most once. */
+  accept(reply: Reply): void {
+    if (!failed(reply) || this.accepted.has(reply)) return;
+    this.accepted.add(reply);
+    this.count--;
+  }
+}
 
 /**
  * Script mode (SPEC §10): lines are sent one command at a time with the REPL's
@@ -25,6 +49,7 @@ export class ScriptRunner {
   /** Stops waiting for piped lines: once stopped, a pipe that stays open must not keep mailsh waiting. */
   private endFeed: (() => void) | undefined;
   readonly output: ScriptOutput;
+  private readonly failed = new FailedReplies();
 
   constructor(
     stdout: Writable,
@@ -32,6 +57,8 @@ export class ScriptRunner {
     private readonly opts: FrontEndOptions,
   ) {
     this.output = new ScriptOutput(stdout, stderr);
+    // Given to the session before it connects: the greeting and --starttls replies count too.
+    this.output.reply = (reply) => this.failed.saw(reply);
   }
 
   async run(session: Session, source: ScriptSource): Promise<ExitStatus> {
@@ -58,6 +85,7 @@ export class ScriptRunner {
         throw new UsageError(`${question} Scripts never ask: pass --insecure-auth to allow it`);
       },
       insecureAuth: this.opts.insecureAuth ?? false,
+      acceptFailure: (reply) => this.failed.accept(reply),
       quit: async () => {
         this.stop(EXIT.ok);
         await session.quit();
@@ -142,7 +170,7 @@ export class ScriptRunner {
       }
     }
     // A refusal of the goodbye mailsh sends itself is no failure of the script's commands.
-    const failures = session.failures;
+    const failures = this.failed.count;
     await session.quit();
     if (this.status === EXIT.ok && (failures > 0 || this.dropped)) return EXIT.commandFailed;
     return this.status;

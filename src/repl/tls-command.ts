@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { shellWords } from '../text/shell-words.js';
+import type { Session } from '../session/session.js';
 import { probeTls } from '../session/tls-probe.js';
-import { checkChoice, describeChoice, parseChoiceWords } from '../transport/tls-choice.js';
-import { chainPem, tlsConnectNote } from '../transport/tls-summary.js';
+import { checkChoice, choiceNotes, describeChoice, parseChoiceWords, type TlsChoice } from '../transport/tls-choice.js';
+import { chainPem, formatTlsSummary, tlsConnectNote, tlsFields } from '../transport/tls-summary.js';
 import type { MetaContext } from './meta-context.js';
 
 export const TLS_USAGE = '/tls [pem | save FILE | set [OPTIONS] | try [OPTIONS]]';
@@ -20,7 +21,7 @@ export async function tlsCommand(args: string, ctx: MetaContext): Promise<void> 
   const info = session.connection?.tls;
   switch (verb) {
     case '':
-      session.tlsReport().forEach((l) => ctx.print(l));
+      tlsReport(session).forEach((l) => ctx.print(l));
       return;
     case 'pem':
     case 'save': {
@@ -36,7 +37,7 @@ export async function tlsCommand(args: string, ctx: MetaContext): Promise<void> 
       return;
     }
     case 'set': {
-      if (rest.length > 0) session.setTlsChoice(parseChoiceWords(rest));
+      if (rest.length > 0) setTlsChoice(session, parseChoiceWords(rest));
       ctx.print(`next handshake offers: ${describeChoice(session.options.connect.tls.choice ?? {}) || 'the defaults'}`);
       return;
     }
@@ -49,4 +50,19 @@ export async function tlsCommand(args: string, ctx: MetaContext): Promise<void> 
     default:
       throw new UsageError(`usage: ${TLS_USAGE}`);
   }
+}
+
+/** The `/tls` report, also recorded in the transcript (`==` records; jsonl: a `tls` field). */
+function tlsReport(session: Session): string[] {
+  const info = session.connection?.tls;
+  if (!info) return ['not using TLS'];
+  const lines = formatTlsSummary(info);
+  lines.forEach((line, i) => session.transcript?.note(`/tls ${line}`, i === 0 ? { tls: tlsFields(info) } : undefined));
+  return lines;
+}
+
+/** `/tls set`: what the next handshake offers (a STARTTLS typed later). */
+function setTlsChoice(session: Session, choice: TlsChoice): void {
+  session.options.connect.tls.choice = choice;
+  for (const note of choiceNotes(choice)) session.noteLine('info', note);
 }

@@ -1,26 +1,18 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { MessageEncoder } from '../framing/dot-stuffing.js';
+import { openUserFile, unreadable } from '../files/user-file.js';
 
 /** Read size: large enough for throughput, small enough for flat memory. */
 const CHUNK = 1024 * 1024;
-
-function unreadable(file: string, err: unknown): UsageError {
-  return new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-}
 
 /**
  * The file's size on disk. A file that cannot be opened for reading, or a
  * directory, is a usage error here, before a command announces its bytes.
  */
 export function fileSize(file: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw unreadable(file, err);
-  }
+  const fd = openUserFile(file);
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);

@@ -1,16 +1,24 @@
 import { UsageError } from '../errors.js';
-import { ImapAdapter } from '../protocol/imap.js';
+import type { LiteralData, ProtocolAdapter } from '../protocol/adapter.js';
 import { canSendLiteralAtOnce, imapString, literalMarker } from '../protocol/imap-string.js';
 import { fileSize } from './file-chunks.js';
 import { encodedSize, streamLiteralFile } from './literal-file.js';
 import type { Progress } from './send-message.js';
 import type { Session } from './session.js';
 
-function imapAdapter(session: Session, what: string): ImapAdapter {
+/** An IMAP session's adapter and the literals it takes. */
+interface Imap {
+  adapter: ProtocolAdapter;
+  literal: LiteralData;
+}
+
+/** The IMAP adapter in command mode, or a usage error for `what` (a helper). */
+function imapAdapter(session: Session, what: string): Imap {
   const adapter = session.adapter;
-  if (!(adapter instanceof ImapAdapter)) throw new UsageError(`${what} works in IMAP sessions`);
+  const literal = adapter.literalData;
+  if (adapter.protocol !== 'imap' || !literal) throw new UsageError(`${what} works in IMAP sessions`);
   if (adapter.awaitingInput) throw new UsageError(`${what} needs the command mode (finish IDLE, AUTHENTICATE or the literal first)`);
-  return adapter;
+  return { adapter, literal };
 }
 
 /**
@@ -18,11 +26,11 @@ function imapAdapter(session: Session, what: string): ImapAdapter {
  * literal: at once with LITERAL+/LITERAL-, else after its `+`. False when the
  * server refused the command instead.
  */
-async function announceLiteral(session: Session, adapter: ImapAdapter, head: string, size: number): Promise<boolean> {
-  const atOnce = canSendLiteralAtOnce(adapter.capabilities, size);
+async function announceLiteral(session: Session, imap: Imap, head: string, size: number): Promise<boolean> {
+  const atOnce = canSendLiteralAtOnce(imap.adapter.capabilities, size);
   await session.send(`${head}${literalMarker(size, atOnce)}`);
   if (!atOnce) await session.whenAccepting(true);
-  return size === 0 || adapter.literalRemaining === size;
+  return size === 0 || imap.literal.literalRemaining === size;
 }
 
 /**
@@ -31,7 +39,7 @@ async function announceLiteral(session: Session, adapter: ImapAdapter, head: str
  * secret in every form.
  */
 export async function imapLogin(session: Session, user: string, password: string): Promise<void> {
-  const adapter = imapAdapter(session, '/login');
+  const imap = imapAdapter(session, '/login');
   let head = 'LOGIN ';
   for (const [value, secret] of [[user, false], [password, true]] as const) {
     const s = imapString(value);
@@ -40,9 +48,8 @@ export async function imapLogin(session: Session, user: string, password: string
       head += `${s.quoted} `;
       continue;
     }
-    if (!(await announceLiteral(session, adapter, head, s.literal.length))) return;
-    await session.write({ pieces: [{ bytes: s.literal, secret }] });
-    adapter.literalSent(s.literal.length);
+    if (!(await announceLiteral(session, imap, head, s.literal.length))) return;
+    await session.write(imap.literal.prepareLiteral(s.literal, secret));
     head = ' ';
   }
   await session.send(head.trimEnd());
@@ -54,12 +61,12 @@ export async function imapLogin(session: Session, user: string, password: string
  * CRLF form, streamed in chunks with backpressure (memory stays flat).
  */
 export async function appendFile(session: Session, mailbox: string, file: string, flags: string | undefined, progress: Progress): Promise<void> {
-  const adapter = imapAdapter(session, '/append');
+  const imap = imapAdapter(session, '/append');
   fileSize(file);
   const box = imapString(mailbox);
   if (!('quoted' in box)) throw new UsageError('/append: the mailbox name cannot contain CR, LF, NUL or 8-bit characters; type the APPEND by hand');
   const size = await encodedSize(file);
   const flagList = flags ? `${flags.startsWith('(') ? flags : `(${flags})`} ` : '';
-  if (!(await announceLiteral(session, adapter, `APPEND ${box.quoted} ${flagList}`, size))) return;
-  await streamLiteralFile(session, adapter, file, size, 'APPEND', progress);
+  if (!(await announceLiteral(session, imap, `APPEND ${box.quoted} ${flagList}`, size))) return;
+  await streamLiteralFile(session, imap.literal, file, size, 'APPEND', progress);
 }

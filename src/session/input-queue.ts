@@ -5,6 +5,7 @@ import { credentialCommand, markCredential } from '../protocol/credentials.js';
 import { Secret, commandLine, quotedLine, type Outgoing } from '../protocol/outgoing.js';
 import { TypedAhead } from '../protocol/typed-ahead.js';
 import { expandHelpers, hasHelpers, helperArgumentsHidden, type HelperContext } from '../sasl/inline-helpers.js';
+import { isMetaCommand, serverText } from './meta-line.js';
 import type { Session } from './session.js';
 
 /**
@@ -32,11 +33,6 @@ export async function waitForTurn(session: Session, pace: Pace, line: string, gr
 
 /** Runs a meta command (`/…`); it may throw to report an error. */
 export type MetaHandler = (line: string) => Promise<void>;
-
-/** Whether a typed line is a meta command rather than text for the server. */
-export function isMetaLine(line: string): boolean {
-  return line.startsWith('/') && !line.startsWith('//');
-}
 
 /** How an InputQueue handles what is not plain text for the server. */
 export interface InputHandlers {
@@ -197,7 +193,7 @@ export class InputQueue {
   private async handle(line: string): Promise<void> {
     const s = this.session;
     // Wait first, so the line is read in the mode the replies so far set.
-    const meta = isMetaLine(line);
+    const meta = isMetaCommand(line);
     const clears = this.clears;
     await waitForTurn(s, this.pace, line, !meta || (this.handlers.metaPipelines?.(line) ?? false));
     // Cleared while waiting (quitting): the line is not sent.
@@ -206,12 +202,12 @@ export class InputQueue {
     this.typedDecision = false;
     // Meta commands and helpers are off inside SMTP DATA and IMAP literals:
     // there every line is data.
-    const cooked = s.adapter.metaAllowed;
-    if (meta && cooked) {
+    if (isMetaCommand(line, s.adapter)) {
       await this.handlers.meta(line);
       return;
     }
-    const text = line.startsWith('//') && cooked ? line.slice(1) : line;
+    const cooked = s.adapter.metaAllowed;
+    const text = serverText(line, s.adapter);
     const { text: wire, secrets } = cooked && hasHelpers(text) ? await expandHelpers(text, this.helperContext()) : { text, secrets: [] };
     if (!s.connected) throw new Error('not connected: the line was not sent');
     // Control bytes in typed or piped text were most likely pasted by
@@ -237,7 +233,7 @@ export class InputQueue {
    * and helper arguments masked.
    */
   private quote(line: string): string {
-    if (isMetaLine(line)) return this.handlers.maskMeta?.(line) ?? line;
+    if (isMetaCommand(line)) return this.handlers.maskMeta?.(line) ?? line;
     if (this.session.adapter.awaitingInput) return quotedLine(commandLine(new Secret(line)));
     const text = helperArgumentsHidden(line);
     return quotedLine(markCredential(text, credentialCommand('line', text)).out);

@@ -1,20 +1,9 @@
 import { UsageError } from '../errors.js';
 import { MessageEncoder } from '../framing/dot-stuffing.js';
-import { rawBytes } from '../protocol/outgoing.js';
+import type { LiteralData } from '../protocol/adapter.js';
 import { encodedChunks, fileSize } from './file-chunks.js';
 import type { Progress } from './send-message.js';
 import type { Session } from './session.js';
-
-/**
- * An adapter whose typed literal a helper may stream itself (IMAP APPEND,
- * ManageSieve PUTSCRIPT): it counts the bytes off so that after the last one
- * the input is the rest of the command.
- */
-export interface LiteralSink {
-  /** Bytes of the literal still to come, or undefined when none is open. */
-  readonly literalRemaining: number | undefined;
-  literalSent(n: number): void;
-}
 
 /** Byte size of a file once its line ends are CRLF, as the literal will carry it. */
 export async function encodedSize(file: string): Promise<number> {
@@ -30,7 +19,7 @@ export async function encodedSize(file: string): Promise<number> {
  * the command with its CRLF and waits for the reply. `command` names it in
  * errors (`APPEND`, `PUTSCRIPT`).
  */
-export async function streamLiteralFile(session: Session, sink: LiteralSink, file: string, size: number, command: string, progress: Progress): Promise<void> {
+export async function streamLiteralFile(session: Session, literal: LiteralData, file: string, size: number, command: string, progress: Progress): Promise<void> {
   const total = fileSize(file);
   const encoder = new MessageEncoder(false);
   let done = 0;
@@ -38,11 +27,11 @@ export async function streamLiteralFile(session: Session, sink: LiteralSink, fil
   const send = async (bytes: Buffer): Promise<void> => {
     if (bytes.length === 0) return;
     // The server may end the command early (IMAP BAD to a LITERAL+ APPEND).
-    if (sink.literalRemaining === undefined) throw new UsageError(`the server ended the ${command} before the file was sent`);
+    if (literal.literalRemaining === undefined) throw new UsageError(`the server ended the ${command} before the file was sent`);
     if (sent + bytes.length > size) throw new Error(`${file} changed while it was being sent`);
-    sink.literalSent(bytes.length);
+    const out = literal.prepareLiteral(bytes, false);
     sent += bytes.length;
-    await session.write(rawBytes(bytes), false);
+    await session.write(out, false);
   };
   for await (const { bytes, read } of encodedChunks(file, encoder, total)) {
     await send(bytes);

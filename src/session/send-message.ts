@@ -1,7 +1,4 @@
 import { UsageError } from '../errors.js';
-import { MessageEncoder } from '../framing/dot-stuffing.js';
-import { commandLine, rawBytes } from '../protocol/outgoing.js';
-import { SmtpAdapter } from '../protocol/smtp.js';
 import { encodedChunks, fileSize } from './file-chunks.js';
 import type { Session } from './session.js';
 
@@ -15,12 +12,12 @@ export type Progress = (done: number, total: number) => void;
  * Resolves with the final reply's status.
  */
 export async function sendMessageFile(session: Session, file: string, progress: Progress): Promise<void> {
-  const adapter = session.adapter;
-  if (!(adapter instanceof SmtpAdapter)) throw new UsageError('/send works in SMTP, Submission and LMTP sessions');
-  if (adapter.inputMode !== 'command') throw new UsageError('/send needs the command mode (finish DATA or AUTH first)');
+  const adapter = session.adapter.messageData;
+  if (!adapter) throw new UsageError('/send works in SMTP, Submission and LMTP sessions');
+  if (!adapter.atCommand) throw new UsageError('/send needs the command mode (finish DATA or AUTH first)');
   const total = fileSize(file);
-  const chunking = adapter.capabilities.has('CHUNKING');
-  const encoder = new MessageEncoder(!chunking);
+  const chunking = adapter.chunking;
+  const encoder = adapter.messageEncoder();
   const chunks = encodedChunks(file, encoder, total);
   // The file is opened and read while DATA's 354 (with --pipeline, the
   // replies to the whole group) is on its way.
@@ -29,13 +26,17 @@ export async function sendMessageFile(session: Session, file: string, progress: 
   first.catch(() => undefined);
   /**
    * Sends message bytes, and with `end` the message's end after them (DATA's
-   * ".", which `bytes` carry, or BDAT … LAST); false if the server refused them.
+   * ".", or BDAT … LAST); false if the server refused them. A BDAT chunk
+   * waits for its reply before the next.
    */
   const send = async (bytes: Buffer, end: boolean): Promise<boolean> => {
-    if (chunking) return sendChunk(session, adapter, bytes, end);
-    if (end) adapter.dataSent('.');
-    await session.write(rawBytes(bytes), false);
-    return true;
+    if (chunking && bytes.length === 0 && !end) return true;
+    const { command, data } = adapter.prepareData(bytes, end, encoder);
+    if (command) await session.write(command);
+    await session.write(data, false);
+    if (!command) return true;
+    await session.settled();
+    return session.lastReply?.cls === 'ok';
   };
   let ended = false;
   try {
@@ -49,7 +50,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
       // A message in one chunk goes out with its end: one write, and with CHUNKING one BDAT LAST.
       ended = last;
       // RFC 3030 §2: after a 4xx/5xx to a BDAT, no more BDAT segments.
-      if (!(await send(last ? Buffer.concat([bytes, encoder.end()]) : bytes, last)) && !last) {
+      if (!(await send(bytes, last)) && !last) {
         session.noteLine('warn', `the server refused a chunk of ${file}: the rest is not sent`);
         return;
       }
@@ -61,7 +62,7 @@ export async function sendMessageFile(session: Session, file: string, progress: 
     // Closes the file when the loop did not run to its end.
     await chunks.return(undefined);
   }
-  if (!ended && !(await send(encoder.end(), true))) return;
+  if (!ended && !(await send(Buffer.alloc(0), true))) return;
   await session.settled();
   reportOutcome(session, file, `${total} bytes through ${chunking ? 'BDAT' : 'DATA'}`);
 }
@@ -83,17 +84,4 @@ function reportOutcome(session: Session, file: string, what: string): void {
   } else {
     session.noteLine('info', `${file} was not accepted: ${reply ? `the server answered ${reply.status} ${reply.lines.at(-1) ?? ''}`.trimEnd() : 'no reply'}`);
   }
-}
-
-/**
- * One `BDAT n [LAST]` command and its chunk; waits for the reply before the
- * next. Resolves with whether the server took the chunk (a 2xx reply).
- */
-async function sendChunk(session: Session, adapter: SmtpAdapter, bytes: Buffer, last: boolean): Promise<boolean> {
-  if (bytes.length === 0 && !last) return true;
-  adapter.dataSent('BDAT', last);
-  await session.write(commandLine(`BDAT ${bytes.length}${last ? ' LAST' : ''}`));
-  await session.write(rawBytes(bytes), false);
-  await session.settled();
-  return session.lastReply?.cls === 'ok';
 }

@@ -3,72 +3,24 @@ import { ConnectionError, TimeoutError } from '../errors.js';
 import { DEFAULT_MAX_LINE, LineReader, lineText, wireLine, type LiteralChunk, type ServerLine } from '../framing/line-reader.js';
 import { LiteralLines } from '../framing/literal-lines.js';
 import type { LineView, ProtocolAdapter, ProtocolName, Reply } from '../protocol/adapter.js';
-import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { explainReply } from '../protocol/explain.js';
-import { LineAdapter } from '../protocol/line.js';
-import { hasSecret, markSecrets, wireBytes, type Outgoing } from '../protocol/outgoing.js';
+import { hasSecret, wireBytes, type Outgoing } from '../protocol/outgoing.js';
 import type { Conn } from '../transport/conn.js';
-import { Connection, type ConnectOptions, type OpenConn } from '../transport/connection.js';
+import { Connection } from '../transport/connection.js';
 import { looksLikeTls } from '../transport/tls-errors.js';
-import { formatTlsSummary, tlsConnectNote, tlsFields, tlsNote } from '../transport/tls-summary.js';
-import { choiceNotes, type TlsChoice } from '../transport/tls-choice.js';
+import { choiceNotes } from '../transport/tls-choice.js';
 import type { Transcript } from '../transcript/transcript.js';
-import { Waits, type Clock } from './waits.js';
+import { closeConnection, resetAfterGoodbye, sayGoodbye } from './goodbye.js';
+import type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
+import { awaitGreeting } from './greeting.js';
+import { prepareLine } from './prepare-line.js';
+import { LINE_MASKING_NOTE, ProtocolSlot } from './protocol-slot.js';
+import { negotiateStartTls, tlsEstablished, TlsUpgrade } from './tls-upgrade.js';
+import { Waits } from './waits.js';
 
-export type NoteLevel = 'info' | 'warn' | 'error';
-
-/** Where a session's output goes: the REPL screen or script-mode stdout. */
-export interface SessionOutput {
-  /** A server line as received (raw bytes, how it ended), and how to show it. */
-  server(line: ServerLine, view: LineView): void;
-  /**
-   * Literal bytes as they stream in, for an output that renders them in bulk
-   * (script mode); without it, each line of a literal comes to `server`.
-   */
-  literal?(chunk: LiteralChunk): void;
-  /** What was sent, for the echo: secrets are already marked in `out`. */
-  sent(out: Outgoing): void;
-  note(level: NoteLevel, text: string): void;
-  /** The prompt's inputs changed (mode, TLS, mailbox). */
-  stateChanged(): void;
-}
-
-export interface SessionOptions {
-  connect: ConnectOptions;
-  /** `auto`: decide from the greeting (SPEC §1). */
-  protocol: ProtocolName | 'auto';
-  /** `--starttls`: negotiate TLS right after the greeting. */
-  starttls: boolean;
-  /** The name mailsh uses when it must say EHLO/LHLO itself. */
-  ehloName: string;
-  /** Reply timeout for scripts and for the greeting. */
-  timeoutMs: number;
-  maxLine?: number;
-  maxLiteral?: number;
-  /** `--max-reply-lines`: the longest reply held in memory. */
-  maxReplyLines?: number;
-  transcript?: Transcript;
-  output: SessionOutput;
-  /** `--explain`: annotate each complete reply with what its codes mean. */
-  explain?: boolean;
-  /** The clock of the reply timeouts (tests run them without sleeping). */
-  clock?: Clock;
-  /** How to connect: `Connection.open`; tests hand in a scripted peer. */
-  open?: OpenConn;
-}
+export type { NoteLevel, SessionOptions, SessionOutput } from './session-io.js';
 
 const LITERAL_VIEW: LineView = { cls: 'info', literal: true };
-
-/**
- * Whether `line` is the goodbye command `bye`, tagged or not (`QUIT`,
- * `a LOGOUT`). The last word is compared first: most lines end there,
- * without a regex or a split.
- */
-function isGoodbye(line: string, bye: string): boolean {
-  const text = line.trimEnd();
-  if (text.length < bye.length || text.slice(-bye.length).toUpperCase() !== bye) return false;
-  return /^\s*(\S+\s+)?$/.test(text.slice(0, -bye.length));
-}
 
 /**
  * One connection and its protocol state (DESIGN layer session/): it feeds
@@ -77,13 +29,8 @@ function isGoodbye(line: string, bye: string): boolean {
  * Emits `reply` with each complete reply (replay compares them).
  */
 export class Session extends EventEmitter {
-  private current!: ProtocolAdapter;
   transcript: Transcript | undefined;
-  /** Failed replies (4xx/5xx, NO/BAD, -ERR): a script that saw one exits 1. */
-  failures = 0;
   lastReply: Reply | undefined;
-  /** Failed replies an `/expect` accepted: they count once, and no longer. */
-  private readonly accepted = new WeakSet<Reply>();
   /** The last SASL challenge, decoded (for `/auth` and `{{cram-md5}}`). */
   lastChallenge: Buffer | undefined;
   /** The server's greeting, as text (POP3 APOP takes its timestamp). */
@@ -94,10 +41,12 @@ export class Session extends EventEmitter {
   private readonly reader: LineReader;
   /** Splits literal bytes into lines for the display only. */
   private readonly literalLines: LiteralLines;
-  private detecting: boolean;
-  /** The protocol adapter put aside by `/raw on`. */
-  private cooked: ProtocolAdapter | undefined;
-  private upgrading = false;
+  /** The adapter: given, detected from the greeting, or line mode for `/raw on`. */
+  private readonly slot: ProtocolSlot;
+  private readonly upgrade = new TlsUpgrade(this, (err) => this.abort(err), () => {
+    this.out.stateChanged();
+    this.emit('progress');
+  });
   /** Inside connect(): a fatal error rejects it instead of being reported. */
   private connecting = false;
   private failure: Error | undefined;
@@ -107,32 +56,26 @@ export class Session extends EventEmitter {
   /** Whether QUIT/LOGOUT was sent: a close after it is expected. */
   quitting = false;
   /** Waits for server progress, checked on every 'progress'. */
-  private readonly waits: Waits;
+  readonly waits: Waits;
 
   constructor(private readonly opts: SessionOptions) {
     super();
     this.out = opts.output;
     this.transcript = opts.transcript;
-    this.detecting = opts.protocol === 'auto';
     this.reader = new LineReader(opts.maxLine, opts.maxLiteral);
     this.literalLines = new LiteralLines(opts.maxLine ?? DEFAULT_MAX_LINE);
-    this.adapter = createAdapter(opts.protocol === 'auto' ? 'line' : opts.protocol, opts.maxReplyLines);
-    this.waits = new Waits(() => this.connected, (ms) => this.timeoutError(ms), opts.clock);
+    this.slot = new ProtocolSlot(this.reader, opts.protocol, opts.maxReplyLines);
+    // What a wait that ran out of time was waiting for: the handshake, or a reply.
+    this.waits = new Waits(() => this.connected, (ms) => this.upgrade.timeoutError(ms) ?? new TimeoutError(`no reply within ${ms / 1000}s`), opts.clock);
     this.on('progress', () => this.waits.progressed());
   }
 
   get adapter(): ProtocolAdapter {
-    return this.current;
-  }
-
-  /** Swaps the protocol adapter; framing follows whether it has literals. */
-  private set adapter(adapter: ProtocolAdapter) {
-    this.current = adapter;
-    this.reader.literals = adapter.literals;
+    return this.slot.adapter;
   }
 
   get protocol(): ProtocolName | 'auto' {
-    return this.detecting ? 'auto' : this.adapter.protocol;
+    return this.slot.protocol;
   }
 
   get connected(): boolean {
@@ -163,17 +106,20 @@ export class Session extends EventEmitter {
     const conn = await (this.opts.open ?? Connection.open)(this.opts.connect);
     this.conn = conn;
     this.transcript?.note(`connected ${conn.remote}`);
-    if (conn.tls) this.tlsEstablished();
+    if (conn.tls) tlsEstablished(this);
     conn.on('data', (chunk: Buffer) => this.onData(chunk));
     // A server that stopped reading for --timeout ends the session as a timeout (exit 4).
-    conn.on('error', (err: Error) => (err instanceof TimeoutError ? this.fatal(err) : this.connectionError(err)));
+    conn.on('error', (err: Error) => {
+      if (err instanceof TimeoutError) this.abort(err);
+      else if (!resetAfterGoodbye(this, err)) this.noteLine('error', err.message);
+    });
     conn.on('close', () => this.onClose());
     this.connecting = true;
     try {
-      if (this.adapter.protocol !== 'line' || this.detecting) await this.awaitGreeting();
+      if (this.adapter.protocol !== 'line' || this.slot.detecting) await awaitGreeting(this, this.slot, this.opts.timeoutMs);
       this.throwIfFailed();
       if (this.adapter.protocol === 'line') this.noteLineMasking();
-      if (this.opts.starttls) await this.negotiateStartTls();
+      if (this.opts.starttls) await negotiateStartTls(this, () => this.throwIfFailed());
     } finally {
       this.connecting = false;
     }
@@ -184,33 +130,6 @@ export class Session extends EventEmitter {
     if (this.failure) throw this.failure;
   }
 
-  private async awaitGreeting(): Promise<void> {
-    try {
-      await this.settled();
-    } catch (err) {
-      // A TLS server waits for the ClientHello: to a plaintext client it is silent.
-      const hint = this.tls ? '' : ' (a port that expects TLS first? try --tls)';
-      if (!(err instanceof TimeoutError) || !this.detecting) {
-        throw new TimeoutError(`${this.conn!.where}: no greeting within ${this.opts.timeoutMs / 1000}s${hint}`);
-      }
-      this.detecting = false;
-      this.noteLine('info', `no greeting: line mode${hint}`);
-    }
-  }
-
-  /** `--starttls`: the adapter's commands (EHLO, STARTTLS/STLS), then the upgrade. */
-  private async negotiateStartTls(): Promise<void> {
-    const commands = this.adapter.startTlsCommands(this.opts.ehloName);
-    if (!commands) throw new ConnectionError(`${this.conn!.where}: --starttls needs a protocol with STARTTLS, not ${this.protocol}`);
-    for (const line of commands) {
-      // A server that greets and hangs up: say so, not "not connected" from deep inside.
-      if (!this.connected) throw new ConnectionError(`${this.conn!.where}: the server closed the connection before TLS was started (--starttls)`);
-      await this.command(line);
-      this.throwIfFailed();
-    }
-    if (!this.tls) throw new ConnectionError(`${this.conn!.where}: the server refused ${commands.at(-1)}: ${this.lastReply?.lines.at(-1) ?? 'no reply'}`);
-  }
-
   /** Sends one command and waits for its reply (used by mailsh itself). */
   async command(line: string): Promise<Reply | undefined> {
     await this.send(line);
@@ -219,26 +138,16 @@ export class Session extends EventEmitter {
   }
 
   /**
-   * `/expect 5xx` accepted this reply: a failure the script asked for does not
-   * fail it (SPEC §10). Each failed reply is forgiven at most once.
-   */
-  acceptFailure(reply: Reply): void {
-    if ((reply.cls !== 'fail' && reply.cls !== 'temp') || this.accepted.has(reply)) return;
-    this.accepted.add(reply);
-    this.failures--;
-  }
-
-  /**
    * Whether the next input line may go out now: not before the reply that
    * decides what it is (SPEC §10), whatever else is in flight.
    */
   get accepting(): boolean {
-    return !this.detecting && !this.upgrading && !this.adapter.deciding;
+    return !this.slot.detecting && !this.upgrade.active && !this.adapter.deciding;
   }
 
   /** Whether nothing is outstanding (scripts wait for this between commands). */
   get idle(): boolean {
-    return !this.detecting && !this.upgrading && (this.adapter.pending === 0 || this.adapter.awaitingInput);
+    return !this.slot.detecting && !this.upgrade.active && (this.adapter.pending === 0 || this.adapter.awaitingInput);
   }
 
   /**
@@ -246,15 +155,10 @@ export class Session extends EventEmitter {
    * `secrets` are parts of the line to mask wherever they end up (helper outputs).
    */
   async send(line: string, secrets: readonly string[] = []): Promise<Outgoing> {
-    const bye = this.adapter.metaAllowed ? this.adapter.quitCommand() : undefined;
-    const limit = this.adapter.lineLimit;
-    const prepared = this.adapter.prepare(line);
-    if (prepared.hint) this.noteLine('info', prepared.hint);
-    if (secrets.length > 0) prepared.out = markSecrets(prepared.out, secrets);
-    const size = limit ? prepared.out.pieces.reduce((n, p) => n + p.bytes.length, 0) : 0;
-    if (limit && size > limit.bytes) this.noteLine('warn', `this line is ${size} bytes with CRLF, over ${limit.rule}; sending it anyway`);
+    const prepared = prepareLine(this.adapter, line, secrets);
+    for (const note of prepared.notes) this.noteLine(note.level, note.text);
     // A close after the goodbye is expected, not an error.
-    if (bye && isGoodbye(line, bye)) this.quitting = true;
+    if (prepared.goodbye) this.quitting = true;
     await this.write(prepared.out);
     this.out.stateChanged();
     return prepared.out;
@@ -285,83 +189,19 @@ export class Session extends EventEmitter {
     return this.waits.until(() => this.accepting, timed ? this.opts.timeoutMs : 0);
   }
 
-  /** What a wait that ran out of time was waiting for. */
-  private timeoutError(timeoutMs: number): TimeoutError {
-    const within = `within ${timeoutMs / 1000}s`;
-    if (this.upgrading) return new TimeoutError(`${this.conn!.where}: the TLS handshake after STARTTLS did not finish ${within}`);
-    return new TimeoutError(`no reply ${within}`);
-  }
-
   /** How long each wait while quitting may take (SPEC §3: quitting never hangs). */
   get goodbyeMs(): number {
     return Math.min(this.opts.timeoutMs, 5000);
   }
 
-  /**
-   * Polite goodbye (SPEC §3): finish the state first (IDLE → DONE and its
-   * reply; a SASL exchange → `*` and its reply), then QUIT/LOGOUT, wait
-   * briefly for the reply, close. Input under way that a goodbye would join
-   * (DATA, a typed literal) is dropped with the connection, noted. Every
-   * wait has a deadline.
-   */
-  async quit(): Promise<void> {
-    const bye = this.adapter.quitCommand();
-    if (this.connected && bye && !this.quitting && (await this.leaveState())) {
-      await this.send(this.adapter.goodbyeLine?.() ?? bye);
-      await this.within(() => this.idle);
-    }
-    await this.close();
-  }
-
-  /** Brings the session to where a goodbye is a command; false when it cannot be. */
-  private async leaveState(): Promise<boolean> {
-    // The reply that decides what the next line is (DATA's 354, IDLE's +, a
-    // TLS handshake) may be on its way: a goodbye sent before it could be read as data.
-    // After a timeout already reported it is not: the session ends at --timeout, with that one message.
-    if (this.waits.timedOut && !this.accepting) {
-      this.transcript?.note('closing without a goodbye: the reply that decides what the next line is never came');
-      return false;
-    }
-    if (!(await this.within(() => this.accepting))) {
-      this.noteLine('warn', `no reply within ${this.goodbyeMs / 1000}s: closing without a goodbye`);
-      return false;
-    }
-    const unfinished = this.adapter.unfinished;
-    if (unfinished) {
-      this.noteLine('warn', `closed ${unfinished.state}: ${unfinished.lost}`);
-      return false;
-    }
-    const finish = this.adapter.finishLine;
-    if (finish === undefined) return true;
-    await this.send(finish);
-    return this.within(() => this.idle);
-  }
-
-  /** Waits up to goodbyeMs for a condition; false when time ran out. */
-  private within(ready: () => boolean): Promise<boolean> {
-    return this.waits.until(ready, this.goodbyeMs).then(
-      () => this.connected,
-      () => false,
-    );
+  /** The polite goodbye, then the close (SPEC §3: quitting never hangs). */
+  quit(): Promise<void> {
+    return sayGoodbye(this);
   }
 
   /** Closes the connection without a goodbye (`/close`), waiting for the close. */
   close(): Promise<void> {
-    const conn = this.conn;
-    if (!conn?.isOpen) return Promise.resolve();
-    // mailsh closes: the close that follows is expected, not the server's doing.
-    this.quitting = true;
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      conn.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // A server that stopped reading would never see our FIN behind the bytes it left.
-      if (conn.backlogged) return conn.destroy();
-      timer = setTimeout(() => conn.destroy(), 2000);
-      conn.end();
-    });
+    return closeConnection(this);
   }
 
   /**
@@ -369,49 +209,23 @@ export class Session extends EventEmitter {
    * `/raw off` brings the protocol adapter back with its state.
    */
   setRaw(on: boolean): void {
-    if (on && !this.cooked) {
-      this.cooked = this.adapter;
-      this.adapter = new LineAdapter();
-      this.noteLineMasking();
-    } else if (!on && this.cooked) {
-      this.adapter = this.cooked;
-      this.cooked = undefined;
-    }
+    if (this.slot.setRaw(on)) this.noteLineMasking();
     this.out.stateChanged();
   }
 
   get raw(): boolean {
-    return this.cooked !== undefined || this.adapter.protocol === 'line';
+    return this.slot.raw;
   }
 
-  /**
-   * Line mode knows no protocol: masking there goes by the mail protocols'
-   * command words (SPEC §9). Said once on screen and in the transcript.
-   */
+  /** Said once on screen and in the transcript when line mode starts. */
   private noteLineMasking(): void {
-    const text = 'line mode: credentials are masked where a mail command carries them (AUTH, AUTHENTICATE, LOGIN, USER, PASS, APOP) and in the lines that answer their continuations; /bytes and other secrets go out and into the transcript as typed';
-    this.transcript?.note(text);
-    this.out.note('info', text);
+    this.transcript?.note(LINE_MASKING_NOTE);
+    this.out.note('info', LINE_MASKING_NOTE);
   }
 
   /** The settings a session opens with (`/tls try` opens another like it). */
   get options(): SessionOptions {
     return this.opts;
-  }
-
-  /** `/tls set`: what the next handshake offers (a STARTTLS typed later). */
-  setTlsChoice(choice: TlsChoice): void {
-    this.opts.connect.tls.choice = choice;
-    for (const note of choiceNotes(choice)) this.noteLine('info', note);
-  }
-
-  /** The `/tls` report, also recorded in the transcript (`==` records; jsonl: a `tls` field). */
-  tlsReport(): string[] {
-    const info = this.conn?.tls;
-    if (!info) return ['not using TLS'];
-    const lines = formatTlsSummary(info);
-    lines.forEach((line, i) => this.transcript?.note(`/tls ${line}`, i === 0 ? { tls: tlsFields(info) } : undefined));
-    return lines;
   }
 
   private onData(chunk: Buffer): void {
@@ -420,40 +234,28 @@ export class Session extends EventEmitter {
     const first = !this.heard;
     this.heard = true;
     if (first && !this.tls && looksLikeTls(chunk)) {
-      this.fatal(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
+      this.abort(new ConnectionError(`${this.conn!.where}: the server answered in TLS on a plaintext connection (an implicit-TLS port? try --tls)`));
       return;
     }
     let lines;
+    /** The index of the line whose reply accepted STARTTLS. */
+    let starttls = -1;
     try {
       lines = this.reader.push(chunk);
+      for (let i = 0; i < lines.length && starttls < 0; i++) {
+        const item = lines[i];
+        if ('literal' in item) this.showLiteral(item);
+        else if (this.receive(item)) starttls = i;
+      }
     } catch (err) {
-      this.fatal(err);
+      this.abort(err);
       return;
     }
-    for (let i = 0; i < lines.length; i++) {
-      const item = lines[i];
-      if ('literal' in item) {
-        try {
-          this.showLiteral(item);
-        } catch (err) {
-          this.fatal(err);
-          return;
-        }
-        continue;
-      }
-      let starttls: boolean;
-      try {
-        starttls = this.receive(item);
-      } catch (err) {
-        this.fatal(err);
-        return;
-      }
-      if (starttls) {
-        const rest = Buffer.concat([...lines.slice(i + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
-        void this.upgrade(rest);
-        this.out.stateChanged();
-        return;
-      }
+    if (starttls >= 0) {
+      const rest = Buffer.concat([...lines.slice(starttls + 1).map((l) => ('literal' in l ? l.literal : wireLine(l))), this.reader.drain()]);
+      void this.upgrade.run(rest);
+      this.out.stateChanged();
+      return;
     }
     // A message body still streaming (POP3 RETR) is no timeout, as a literal is not.
     if (this.adapter.streaming) this.waits.dataArrived();
@@ -475,12 +277,7 @@ export class Session extends EventEmitter {
 
   /** Hands one server line to the adapter and shows it; true when STARTTLS was accepted. */
   private receive(line: ServerLine): boolean {
-    if (this.detecting) {
-      this.detecting = false;
-      const protocol = protocolFromGreeting(lineText(line));
-      this.adapter = createAdapter(protocol, this.opts.maxReplyLines);
-      this.noteLine('info', `protocol: ${protocol} (from the greeting)`);
-    }
+    if (this.slot.detecting) this.noteLine('info', `protocol: ${this.slot.detect(lineText(line))} (from the greeting)`);
     const { view, events } = this.adapter.receive(line);
     if (this.opts.explain) {
       const reply = events.find((e) => e.type === 'reply');
@@ -496,7 +293,7 @@ export class Session extends EventEmitter {
       } else if (event.type === 'reply') {
         this.lastReply = event.reply;
         if (event.reply.command === '<greeting>') this.greeting = event.reply.lines.join('\n');
-        if (event.reply.cls === 'fail' || event.reply.cls === 'temp') this.failures++;
+        this.out.reply?.(event.reply);
         this.emit('reply', event.reply);
       } else if (event.type === 'notice') {
         this.noteLine(event.level, event.text);
@@ -507,44 +304,11 @@ export class Session extends EventEmitter {
     return starttls;
   }
 
-  /** STARTTLS accepted: drop what came after the reply, then handshake in place. */
-  private async upgrade(injected: Buffer): Promise<void> {
-    this.upgrading = true;
-    if (injected.length > 0) {
-      // RFC 3207 §4.2 / CVE-2011-0411: plaintext after the reply must not be
-      // read as if it came over TLS.
-      this.noteLine('warn', `STARTTLS injection: discarded ${injected.length} bytes the server sent after its STARTTLS reply`);
-    }
-    try {
-      await this.conn!.upgrade();
-    } catch (err) {
-      this.upgrading = false;
-      // A handshake cut short by our own close (a timeout, /close) is no news.
-      if (!this.quitting) this.fatal(err);
-      return;
-    }
-    this.upgrading = false;
-    this.tlsEstablished();
-    for (const event of this.adapter.tlsStarted()) {
-      if (event.type === 'notice') this.noteLine(event.level, event.text);
-    }
-    this.out.stateChanged();
-    this.emit('progress');
-  }
-
-  private tlsEstablished(): void {
-    const info = this.conn!.tls!;
-    this.transcript?.note(tlsNote(info), { tls: tlsFields(info) });
-    this.noteLine('info', tlsConnectNote(info));
-  }
-
-  /** Ends the session with `err` from outside it (the transcript can no longer be written). */
-  abort(err: Error): void {
-    this.fatal(err);
-  }
-
-  /** A protocol error: say it in one line and close (DESIGN rule 3). */
-  private fatal(err: unknown): void {
+  /**
+   * A protocol error, or one from outside (the transcript can no longer be
+   * written): say it in one line and close (DESIGN rule 3).
+   */
+  abort(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     // mailsh closes the connection itself: the close that follows is expected.
     this.quitting = true;
@@ -556,18 +320,6 @@ export class Session extends EventEmitter {
     this.conn?.destroy();
   }
 
-  /**
-   * A reset once the goodbye was answered ends nothing (Cyrus timsieved closes
-   * at once after LOGOUT's OK, and our TLS close_notify meets a closed socket).
-   */
-  private connectionError(err: Error): void {
-    if (this.quitting && this.adapter.pending === 0 && err.message.endsWith(': connection reset by the server')) {
-      this.transcript?.note(`closed by the server with a reset: ${err.message}`);
-      return;
-    }
-    this.noteLine('error', err.message);
-  }
-
   private onClose(): void {
     const missing = this.reader.literalRemaining;
     // A literal cut short: end what was shown of it, as if it had ended here.
@@ -577,7 +329,7 @@ export class Session extends EventEmitter {
     this.transcript?.note('closed');
     if (missing > 0) this.noteLine('warn', `connection closed by the server in the middle of a literal (${missing} bytes missing)`);
     // A failed STARTTLS handshake closes too; its reason follows from upgrade().
-    else if (!this.quitting && !this.upgrading) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
+    else if (!this.quitting && !this.upgrade.active) this.noteLine(this.adapter.pending > 0 ? 'warn' : 'info', 'connection closed by the server');
     this.out.stateChanged();
     this.emit('progress');
     this.emit('closed');

@@ -1,5 +1,4 @@
 import { UsageError } from '../errors.js';
-import { SieveAdapter } from '../protocol/sieve.js';
 import { sieveQuoted } from '../protocol/sieve-string.js';
 import { fileSize } from './file-chunks.js';
 import { encodedSize, streamLiteralFile } from './literal-file.js';
@@ -13,12 +12,12 @@ import type { Session } from './session.js';
  */
 export async function putScriptFile(session: Session, name: string, file: string, progress: Progress): Promise<void> {
   const adapter = session.adapter;
-  if (!(adapter instanceof SieveAdapter)) throw new UsageError('/putscript works in ManageSieve sessions');
+  if (adapter.protocol !== 'sieve' || !adapter.literalData) throw new UsageError('/putscript works in ManageSieve sessions');
   if (adapter.awaitingInput) throw new UsageError('/putscript needs the command mode (finish AUTHENTICATE or the literal first)');
   fileSize(file);
   const quoted = sieveQuoted(name);
   if (quoted === undefined) throw new UsageError('/putscript: a script name cannot contain CR, LF or NUL');
   const size = await encodedSize(file);
   await session.send(`PUTSCRIPT ${quoted} {${size}+}`);
-  await streamLiteralFile(session, adapter, file, size, 'PUTSCRIPT', progress);
+  await streamLiteralFile(session, adapter.literalData, file, size, 'PUTSCRIPT', progress);
 }

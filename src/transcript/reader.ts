@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { openUserFile } from '../files/user-file.js';
 import { jsonlRecordText } from './jsonl-record.js';
 import type { Direction } from './direction.js';
 
@@ -74,12 +75,7 @@ const READ_CHUNK = 1024 * 1024;
  * V8's 512 MiB string limit) costs memory for one chunk and one line.
  */
 export function* fileLines(file: string): Generator<string> {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const fd = openUserFile(file);
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK);
     let pending: Buffer[] = [];

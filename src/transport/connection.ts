@@ -1,9 +1,10 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { ConnectionError, TimeoutError, UsageError } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import type { Conn } from './conn.js';
 import { summarizeTls, type TlsSummary } from './tls-summary.js';
@@ -44,14 +45,6 @@ export interface ConnectOptions {
   timeoutMs: number;
   lookup?: LookupFunction;
   tls: TlsSettings;
-}
-
-function readFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 /**
@@ -274,9 +267,9 @@ export class Connection extends EventEmitter implements Conn {
     // Context-wide settings go into the context; ALPN and OCSP are per connection.
     const { ALPNProtocols, requestOCSP, ...contextChoice } = choiceOptions(t.choice ?? {});
     const files = {
-      ca: t.caFile ? readFile(t.caFile, 'CA file') : undefined,
-      cert: t.certFile ? readFile(t.certFile, 'certificate') : undefined,
-      key: t.keyFile ? readFile(t.keyFile, 'key') : undefined,
+      ca: t.caFile ? readUserFile(t.caFile, `CA file ${t.caFile}`) : undefined,
+      cert: t.certFile ? readUserFile(t.certFile, `certificate ${t.certFile}`) : undefined,
+      key: t.keyFile ? readUserFile(t.keyFile, `key ${t.keyFile}`) : undefined,
       ...contextChoice,
     };
     let secureContext;
@@ -332,7 +325,8 @@ export class Connection extends EventEmitter implements Conn {
     // --dane replaces the CA store (RFC 7672 §3.1.1); the name check stays with it in verifyPeer.
     const checkCa = !this.opts.tls.insecure && !this.opts.tls.verifyPeer;
     await this.settle(tls, 'secureConnect', phase, () => (checkCa ? Connection.verified(tls, identity) : undefined));
-    const trustStore = (): Set<string> => new Set(this.opts.tls.caFile ? pemBodies(readFile(this.opts.tls.caFile, 'CA file').toString('latin1')) : rootCertificates.flatMap(pemBodies));
+    const caFile = this.opts.tls.caFile;
+    const trustStore = (): Set<string> => new Set(caFile ? pemBodies(readUserFile(caFile, `CA file ${caFile}`).toString('latin1')) : rootCertificates.flatMap(pemBodies));
     const info = summarizeTls(tls, identity, { trustStore, ocsp });
     if (this.opts.tls.verifyPeer) {
       try {

@@ -2,22 +2,13 @@ import { LineReader, lineText, type ServerLine } from '../framing/line-reader.js
 import type { ProtocolAdapter, ProtocolName } from '../protocol/adapter.js';
 import { createAdapter, protocolFromGreeting } from '../protocol/detect.js';
 import { isImapCommand } from '../protocol/imap-commands.js';
-import { ImapAdapter } from '../protocol/imap.js';
 import { wireBytes, type Outgoing, type Piece } from '../protocol/outgoing.js';
-import { SmtpAdapter } from '../protocol/smtp.js';
 
 /** Where an observed session goes: the transcript (or a test's recorder). */
 export interface ObserverSink {
   client(out: Outgoing): void;
   server(chunk: Buffer): void;
   note(text: string): void;
-}
-
-/** The adapters that take literals from the client (IMAP, ManageSieve). */
-interface LiteralInput {
-  readonly literalRemaining: number | undefined;
-  readonly literalSecret: boolean | undefined;
-  literalSent(n: number): void;
 }
 
 /** A client line longer than this without LF is not a command: masked. */
@@ -70,7 +61,7 @@ export class SessionObserver {
   get atCommand(): boolean {
     const adapter = this.adapter;
     if (!adapter || this.lost || this.encrypted || this.partialBytes > 0 || this.dataLeft()) return false;
-    return !adapter.awaitingInput && !(adapter instanceof SmtpAdapter && adapter.inputMode === 'data');
+    return !adapter.awaitingInput && !adapter.messageData?.inData;
   }
 
   /** Replies the server still owes the client's commands (and its greeting). */
@@ -88,8 +79,7 @@ export class SessionObserver {
       const data = this.partialBytes === 0 ? this.dataLeft() : undefined;
       if (data) {
         const n = Math.min(data.left, chunk.length - at);
-        pieces.push({ bytes: chunk.subarray(at, at + n), secret: data.secret });
-        data.take(n);
+        pieces.push(...data.take(chunk.subarray(at, at + n)));
         at += n;
         continue;
       }
@@ -187,16 +177,27 @@ export class SessionObserver {
     this.protocol = protocol;
     this.adapter = createAdapter(protocol);
     // The client wrote its own tags: none are made up.
-    if (this.adapter instanceof ImapAdapter) this.adapter.autoTag = false;
+    if (this.adapter.tagging) this.adapter.tagging.autoTag = false;
     this.reader.literals = this.adapter.literals;
   }
 
   /** Literal bytes the adapter expects, or a BDAT chunk: counted, not read as lines. */
-  private dataLeft(): { left: number; secret: boolean; take(n: number): void } | undefined {
-    const literal = this.adapter as Partial<LiteralInput> | undefined;
+  private dataLeft(): { left: number; take(bytes: Buffer): Piece[] } | undefined {
+    const literal = this.adapter?.literalData;
     const left = literal?.literalRemaining;
-    if (left !== undefined && left > 0) return { left, secret: literal!.literalSecret ?? true, take: (n) => literal!.literalSent!(n) };
-    if (this.chunkLeft > 0) return { left: this.chunkLeft, secret: false, take: (n) => (this.chunkLeft -= n) };
+    if (literal && left !== undefined && left > 0) {
+      const secret = literal.literalSecret ?? true;
+      return { left, take: (bytes) => literal.prepareLiteral(bytes, secret).pieces };
+    }
+    if (this.chunkLeft > 0) {
+      return {
+        left: this.chunkLeft,
+        take: (bytes) => {
+          this.chunkLeft -= bytes.length;
+          return [{ bytes, secret: false }];
+        },
+      };
+    }
     return undefined;
   }
 
@@ -216,7 +217,7 @@ export class SessionObserver {
       // Before a greeting, or a protocol mailsh does not know: nothing to mark, so nothing to trust.
       return adapter ? [{ bytes, secret: false }] : [this.masked(bytes, 'a line before the greeting')];
     }
-    if (adapter instanceof SmtpAdapter && adapter.inputMode === 'data') return this.dataLine(adapter, bytes);
+    if (adapter.messageData?.inData) return this.dataLine(adapter, bytes);
     const crlf = bytes.length >= 2 && bytes[bytes.length - 2] === 0x0d;
     const text = bytes.subarray(0, bytes.length - (crlf ? 2 : 1)).toString('utf8');
     if (!crlf || /[\r\n]/.test(text)) return [this.masked(bytes, 'a line not ended by CRLF')];
@@ -226,12 +227,12 @@ export class SessionObserver {
     const out = adapter.prepare(text).out;
     if (!wireBytes(out).equals(bytes)) return [this.masked(bytes, 'a line the adapter would send differently')];
     const bdat = command && /^BDAT (\d+)/i.exec(text);
-    if (bdat && adapter instanceof SmtpAdapter) this.chunkLeft = Number(bdat[1]);
+    if (bdat && adapter.messageData) this.chunkLeft = Number(bdat[1]);
     return out.pieces;
   }
 
   /** DATA text (RFC 5321 §4.1.1.4): passed on as data up to the lone `.`. */
-  private dataLine(adapter: SmtpAdapter, bytes: Buffer): Piece[] {
+  private dataLine(adapter: ProtocolAdapter, bytes: Buffer): Piece[] {
     if (bytes.length === 3 && bytes[0] === 0x2e && bytes[1] === 0x0d) return adapter.prepare('.').out.pieces;
     return [{ bytes, secret: false }];
   }
