@@ -14,17 +14,17 @@ describe('--timeout', { concurrency: true }, () => {
       onLine: async (line, conn) => {
         const tag = line.split(' ')[0];
         if (/LOGOUT/i.test(line)) return conn.end(`* BYE\r\n${tag} OK bye\r\n`);
-        // A 66-byte body in six pieces 150 ms apart: 0.9 s in all, never 0.5 s of silence.
+        // A 66-byte body in six pieces 300 ms apart: 1.8 s in all, never 1 s of silence.
         conn.write('* 1 FETCH (BODY[] {66}\r\n');
         for (let i = 0; i < 6; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 150));
+          await new Promise((resolve) => setTimeout(resolve, 300));
           conn.write(`part ${i} xx\r\n`);
         }
         conn.write(`)\r\n${tag} OK FETCH done\r\n`);
       },
     });
     servers.push(s);
-    const r = await runInProcess([`imap://127.0.0.1:${s.port}`, '--timeout', '0.5', '-e', 'FETCH 1 BODY[]']);
+    const r = await runInProcess([`imap://127.0.0.1:${s.port}`, '--timeout', '1', '-e', 'FETCH 1 BODY[]']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^S: part 5 xx$/m);
     assert.match(r.stdout, /^S: A001 OK FETCH done$/m);
