@@ -67,124 +67,127 @@ const bigMessage = (): string => {
   return big;
 };
 
-describe('a server that stops reading', { concurrency: true }, () => {
-  it('SMTP /send after 354: exit 4 soon after --timeout', async () => {
-    const port = await lineServer('220 hi\r\n', (line, sock) => {
-      if (/^DATA/i.test(line)) {
-        sock.write('354 go ahead\r\n');
-        sock.pause();
-      } else sock.write('250 ok\r\n');
-    });
-    const r = await timed([`smtp://127.0.0.1:${port}`, '--timeout', '1', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', `/send ${bigMessage()}`], 20_000);
-    assertSane(r, 4, '/send');
-    assert.match(r.stderr, /stopped reading/);
-    assert.ok(r.ms < 10_000, `${r.ms} ms`);
-  });
-
-  it('IMAP /append after +: exit 4 soon after --timeout', async () => {
-    const port = await lineServer('* OK hi\r\n', (line, sock) => {
-      const [tag, verb] = line.split(' ');
-      if (/^APPEND$/i.test(verb)) {
-        sock.write('+ go ahead\r\n');
-        sock.pause();
-      } else sock.write(`${tag} OK done\r\n`);
-    });
-    const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${bigMessage()}`], 20_000);
-    assertSane(r, 4, '/append');
-    assert.ok(r.ms < 10_000, `${r.ms} ms`);
-  });
-});
-
-describe('a server that never answers what mailsh must wait for', { concurrency: true }, () => {
-  it('--pipeline with an unanswered DATA: exit 4', async () => {
-    const port = await lineServer('220 hi\r\n', (line, sock) => {
-      if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
-      else if (!/^DATA/i.test(line)) sock.write('250 ok\r\n');
-    });
-    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', 'DATA', '-e', 'Subject: x', '-e', '.'], 20_000);
-    endsAtTimeout(r, 'pipeline DATA');
-  });
-
-  /** An SMTP server with PIPELINING that answers everything except `silent`. */
-  const smtpSilentOn = (silent: RegExp): Promise<number> =>
-    lineServer('220 hi\r\n', (line, sock) => {
-      if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n');
-      else if (!silent.test(line)) sock.write('250 ok\r\n');
+// The three groups side by side too: their cases mostly wait for --timeout.
+describe('deadlines', { concurrency: true }, () => {
+  describe('a server that stops reading', { concurrency: true }, () => {
+    it('SMTP /send after 354: exit 4 soon after --timeout', async () => {
+      const port = await lineServer('220 hi\r\n', (line, sock) => {
+        if (/^DATA/i.test(line)) {
+          sock.write('354 go ahead\r\n');
+          sock.pause();
+        } else sock.write('250 ok\r\n');
+      });
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--timeout', '1', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', `/send ${bigMessage()}`], 20_000);
+      assertSane(r, 4, '/send');
+      assert.match(r.stderr, /stopped reading/);
+      assert.ok(r.ms < 10_000, `${r.ms} ms`);
     });
 
-  it('--pipeline with an unanswered STARTTLS: exit 4', async () => {
-    const port = await smtpSilentOn(/^STARTTLS/i);
-    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'STARTTLS', '-e', 'EHLO me', '-e', 'NOOP'], 20_000);
-    endsAtTimeout(r, 'pipeline STARTTLS');
+    it('IMAP /append after +: exit 4 soon after --timeout', async () => {
+      const port = await lineServer('* OK hi\r\n', (line, sock) => {
+        const [tag, verb] = line.split(' ');
+        if (/^APPEND$/i.test(verb)) {
+          sock.write('+ go ahead\r\n');
+          sock.pause();
+        } else sock.write(`${tag} OK done\r\n`);
+      });
+      const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${bigMessage()}`], 20_000);
+      assertSane(r, 4, '/append');
+      assert.ok(r.ms < 10_000, `${r.ms} ms`);
+    });
   });
 
-  it('--pipeline with an unanswered AUTH: exit 4', async () => {
-    const port = await smtpSilentOn(/^AUTH/i);
-    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'AUTH PLAIN', '-e', 'AGFsaWNlAHB3', '-e', 'NOOP'], 20_000);
-    endsAtTimeout(r, 'pipeline AUTH');
+  describe('a server that never answers what mailsh must wait for', { concurrency: true }, () => {
+    it('--pipeline with an unanswered DATA: exit 4', async () => {
+      const port = await lineServer('220 hi\r\n', (line, sock) => {
+        if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
+        else if (!/^DATA/i.test(line)) sock.write('250 ok\r\n');
+      });
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', 'DATA', '-e', 'Subject: x', '-e', '.'], 20_000);
+      endsAtTimeout(r, 'pipeline DATA');
+    });
+
+    /** An SMTP server with PIPELINING that answers everything except `silent`. */
+    const smtpSilentOn = (silent: RegExp): Promise<number> =>
+      lineServer('220 hi\r\n', (line, sock) => {
+        if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n');
+        else if (!silent.test(line)) sock.write('250 ok\r\n');
+      });
+
+    it('--pipeline with an unanswered STARTTLS: exit 4', async () => {
+      const port = await smtpSilentOn(/^STARTTLS/i);
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'STARTTLS', '-e', 'EHLO me', '-e', 'NOOP'], 20_000);
+      endsAtTimeout(r, 'pipeline STARTTLS');
+    });
+
+    it('--pipeline with an unanswered AUTH: exit 4', async () => {
+      const port = await smtpSilentOn(/^AUTH/i);
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'EHLO me', '-e', 'AUTH PLAIN', '-e', 'AGFsaWNlAHB3', '-e', 'NOOP'], 20_000);
+      endsAtTimeout(r, 'pipeline AUTH');
+    });
+
+    it('--pipeline with a synchronizing literal and no +: exit 4', async () => {
+      const port = await lineServer('* OK hi\r\n', (line, sock) => {
+        if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+      });
+      const r = await timed([`imap://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'a APPEND INBOX {5}', '-e', 'hello', '-e', 'b NOOP'], 20_000);
+      endsAtTimeout(r, 'pipeline literal');
+    });
+
+    it('--pipeline: a group of 200,000 RCPTs to a server that stops reading: exit 4', async () => {
+      const port = await lineServer('220 hi\r\n', (line, sock) => {
+        if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
+        else if (/^MAIL/i.test(line)) {
+          sock.write('250 ok\r\n');
+          sock.pause();
+        } else sock.write('250 ok\r\n');
+      });
+      const script = join(tmp, 'rcpts.txt');
+      const rcpts = Array.from({ length: 200_000 }, (_, i) => `RCPT TO:<user${i}@d.example>`);
+      writeFileSync(script, ['EHLO me', 'MAIL FROM:<a@b.example>', ...rcpts, 'DATA', 'Subject: x', '', '.', ''].join('\n'));
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-f', script], 30_000);
+      endsAtTimeout(r, 'pipeline 200k RCPT');
+    });
+
+    it('/login with an 8-bit password when no + comes: exit 4', async () => {
+      const port = await lineServer('* OK hi\r\n', (line, sock) => {
+        if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+      });
+      const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', '/login alice p\u00e4ss'], 20_000);
+      assertSane(r, 4, '/login literal');
+      assert.ok(r.ms < 10_000, `${r.ms} ms`);
+    });
+    it('/append of a file with 8-bit text when no + comes: exit 4', async () => {
+      const port = await lineServer('* OK hi\r\n', (line, sock) => {
+        if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+      });
+      const file = join(tmp, 'eight-bit.eml');
+      writeFileSync(file, 'Subject: gr\u00fc\u00dfe\r\n\r\nsch\u00f6n\r\n');
+      const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${file}`], 20_000);
+      assertSane(r, 4, '/append literal');
+      assert.ok(r.ms < 10_000, `${r.ms} ms`);
+    });
   });
 
-  it('--pipeline with a synchronizing literal and no +: exit 4', async () => {
-    const port = await lineServer('* OK hi\r\n', (line, sock) => {
-      if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
+  describe('data still streaming is no timeout', { concurrency: true }, () => {
+    it('a POP3 RETR that streams past --timeout goes on, as an IMAP literal does', async () => {
+      const port = await lineServer('+OK hi\r\n', (line, sock) => {
+        if (/^RETR/i.test(line)) {
+          sock.write('+OK message follows\r\n');
+          let n = 0;
+          const drip = setInterval(() => {
+            if (++n <= 12) sock.write(`line ${n}\r\n`);
+            else {
+              clearInterval(drip);
+              sock.write('.\r\n');
+            }
+          }, 200);
+        } else if (/^QUIT/i.test(line)) sock.end('+OK bye\r\n');
+        else sock.write('+OK\r\n');
+      });
+      const r = await timed([`pop3://127.0.0.1:${port}`, '--timeout', '1', '-e', 'RETR 1'], 20_000);
+      assertSane(r, 0, 'RETR');
+      assert.match(r.stdout, /^S: line 12$/m);
     });
-    const r = await timed([`imap://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-e', 'a APPEND INBOX {5}', '-e', 'hello', '-e', 'b NOOP'], 20_000);
-    endsAtTimeout(r, 'pipeline literal');
-  });
-
-  it('--pipeline: a group of 200,000 RCPTs to a server that stops reading: exit 4', async () => {
-    const port = await lineServer('220 hi\r\n', (line, sock) => {
-      if (/^EHLO/i.test(line)) sock.write('250-hi\r\n250 PIPELINING\r\n');
-      else if (/^MAIL/i.test(line)) {
-        sock.write('250 ok\r\n');
-        sock.pause();
-      } else sock.write('250 ok\r\n');
-    });
-    const script = join(tmp, 'rcpts.txt');
-    const rcpts = Array.from({ length: 200_000 }, (_, i) => `RCPT TO:<user${i}@d.example>`);
-    writeFileSync(script, ['EHLO me', 'MAIL FROM:<a@b.example>', ...rcpts, 'DATA', 'Subject: x', '', '.', ''].join('\n'));
-    const r = await timed([`smtp://127.0.0.1:${port}`, '--pipeline', '--timeout', '1', '-f', script], 30_000);
-    endsAtTimeout(r, 'pipeline 200k RCPT');
-  });
-
-  it('/login with an 8-bit password when no + comes: exit 4', async () => {
-    const port = await lineServer('* OK hi\r\n', (line, sock) => {
-      if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
-    });
-    const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', '/login alice p\u00e4ss'], 20_000);
-    assertSane(r, 4, '/login literal');
-    assert.ok(r.ms < 10_000, `${r.ms} ms`);
-  });
-  it('/append of a file with 8-bit text when no + comes: exit 4', async () => {
-    const port = await lineServer('* OK hi\r\n', (line, sock) => {
-      if (!/\{\d+\}$/.test(line)) sock.write(`${line.split(' ')[0]} OK done\r\n`);
-    });
-    const file = join(tmp, 'eight-bit.eml');
-    writeFileSync(file, 'Subject: gr\u00fc\u00dfe\r\n\r\nsch\u00f6n\r\n');
-    const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${file}`], 20_000);
-    assertSane(r, 4, '/append literal');
-    assert.ok(r.ms < 10_000, `${r.ms} ms`);
-  });
-});
-
-describe('data still streaming is no timeout', { concurrency: true }, () => {
-  it('a POP3 RETR that streams past --timeout goes on, as an IMAP literal does', async () => {
-    const port = await lineServer('+OK hi\r\n', (line, sock) => {
-      if (/^RETR/i.test(line)) {
-        sock.write('+OK message follows\r\n');
-        let n = 0;
-        const drip = setInterval(() => {
-          if (++n <= 12) sock.write(`line ${n}\r\n`);
-          else {
-            clearInterval(drip);
-            sock.write('.\r\n');
-          }
-        }, 200);
-      } else if (/^QUIT/i.test(line)) sock.end('+OK bye\r\n');
-      else sock.write('+OK\r\n');
-    });
-    const r = await timed([`pop3://127.0.0.1:${port}`, '--timeout', '1', '-e', 'RETR 1'], 20_000);
-    assertSane(r, 0, 'RETR');
-    assert.match(r.stdout, /^S: line 12$/m);
   });
 });

@@ -87,7 +87,8 @@ describe('TLS key log', () => {
   });
 });
 
-describe('decrypting a loopback capture with the key log (tshark)', () => {
+// Each capture filters its own server's port: the two run side by side (mostly tshark starting).
+describe('decrypting a loopback capture with the key log (tshark)', { concurrency: true }, () => {
   const unavailable = tsharkUnavailable();
   for (const mode of ['starttls', 'implicit'] as const) {
     it(`${mode === 'starttls' ? 'STARTTLS' : 'implicit TLS'}: Wireshark's dissector reads the commands sent inside TLS only with mailsh's key log`, async (t) => {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDnsStub, type DnsStub, type StubZone } from './support/dns-stub.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 import { makeTlsLab, type TlsLab } from './support/tls-lab.js';
 
@@ -68,7 +68,7 @@ after(async () => {
 });
 
 const mx = (domain: string, ...extra: string[]) =>
-  runCli(['mx', domain, '--tls', '--port', String(smtp.port), '--dns', dns.server, '--ca', lab.root, '--mta-sts-address', webAddress, ...extra]);
+  runInProcess(['mx', domain, '--tls', '--port', String(smtp.port), '--dns', dns.server, '--ca', lab.root, '--mta-sts-address', webAddress, ...extra]);
 
 describe('mx --tls', () => {
   it('one line per MX in order: STARTTLS, versions, certificate, DANE by AD-validated TLSA, MTA-STS enforce matching; TLS-RPT shown', async () => {
@@ -103,7 +103,7 @@ describe('mx --tls', () => {
   });
 
   it('an unreachable policy host and a TLSA record that does not match both fail', async () => {
-    const r = await runCli(['mx', 'down.test', '--tls', '--port', String(smtp.port), '--dns', dns.server, '--ca', lab.root, '--mta-sts-address', '127.0.0.1:1', '-v']);
+    const r = await runInProcess(['mx', 'down.test', '--tls', '--port', String(smtp.port), '--dns', dns.server, '--ca', lab.root, '--mta-sts-address', '127.0.0.1:1', '-v']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^MTA-STS {3}error: policy not fetched from https:\/\/mta-sts\.down\.test\/\.well-known\/mta-sts\.txt: connect ECONNREFUSED/m);
     assert.match(r.stdout, /DANE FAIL/);
@@ -111,10 +111,10 @@ describe('mx --tls', () => {
   });
 
   it('bad --port and a non-loopback --mta-sts-address are usage errors', async () => {
-    const p = await runCli(['mx', 'example.test', '--tls', '--port', '0']);
+    const p = await runInProcess(['mx', 'example.test', '--tls', '--port', '0']);
     assert.equal(p.code, 2);
     assert.match(p.stderr, /^mailsh: --port needs a port number from 1 to 65535, not "0"$/m);
-    const a = await runCli(['mx', 'example.test', '--tls', '--dns', dns.server, '--mta-sts-address', '192.0.2.1:443']);
+    const a = await runInProcess(['mx', 'example.test', '--tls', '--dns', dns.server, '--mta-sts-address', '192.0.2.1:443']);
     assert.equal(a.code, 2);
     assert.match(a.stderr, /^mailsh: --mta-sts-address needs a loopback IP:PORT \(for tests\), not "192\.0\.2\.1:443"$/m);
   });
@@ -123,14 +123,14 @@ describe('mx --tls', () => {
 describe('--dane on a connection', () => {
   it('verifies by the TLSA records instead of the CA store and says which matched; no match, or no AD bit, is a failure', async () => {
     const url = (host: string) => `smtp://${host}:${smtp.port}`;
-    const ok = await runCli([url('mx1.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', '/tls']);
+    const ok = await runInProcess([url('mx1.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', '/tls']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, new RegExp(`certificate verified by DANE: TLSA 3 1 1 [0-9a-f]{16}… of _${smtp.port}\\._tcp\\.mx1\\.example\\.test`));
     assert.match(ok.stdout, /verified {2}ok by DANE: TLSA 3 1 1/);
-    const bad = await runCli([url('mx3.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
+    const bad = await runInProcess([url('mx3.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, new RegExp(`^mailsh: mx3\\.example\\.test:${smtp.port}: DANE verification failed: no TLSA record of _${smtp.port}\\._tcp\\.mx3\\.example\\.test matches the chain \\(3 1 1 0707070707070707…\\) \\(use -k to connect anyway\\)$`, 'm'));
-    const unsigned = await runCli([url('mx2.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
+    const unsigned = await runInProcess([url('mx2.example.test'), '--starttls', '--dns', dns.server, '--dane', '-e', 'NOOP']);
     assert.equal(unsigned.code, 3);
     assert.match(unsigned.stderr, /DANE verification failed: the TLSA records of _\d+\._tcp\.mx2\.example\.test are not DNSSEC-authenticated \(no AD bit\)/);
   });

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProtocolName } from '../src/protocol/adapter.js';
 import { Transcript } from '../src/transcript/transcript.js';
 import { SessionObserver } from '../src/tunnel/observer.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { startScriptedServer, type LineHandler, type ScriptedConn } from './support/scripted-server.js';
 
 let dir: string;
@@ -209,7 +209,7 @@ describe('the observer gives the transcript mailsh writes when it drives', () =>
       for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(dir, name), text);
       const driven = join(dir, `${c.name.replace(/\W+/g, '-')}.driven.log`);
       const target = c.protocol in SCHEME ? [`${SCHEME[c.protocol]}://127.0.0.1:${server.port}`] : [`127.0.0.1:${server.port}`, '-p', c.protocol];
-      const r = await runCli([...target, '--log', driven], [c.script.replaceAll('{dir}', dir)]);
+      const r = await runInProcess([...target, '--log', driven], [c.script.replaceAll('{dir}', dir)]);
       assert.equal(r.code, 0, r.stderr + r.stdout);
       await server.firstClosed();
 

@@ -6,25 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, afterEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { getTestCerts } from './support/certs.js';
 import { killAllPtys, spawnCli } from './support/pty-session.js';
 import { startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 
 const servers: ScriptedServer[] = [];
 
-afterEach(async () => {
+after(async () => {
   killAllPtys();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-after(() => killAllPtys());
 
 /** What the shell reads from the terminal after mailsh has exited. */
 const leftForShell = (mailsh: string): string => `${mailsh}; echo "EXIT[$?]"; read -t 1 x; echo "LEFT[$x]"`;
 
 const TYPED = 'a login alice x';
 
-describe('keys typed before the prompt', () => {
+// Each case has its own server and terminal, and mostly waits (a slow greeting, a timeout, the shell's `read -t 1`): side by side.
+describe('keys typed before the prompt', { concurrency: true }, () => {
   it('while a slow greeting is awaited: not echoed, then in the line editor; nothing left after exit', async () => {
     const server = await startScriptedServer({
       onConnect: async (conn) => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getTestCerts, type TestCerts } from './support/certs.js';
 import { useRealServers } from './support/real-fixture.js';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { smtpHandler, startScriptedServer, type ScriptedServer } from './support/scripted-server.js';
 import { makeTlsLab, startSServer, type SServer, type TlsLab } from './support/tls-lab.js';
 
@@ -43,7 +43,7 @@ describe('TLS choice: bad values are one-line usage errors naming the valid ones
   ];
   for (const [args, want] of cases) {
     it(args.join(' '), async () => {
-      const r = await runCli(['tls://127.0.0.1:1', ...args, '-e', 'x']);
+      const r = await runInProcess(['tls://127.0.0.1:1', ...args, '-e', 'x']);
       assert.equal(r.code, 2);
       assert.match(r.stderr, want);
       assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -53,7 +53,7 @@ describe('TLS choice: bad values are one-line usage errors naming the valid ones
   it('/tls set and /tls try with a bad value: the same one-line error', async () => {
     const s = await scripted({ greeting: '220 hi\r\n', onLine: smtpHandler(), tlsCert: certs.good });
     for (const line of ['/tls set --tls-max 2', '/tls try --groups nope']) {
-      const r = await runCli([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', line]);
+      const r = await runInProcess([`smtps://127.0.0.1:${s.port}`, '--ca', certs.caCert, '-e', line]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--tls-max must be one of 1\.0, 1\.1, 1\.2, 1\.3, not "2"|--groups: unknown group "nope"; valid: X25519/);
     }
@@ -63,27 +63,27 @@ describe('TLS choice: bad values are one-line usage errors naming the valid ones
 describe('TLS choice: against openssl s_server', () => {
   it('a server with only TLS 1.2: the default gets 1.2; --tls-min 1.3 is refused by the server, said so', async () => {
     const s = await sserver(['-tls1_2']);
-    const ok = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--sni', 'localhost', '-e', '/tls']);
+    const ok = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--sni', 'localhost', '-e', '/tls']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /protocol {2}TLSv1\.2/);
-    const no = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--tls-min', '1.3', '-e', '/tls']);
+    const no = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--tls-min', '1.3', '-e', '/tls']);
     assert.equal(no.code, 3);
     assert.match(no.stderr, /^mailsh: 127\.0\.0\.1:\d+: TLS handshake failed: the server refused: no TLS version in common \(mailsh offered TLS 1\.3–1\.3\)$/m);
   });
 
   it('--ciphers: a TLS 1.2 suite the server has is used; one it lacks is refused by the server', async () => {
     const s = await sserver(['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305']);
-    const ok = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'ECDHE-ECDSA-CHACHA20-POLY1305', '-e', '/tls']);
+    const ok = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'ECDHE-ECDSA-CHACHA20-POLY1305', '-e', '/tls']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /cipher {4}TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256/);
-    const no = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-e', '/tls']);
+    const no = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'ECDHE-ECDSA-AES256-GCM-SHA384', '-e', '/tls']);
     assert.equal(no.code, 3);
     assert.match(no.stderr, /the server refused: no cipher suite or group in common \(mailsh offered ciphers ECDHE-ECDSA-AES256-GCM-SHA384\)/);
   });
 
   it('--ciphers with a TLS 1.3 suite, --groups and --alpn are what the handshake used', async () => {
     const s = await sserver(['-alpn', 'smtp', '-groups', 'P-256:X25519']);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'TLS_CHACHA20_POLY1305_SHA256', '--groups', 'P-256', '--alpn', 'imap,smtp', '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ciphers', 'TLS_CHACHA20_POLY1305_SHA256', '--groups', 'P-256', '--alpn', 'imap,smtp', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /protocol {2}TLSv1\.3\ncipher {4}TLS_CHACHA20_POLY1305_SHA256\nkey exch {2}P-256\nALPN {6}smtp/);
     assert.match(r.stderr, /TLS TLSv1\.3 TLS_CHACHA20_POLY1305_SHA256, P-256, ALPN smtp, certificate verified/);
@@ -91,10 +91,10 @@ describe('TLS choice: against openssl s_server', () => {
 
   it('TLS 1.0 only when asked: the security level is lowered and the note says so', async () => {
     const s = await sserver(['-tls1', '-cipher', 'DEFAULT:@SECLEVEL=0']);
-    const no = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
+    const no = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
     assert.equal(no.code, 3);
     assert.match(no.stderr, /TLS handshake failed: no TLS version in common/);
-    const ok = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--tls-min', '1.0', '-e', '/tls']);
+    const ok = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--tls-min', '1.0', '-e', '/tls']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /TLS 1\.0\/1\.1 allowed as asked: OpenSSL security level lowered to 0/);
     assert.match(ok.stdout, /protocol {2}TLSv1\n/);
@@ -104,14 +104,14 @@ describe('TLS choice: against openssl s_server', () => {
 describe('TLS choice at the prompt', () => {
   it('/tls try compares handshakes on fresh connections; /tls set changes the next STARTTLS', async () => {
     const s = await scripted({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.good, tlsOptions: { maxVersion: 'TLSv1.2' } });
-    const r = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--sni', 'localhost', '-e', 'EHLO me', '-e', '/tls try --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384', '-e', '/tls set --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256', '-e', 'STARTTLS', '-e', '/tls']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--sni', 'localhost', '-e', 'EHLO me', '-e', '/tls try --tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-GCM-SHA384', '-e', '/tls set --tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256', '-e', 'STARTTLS', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /TLS TLSv1\.2 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, X25519, certificate verified/);
     assert.match(r.stdout, /next handshake offers: TLS 1\.2–1\.2, ciphers ECDHE-ECDSA-AES128-GCM-SHA256/);
     assert.match(r.stdout, /cipher {4}TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256/);
     // The probes did not disturb the session: one STARTTLS on its own connection.
     assert.equal(s.conns.filter((c) => c.received().toString().includes('STARTTLS')).length, 2);
-    const no = await runCli([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--sni', 'localhost', '-e', '/tls try --tls-min 1.3']);
+    const no = await runInProcess([`smtp://127.0.0.1:${s.port}`, '--ca', certs.caCert, '--sni', 'localhost', '-e', '/tls try --tls-min 1.3']);
     assert.equal(no.code, 3);
     assert.match(no.stderr, /the server refused: no TLS version in common \(mailsh offered TLS 1\.3–1\.3\)/);
   });
@@ -121,7 +121,7 @@ describe('TLS choice: real Postfix and Dovecot', () => {
   it('Postfix submission STARTTLS with --tls-max 1.2, a cipher list and ALPN (not agreed: Postfix has none)', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`smtp://127.0.0.1:${s.submissionPort}`, '--starttls', '--ca', s.caFile, '--sni', 'localhost', '--tls-max', '1.2', '--ciphers', 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384', '--alpn', 'smtp', '-e', '/tls']);
+    const r = await runInProcess([`smtp://127.0.0.1:${s.submissionPort}`, '--starttls', '--ca', s.caFile, '--sni', 'localhost', '--tls-max', '1.2', '--ciphers', 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384', '--alpn', 'smtp', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /protocol {2}TLSv1\.2\ncipher {4}TLS_ECDHE_(ECDSA|RSA)_WITH_AES_256_GCM_SHA384/);
     assert.match(r.stdout, /ALPN {6}none/);
@@ -131,7 +131,7 @@ describe('TLS choice: real Postfix and Dovecot', () => {
   it('Dovecot IMAPS with --tls-max 1.2, a cipher list and ALPN', async (t) => {
     const s = real(t);
     if (!s) return;
-    const r = await runCli([`imaps://127.0.0.1:${s.imapsPort}`, '--ca', s.caFile, '--sni', 'localhost', '--tls-max', '1.2', '--ciphers', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256', '--alpn', 'imap', '-e', '/tls']);
+    const r = await runInProcess([`imaps://127.0.0.1:${s.imapsPort}`, '--ca', s.caFile, '--sni', 'localhost', '--tls-max', '1.2', '--ciphers', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256', '--alpn', 'imap', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /protocol {2}TLSv1\.2\ncipher {4}TLS_ECDHE_(ECDSA|RSA)_WITH_AES_128_GCM_SHA256/);
   });

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { makeTlsLab, startSServer, type SServer, type TlsLab } from './support/tls-lab.js';
 
 let lab: TlsLab;
@@ -30,7 +30,7 @@ async function sserver(args: string[]): Promise<SServer> {
 describe('/tls: the whole chain', () => {
   it('RSA leaf with its intermediate: key, signature, days left, fingerprints, pin-sha256, a complete chain', async () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-cert_chain', lab.intermediate]);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--sni', 'mx1.example.test', '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--sni', 'mx1.example.test', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     const leaf = new X509Certificate(readFileSync(lab.rsa.cert));
     const pin = (await import('node:crypto')).createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
@@ -48,21 +48,21 @@ describe('/tls: the whole chain', () => {
 
   it('ECDSA leaf: EC P-256', async () => {
     const s = await sserver(['-cert', lab.ec.cert, '-key', lab.ec.key, '-cert_chain', lab.intermediate]);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cert 0 {4}leaf\n(.*\n){4} {2}key {7}EC P-256, signed with ecdsa-with-SHA256/);
   });
 
   it('an incomplete chain: verification fails and says why; with the intermediate in the trust store it is called out', async () => {
     const s = await sserver(['-cert', lab.ec.cert, '-key', lab.ec.key]);
-    const no = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
+    const no = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
     assert.equal(no.code, 3);
     assert.match(no.stderr, /TLS certificate verification failed: the server certificate was issued by an unknown CA/);
-    const k = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-k', '-e', '/tls']);
+    const k = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-k', '-e', '/tls']);
     assert.equal(k.code, 0, k.stderr);
     assert.match(k.stdout, /chain {5}1 certificate, incomplete: it ends at "CN=mx1\.example\.test", whose issuer "CN=mailsh lab intermediate" the server did not send and mailsh does not have/);
     assert.match(k.stderr, /certificate NOT verified: .*chain incomplete/);
-    const store = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.rootAndIntermediate, '-e', '/tls']);
+    const store = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.rootAndIntermediate, '-e', '/tls']);
     assert.equal(store.code, 0, store.stderr);
     assert.match(store.stdout, /chain {5}3 certificates, complete only with the trust store's copy of "CN=mailsh lab intermediate" \(the server may not have sent it\)/);
   });
@@ -71,7 +71,7 @@ describe('/tls: the whole chain', () => {
 describe('OCSP stapling (--ocsp)', () => {
   it('a stapled response: good, its times, and verified against the issuer', async () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-cert_chain', lab.intermediate, '-status_file', lab.rsa.ocsp]);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /OCSP {6}stapled: good\n {2}updated {3}\d{4}-\d\d-\d\dT[\d:.]+Z, next \d{4}-/);
     assert.match(r.stdout, /check {5}signature verified: signed by the issuer/);
@@ -79,21 +79,21 @@ describe('OCSP stapling (--ocsp)', () => {
 
   it('no response stapled, and none asked for', async () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-cert_chain', lab.intermediate]);
-    const asked = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
+    const asked = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
     assert.match(asked.stdout, /OCSP {6}no response stapled/);
-    const not = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
+    const not = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-e', '/tls']);
     assert.doesNotMatch(not.stdout, /OCSP/);
   });
 
   it('a response signed by someone the issuer did not certify does not verify', async () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-cert_chain', lab.intermediate, '-status_file', lab.rsa.foreignOcsp]);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--ocsp', '-e', '/tls']);
     assert.match(r.stdout, /OCSP {6}stapled: good\n.*\n {2}check {5}NOT verified: the responder certificate is not signed by the issuer/);
   });
 
   it('without the issuer in the chain a response cannot be verified', async () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-status_file', lab.rsa.ocsp]);
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-k', '--ocsp', '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '-k', '--ocsp', '-e', '/tls']);
     assert.match(r.stdout, /OCSP {6}stapled: good\n.*\n {2}check {5}not verified: the issuer certificate is not in the chain/);
   });
 });
@@ -103,7 +103,7 @@ describe('the chain as PEM, and in transcripts', () => {
     const s = await sserver(['-cert', lab.rsa.cert, '-key', lab.rsa.key, '-cert_chain', lab.intermediate]);
     const file = join(tmp, 'chain.pem');
     const log = join(tmp, 't.log');
-    const r = await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--showcerts', '--log', log, '-e', `/tls save ${file}`, '-e', '/tls']);
+    const r = await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--showcerts', '--log', log, '-e', `/tls save ${file}`, '-e', '/tls']);
     assert.equal(r.code, 0, r.stderr);
     const leafPem = readFileSync(lab.rsa.cert, 'utf8').trim();
     assert.ok(r.stdout.includes(leafPem), 'the leaf PEM on stdout');
@@ -115,7 +115,7 @@ describe('the chain as PEM, and in transcripts', () => {
     assert.match(text, / == \/tls chain {5}3 certificates, complete/);
     assert.match(text, / == \/tls {3}pin {7}pin-sha256:/);
     const jlog = join(tmp, 't.jsonl');
-    await runCli([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--log', jlog, '--log-format', 'jsonl', '-e', '/tls']);
+    await runInProcess([`tls://127.0.0.1:${s.port}`, '--ca', lab.root, '--log', jlog, '--log-format', 'jsonl', '-e', '/tls']);
     const records = readFileSync(jlog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const report = records.find((x) => x.dir === '==' && String(x.data).startsWith('/tls protocol'));
     assert.equal(report.tls.keyExchange, 'X25519');
