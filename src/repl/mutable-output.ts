@@ -2,6 +2,9 @@ import { Writable } from 'node:stream';
 
 type Screen = Writable & { columns?: number; rows?: number; isTTY?: boolean };
 
+/** How long the window size must stay put before the input is redrawn for it. */
+const RESIZE_SETTLE_MS = 60;
+
 /**
  * The terminal as readline sees it, with a switch that mutes readline's echo
  * for hidden input (a password) while mailsh itself keeps writing server
@@ -12,7 +15,15 @@ export class MutableOutput extends Writable {
 
   constructor(readonly direct: Screen) {
     super({ decodeStrings: false });
-    direct.on('resize', () => this.emit('resize'));
+    // A window being dragged sends SIGWINCH after SIGWINCH. A redraw made for
+    // one width that reaches the terminal after the next resize goes up the
+    // wrong number of rows and erases lines above the prompt (seen: the
+    // greeting vanished). So readline redraws once, when the size has settled.
+    let settling: NodeJS.Timeout | undefined;
+    direct.on('resize', () => {
+      clearTimeout(settling);
+      settling = setTimeout(() => this.emit('resize'), RESIZE_SETTLE_MS).unref();
+    });
   }
 
   get columns(): number | undefined {

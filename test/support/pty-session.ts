@@ -148,7 +148,7 @@ export interface PtySession {
   typeKeys(text: string, timeoutMs?: number): Promise<void>;
   /** Writes `text` at once (a paste, an input method's commit) and waits for its rendered echo. */
   typeChunk(text: string, timeoutMs?: number): Promise<void>;
-  /** Resizes the window (the pty sends SIGWINCH; the emulator reflows like tmux or VTE). */
+  /** Resizes the window (the pty sends SIGWINCH; the emulator reflows like tmux or VTE); resolves once mailsh has redrawn for it. */
   resize(cols: number, rows: number): Promise<void>;
   /** The exit code once the process has ended. */
   readonly exited: Promise<number>;
@@ -345,7 +345,18 @@ export function spawnCli(args: string[], opts: PtyOptions = {}): PtySession {
       await drawn();
       cols = newCols;
       emulator.resize(newCols, newRows);
+      const before = out.length;
       term.resize(newCols, newRows);
+      // mailsh redraws its input for the new size; a redraw made for this size
+      // that arrived after a next resize would be drawn at the wrong width
+      // (a race every program has on a real terminal too), so wait for it.
+      await until(() => out.length > before, 5000, `the redraw after resizing to ${newCols}x${newRows}`);
+      // The redraw may come in more than one chunk: it is over once output pauses.
+      for (let seen = -1; seen !== out.length; ) {
+        seen = out.length;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await drawn();
     },
     exited,
     get alive() {
