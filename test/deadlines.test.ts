@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { bigMessage } from './support/big-message.js';
 import { assertSane } from './support/assert-sane.js';
 import { runCli, type CliResult } from './support/run-cli.js';
 
@@ -58,14 +59,6 @@ const endsAtTimeout = (r: CliResult & { ms: number }, label: string): void => {
   assert.ok(r.ms < 10_000, `${label}: ${r.ms} ms`);
 };
 
-/** Written once: the cases that send it run side by side. */
-let big: string | undefined;
-const bigMessage = (): string => {
-  if (big) return big;
-  big = join(tmp, 'big.eml');
-  writeFileSync(big, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(64 * 1024)}`);
-  return big;
-};
 
 // The three groups side by side too: their cases mostly wait for --timeout.
 describe('deadlines', { concurrency: true }, () => {
@@ -77,7 +70,7 @@ describe('deadlines', { concurrency: true }, () => {
           sock.pause();
         } else sock.write('250 ok\r\n');
       });
-      const r = await timed([`smtp://127.0.0.1:${port}`, '--timeout', '1', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', `/send ${bigMessage()}`], 20_000);
+      const r = await timed([`smtp://127.0.0.1:${port}`, '--timeout', '1', '-e', 'MAIL FROM:<a@b.example>', '-e', 'RCPT TO:<c@d.example>', '-e', `/send ${bigMessage(tmp, 64)}`], 20_000);
       assertSane(r, 4, '/send');
       assert.match(r.stderr, /stopped reading/);
       assert.ok(r.ms < 10_000, `${r.ms} ms`);
@@ -91,7 +84,7 @@ describe('deadlines', { concurrency: true }, () => {
           sock.pause();
         } else sock.write(`${tag} OK done\r\n`);
       });
-      const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${bigMessage()}`], 20_000);
+      const r = await timed([`imap://127.0.0.1:${port}`, '--timeout', '1', '-e', `/append INBOX ${bigMessage(tmp, 64)}`], 20_000);
       assertSane(r, 4, '/append');
       assert.ok(r.ms < 10_000, `${r.ms} ms`);
     });

@@ -6,11 +6,12 @@
  * (each wait at most 5 s), though --timeout is far away.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
+import { bigMessage } from './support/big-message.js';
 import { startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mailsh-stuck-'));
@@ -21,14 +22,6 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A message larger than what loopback socket buffers hold, so the writes stall; written once, read by every case. */
-let big: string | undefined;
-const bigFile = (): string => {
-  if (big) return big;
-  big = join(tmp, 'big.eml');
-  writeFileSync(big, `Subject: big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(24 * 1024)}`);
-  return big;
-};
 
 /** The server neither reads nor answers any more. */
 const stopReading: LineHandler = (_line, conn) => conn.pause();
@@ -54,7 +47,7 @@ const cases: Stuck[] = [
     greeting: '* OK hi\r\n',
     scheme: 'imap',
     onLine: (line, conn) => (/ APPEND /i.test(line) ? stopReading(line, conn) : imapOk(line, conn)),
-    command: () => `/append INBOX ${bigFile()}`,
+    command: () => `/append INBOX ${bigMessage(tmp, 24)}`,
     stuckAt: /C: \S+ APPEND "INBOX" \{\d+\}/,
   },
   {
@@ -66,7 +59,7 @@ const cases: Stuck[] = [
       conn.write('+ go ahead\r\n');
       return stopReading(line, conn);
     },
-    command: () => `/append INBOX ${bigFile()}`,
+    command: () => `/append INBOX ${bigMessage(tmp, 24)}`,
     stuckAt: /S: \+ go ahead/,
   },
   {
@@ -78,7 +71,7 @@ const cases: Stuck[] = [
       conn.write('354 go ahead\r\n');
       return stopReading(line, conn);
     },
-    command: () => `/send ${bigFile()}`,
+    command: () => `/send ${bigMessage(tmp, 24)}`,
     stuckAt: /S: 354 go ahead/,
   },
   {
