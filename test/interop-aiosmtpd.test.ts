@@ -1,21 +1,11 @@
 /** mailsh against a real aiosmtpd: a second SMTP implementation beside Postfix (issue 17). No warnings. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { runQuiet } from './support/assert-sane.js';
-import { aiosmtpdUnavailable, startAiosmtpd, type AiosmtpdServer } from './support/aiosmtpd.js';
+import { aiosmtpdUnavailable, startAiosmtpd } from './support/aiosmtpd.js';
+import { useServers } from './support/server-fixture.js';
 
-const unavailable = aiosmtpdUnavailable();
-let server: AiosmtpdServer | undefined;
-before(async () => {
-  if (!unavailable) server = await startAiosmtpd();
-});
-after(async () => {
-  await server?.stop();
-});
-const aiosmtpd = (t: TestContext): AiosmtpdServer | undefined => {
-  if (unavailable) t.skip(`skipped: ${unavailable}`);
-  return server;
-};
+const aiosmtpd = useServers(aiosmtpdUnavailable, startAiosmtpd);
 
 describe('aiosmtpd', () => {
   it('seed session: EHLO, STARTTLS, EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT; the message arrives', async (t) => {

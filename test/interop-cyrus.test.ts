@@ -9,15 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runQuiet } from './support/assert-sane.js';
+import { scriptFile } from './support/script-file.js';
 import { useCyrus } from './support/cyrus-fixture.js';
 
 const cyrus = useCyrus();
-
-const script = (lines: string[]): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'mailsh-cyrus-')), 'session.mailsh');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-};
 
 describe('Cyrus IMAP', () => {
   it('seed session: LOGIN, LIST, SELECT, LOGOUT; BYE then the tagged OK draws no warning', async (t) => {
@@ -67,7 +62,7 @@ describe('Cyrus ManageSieve', () => {
     const s = cyrus(t);
     if (!s) return;
     const body = 'require "fileinto";\r\nfileinto "INBOX";\r\n';
-    const r = await runQuiet([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '-f', script([
+    const r = await runQuiet([`sieve://localhost:${s.sievePort}`, '--ca', s.caFile, '-f', scriptFile([
       'AUTHENTICATE "CRAM-MD5"', '"{{cram-md5 alice alice-secret}}"', '/expect OK',
       `PUTSCRIPT "main" {${Buffer.byteLength(body)}+}`, 'require "fileinto";', 'fileinto "INBOX";', '', '/expect OK',
       'GETSCRIPT "main"', '/expect /^fileinto "INBOX";$/m', '/expect OK', 'LOGOUT',
@@ -93,7 +88,7 @@ describe('Cyrus LMTP', () => {
     const s = cyrus(t);
     if (!s) return;
     const marker = `lmtp-${process.pid}-${Date.now()}`;
-    const r = await runQuiet(['127.0.0.1', String(s.lmtpPort), '-f', script([
+    const r = await runQuiet(['127.0.0.1', String(s.lmtpPort), '-f', scriptFile([
       'LHLO client.test', 'MAIL FROM:<sender@example.org>', 'RCPT TO:<alice>', 'RCPT TO:<bob>', 'DATA', `Subject: ${marker}`, '', 'two recipients', '.',
       '/expect 250', '/expect 2.1.5', '/expect /Success[^]*Success/',
       // The next transaction gets its own replies, not shifted ones.

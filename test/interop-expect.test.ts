@@ -6,14 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import { runQuiet } from './support/assert-sane.js';
+import { scriptFile } from './support/script-file.js';
 
 const real = useRealServers();
-
-function scriptFile(lines: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mailsh-expect-')), 'session.mailsh');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
 
 describe('/expect against Postfix', () => {
   it('passing expectations, including an accepted 554: exit 0', async (t) => {
