@@ -11,6 +11,8 @@ export const EXIT = {
   usage: 2,
   connection: 3,
   timeout: 4,
+  /** Ended by Ctrl-C while connecting, or by SIGINT, SIGTERM or SIGHUP (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 
@@ -32,6 +34,11 @@ export class ConnectionError extends UserError {
 /** No answer in time: exit 4. */
 export class TimeoutError extends UserError {
   readonly exitStatus = EXIT.timeout;
+}
+
+/** A signal ended the session (SIGINT, SIGTERM, SIGHUP): exit 130. */
+export class InterruptedError extends UserError {
+  readonly exitStatus = EXIT.interrupted;
 }
 
 /**

@@ -5,6 +5,9 @@
  * mailsh exits. mailsh runs under bash in the pty, which reads what is left.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { getTestCerts } from './support/certs.js';
@@ -73,13 +76,16 @@ describe('keys typed before the prompt', { concurrency: true }, () => {
     assert.ok(rows.some((r) => /^EXIT\[[34]\]$/.test(r)), screen);
   });
 
-  it('Ctrl-C while waiting for the greeting still interrupts mailsh (raw mode sends no SIGINT)', async () => {
+  it('Ctrl-C while waiting for the greeting still interrupts mailsh (raw mode sends no SIGINT), says so and records why', async () => {
     const server = await startScriptedServer({ onConnect: () => sleep(5000), onLine: () => {} });
     servers.push(server);
-    const cli = spawnCli([`imap://127.0.0.1:${server.port}`, '--timeout', '10'], { cols: 80, shell: leftForShell });
+    const log = join(mkdtempSync(join(tmpdir(), 'mailsh-first-')), 'session.log');
+    const cli = spawnCli([`imap://127.0.0.1:${server.port}`, '--timeout', '10', '--log', log], { cols: 80, shell: leftForShell });
     await cli.waitForRendered((rows) => rows.some((r) => r.includes('connecting to')), 'the connecting note');
     cli.type('\x03');
     const rows = await cli.waitForRendered((r) => r.some((row) => row.startsWith('LEFT[')), 'the shell', 3000);
     assert.ok(rows.includes('EXIT[130]'), rows.join('\n'));
+    assert.ok(rows.includes('mailsh: interrupted (SIGINT)'), rows.join('\n'));
+    assert.match(readFileSync(log, 'utf8'), /== error interrupted \(SIGINT\)\n/);
   });
 });

@@ -24,6 +24,16 @@ const io = {
   env: process.env,
   stdinIsTerminal: isatty(0),
   stdinFd: 0,
+  onInterrupt(listener: (signal: NodeJS.Signals) => void): () => void {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const off = (): void => signals.forEach((s) => process.off(s, handler));
+    const handler = (signal: NodeJS.Signals): void => {
+      off();
+      listener(signal);
+    };
+    signals.forEach((s) => process.on(s, handler));
+    return off;
+  },
 };
 
 void run(process.argv.slice(2), io).then((status) => {

@@ -12,4 +12,9 @@ export interface CliIo {
   stdinFd?: number;
   /** How sessions connect (tests: a scripted peer); default Connection.open. */
   open?: OpenConn;
+  /**
+   * Calls `listener` once on the first SIGINT, SIGTERM or SIGHUP instead of
+   * dying of it; returns the unsubscribe. A signal after that one kills.
+   */
+  onInterrupt?(listener: (signal: NodeJS.Signals) => void): () => void;
 }

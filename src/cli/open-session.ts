@@ -1,5 +1,5 @@
 import { fstatSync, readFileSync, statSync } from 'node:fs';
-import { UsageError, type ExitStatus } from '../errors.js';
+import { InterruptedError, UsageError, type ExitStatus } from '../errors.js';
 import { readUserFile } from '../files/user-file.js';
 import { StrictUtf8, inputLines } from '../framing/input-lines.js';
 import { setColor } from '../repl/render.js';
@@ -87,12 +87,24 @@ export async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStat
   const source: ScriptSource | undefined = !script ? undefined : opts.script ? { lines: readScript(opts.script) } : opts.execute.length > 0 ? { lines: opts.execute } : stdinScript(io);
   const transcript = opts.log ? openLog(opts.log) : undefined;
   const attempt = (host: string, name?: string) => (): Session => (session = new Session({ ...sessionOptions(opts, target, host, name, output, transcript), open: io.open }));
+  // A signal (Ctrl-C while connecting, SIGTERM, the terminal hanging up) ends
+  // the session like any fatal error: said once, recorded in the transcript,
+  // what was shown flushed, exit 130 — never a silent death.
+  let interruptConnect: ((err: Error) => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => (interruptConnect = reject));
+  interrupted.catch(() => undefined);
+  const unsubscribe = io.onInterrupt?.((signal) => {
+    const err = new InterruptedError(`interrupted (${signal})`);
+    if (session?.connection) session.abort(err);
+    else interruptConnect?.(err);
+  });
   try {
     if (!script) output.note('info', `connecting to ${url} … (/help for commands, Ctrl-D to quit)`);
     const candidates = domain ? await mxCandidates(opts, domain) : [{ address: target.host, name: undefined }];
     if (domain) output.note('info', `MX of ${domain.unicode}: ${candidates.map((c) => `${c.name} ${c.address}`).join(', ')}`);
-    session = await connectFirst(candidates.map((c) => attempt(c.address, c.name)));
+    session = await Promise.race([connectFirst(candidates.map((c) => attempt(c.address, c.name))), interrupted]);
   } catch (err) {
+    unsubscribe?.();
     // What the server said before the failure (a greeting, EHLO, STARTTLS) is on stdout before the error (issue 17 item 7).
     script?.output.flush();
     transcript?.note(`error ${(err as Error).message}`);
@@ -103,6 +115,7 @@ export async function openSession(opts: CliOptions, io: CliIo): Promise<ExitStat
     if (script) return await script.run(session, source!);
     return await repl!.run(session);
   } finally {
+    unsubscribe?.();
     script?.output.flush();
     session.transcript?.close();
     // A process's exit ends the connection; run in-process (tests), this does.
