@@ -6,28 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
-import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
-import { startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
+import { describe, it } from 'node:test';
+import { spawnCli, type PtySession } from './support/pty-session.js';
+import type { LineHandler, ScriptedServer } from './support/scripted-server.js';
+import { atPrompt, openScriptedPty, scriptedPtyCleanup } from './support/scripted-pty.js';
 
-const servers: ScriptedServer[] = [];
+const servers = scriptedPtyCleanup();
 
-afterEach(async () => {
-  killAllPtys();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-after(() => killAllPtys());
-
-const atPrompt = (prompt: string) => (rows: string[]): boolean => rows.at(-1)?.trimEnd() === prompt;
-
-async function open(url: string, greeting: string, onLine: LineHandler, opts: { cols?: number; state?: string } = {}): Promise<{ server: ScriptedServer; cli: PtySession }> {
-  const server = await startScriptedServer({ greeting, onLine });
-  servers.push(server);
+function open(url: string, greeting: string, onLine: LineHandler, opts: { cols?: number; state?: string } = {}): Promise<{ server: ScriptedServer; cli: PtySession }> {
   const env = opts.state ? { XDG_STATE_HOME: opts.state } : {};
-  const cli = spawnCli([url.replace('PORT', String(server.port)), '--timeout', '5'], { cols: opts.cols ?? 80, rows: 40, env });
-  const prompt = `${url.split(':')[0]}>`;
-  await cli.waitForRendered(atPrompt(prompt), `the ${prompt} prompt`);
-  return { server, cli };
+  return openScriptedPty(servers, url, greeting, onLine, { cols: opts.cols ?? 80, rows: 40, env });
 }
 
 const smtpServer: LineHandler = (line, conn) => {

@@ -6,32 +6,21 @@
  * above all, no part of a password typed on a LOGIN line.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
-import { killAllPtys, spawnCli, type PtySession } from './support/pty-session.js';
-import { startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
+import { describe, it } from 'node:test';
+import type { PtySession } from './support/pty-session.js';
+import type { LineHandler, ScriptedServer } from './support/scripted-server.js';
+import { atPrompt, openScriptedPty, scriptedPtyCleanup } from './support/scripted-pty.js';
 
-const servers: ScriptedServer[] = [];
-
-afterEach(async () => {
-  killAllPtys();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-after(() => killAllPtys());
-
-const promptIs = (prompt: string) => (rows: string[]): boolean => rows.at(-1)?.trimEnd() === prompt;
+const servers = scriptedPtyCleanup();
 
 /** A scripted server and mailsh on it at `cols` columns, at its first prompt. */
-async function openAt(url: string, greeting: string, onLine: LineHandler, cols: number, prompt: string): Promise<{ server: ScriptedServer; cli: PtySession }> {
-  const server = await startScriptedServer({ greeting, onLine });
-  servers.push(server);
-  const cli = spawnCli([url.replace('PORT', String(server.port)), '--timeout', '5'], { cols, rows: 24 });
-  await cli.waitForRendered(promptIs(prompt), `the ${prompt} prompt`);
-  return { server, cli };
+function openAt(url: string, greeting: string, onLine: LineHandler, cols: number): Promise<{ server: ScriptedServer; cli: PtySession }> {
+  return openScriptedPty(servers, url, greeting, onLine, { cols, rows: 24 });
 }
 
 /** IMAP that answers every tagged command OK. */
 const imapAt = (cols: number): ReturnType<typeof openAt> =>
-  openAt('imap://127.0.0.1:PORT', '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n', (line, conn) => conn.write(`${line.split(' ')[0]} OK done\r\n`), cols, 'imap>');
+  openAt('imap://127.0.0.1:PORT', '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n', (line, conn) => conn.write(`${line.split(' ')[0]} OK done\r\n`), cols);
 
 /** SMTP that takes DATA and says nothing while the message is typed. */
 const smtpAt = (cols: number): ReturnType<typeof openAt> =>
@@ -43,7 +32,6 @@ const smtpAt = (cols: number): ReturnType<typeof openAt> =>
       else if (/^(EHLO|MAIL|RCPT)/i.test(line)) conn.write('250 ok\r\n');
     },
     cols,
-    'smtp>',
   );
 
 const CJK = '我的密码是一二三四五六七八九十';
@@ -69,7 +57,7 @@ describe('the rendered screen (xterm.js)', () => {
       await cli.waitForRendered((rows) => rows.some((r) => r.includes('S: * OK [ALERT] still here')), 'the alert');
       await cli.typeChunk(password.slice(half));
       cli.type('\r');
-      const rows = await cli.waitForRendered((r) => r.some((row) => row.includes('S: a OK done')) && promptIs('imap>')(r), 'the reply and the prompt');
+      const rows = await cli.waitForRendered((r) => r.some((row) => row.includes('S: a OK done')) && atPrompt('imap>')(r), 'the reply and the prompt');
       const screen = rows.join('\n');
       for (const ch of new Set(password.replace(/[a-z\u0301]/g, ''))) assert.ok(!screen.includes(ch), `no ${ch} of the password on screen:\n${screen}`);
       assert.ok(!screen.includes('imap> a login'), `the typed line is gone, only its masked echo stays:\n${screen}`);
@@ -80,12 +68,12 @@ describe('the rendered screen (xterm.js)', () => {
     it(`at ${cols} columns, a message line of CJK, emoji, combining marks and a tab leaves no stale copy`, async () => {
       const { cli } = await smtpAt(cols);
       for (const cmd of ['MAIL FROM:<a@b>', 'RCPT TO:<c@d>', 'DATA']) cli.type(`${cmd}\r`);
-      await cli.waitForRendered(promptIs('smtp data>'), 'the smtp data> prompt');
+      await cli.waitForRendered(atPrompt('smtp data>'), 'the smtp data> prompt');
       // Longer than the window: 58 CJK characters (as in the issue) and more.
       const text = `开头${'邮件的中文内容一二三四五六七八九十'.repeat(Math.ceil(cols / 17) + 1).slice(0, Math.max(56, cols))}\t😀 café e\u0301`;
       await cli.typeChunk(text);
       cli.type('\r');
-      const rows = await cli.waitForRendered((r) => r.some((row) => row.startsWith('C: 开头')) && promptIs('smtp data>')(r), 'the echo and the prompt');
+      const rows = await cli.waitForRendered((r) => r.some((row) => row.startsWith('C: 开头')) && atPrompt('smtp data>')(r), 'the echo and the prompt');
       const screen = rows.join('\n');
       assert.equal(rows.join('').split('开头').length - 1, 1, `the line shows once, as sent:\n${screen}`);
       assert.equal(rows.join('').normalize('NFC').split('😀 café \u00e9').length - 1, 1, `its end shows once:\n${screen}`);

@@ -54,11 +54,6 @@ export class ScriptOutput implements SessionOutput {
     });
   }
 
-  /** Whether stdout can no longer be written (its reader is gone). */
-  get closed(): boolean {
-    return this.gone;
-  }
-
   /** Called once when stdout turns out closed. */
   whenGone(handler: () => void): void {
     this.onGone = handler;

@@ -71,6 +71,8 @@ export class ScriptRunner {
 
   private async runLines(session: Session, source: ScriptSource): Promise<ExitStatus> {
     const initial = this.opts.initialLines ?? [];
+    // Lines mailsh put first (`--auth`) come before the script's line 1.
+    const lineName = (number: number): string => (number > initial.length ? `line ${number - initial.length}` : 'option');
     this.output.attach(session);
     const ctx: MetaContext = {
       session,
@@ -106,8 +108,7 @@ export class ScriptRunner {
           queue.clear();
           return;
         }
-        // Lines mailsh put first (`--auth`) come before the script's line 1.
-        const at = number > initial.length ? `line ${number - initial.length}` : 'option';
+        const at = lineName(number);
         const message = err instanceof Error ? err.message : String(err);
         this.output.printError(renderNote('error', `${message} (${at}: ${line})`));
         // The error ends the script: the transcript says why (issue 17 item 9).
@@ -134,7 +135,7 @@ export class ScriptRunner {
         // Which lines never went out, quoted masked as the echo shows them (issue 21 item 3).
         const first = queue.firstUnsent();
         if (first) {
-          const at = first.number > initial.length ? `line ${first.number - initial.length}` : 'option';
+          const at = lineName(first.number);
           const more = queue.length - 1;
           const note = `not sent (${at}: ${first.quoted})${more > 0 ? `, nor the ${more} line${more === 1 ? '' : 's'} after it` : ''}`;
           this.output.printError(renderNote('error', note));

@@ -5,7 +5,7 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): () => void;
 }
 
-export const SYSTEM_CLOCK: Clock = {
+const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     // Unref'd: while anything waits, the connection keeps the process alive.
