@@ -54,3 +54,8 @@ export function commandWords(line: string, literals: boolean): Word[] {
 export function verbAt(words: readonly Word[], i: number): string {
   return words[i]?.text.toUpperCase() ?? '';
 }
+
+/** An upper-cased verb of the `X…` form servers use for private extensions (XCLIENT, XLIST): a command, not a typo. */
+export function isExtensionVerb(verb: string): boolean {
+  return /^X[A-Z0-9-]+$/.test(verb);
+}
