@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { Session, type SessionOutput } from '../src/session/session.js';
 import { parseTranscript } from '../src/transcript/reader.js';
+import { Transcript } from '../src/transcript/transcript.js';
 import { assertSane } from './support/assert-sane.js';
 import { getTestCerts, type TestCerts } from './support/certs.js';
 import { CLI, type CliResult } from './support/run-cli.js';
@@ -52,6 +54,33 @@ describe('exit paths keep what was shown', () => {
       assert.match(r.stdout, /^S: 220 2\.0\.0 go ahead$/m, `run ${run}: the STARTTLS reply on stdout`);
       assert.ok(notes(log).some((n) => /^error .*certificate has expired/.test(n)), `run ${run}: the transcript says why`);
     }
+  });
+
+  it('a hand-typed STARTTLS whose handshake fails: the transcript says why, then closed (issue 17 item 9)', async () => {
+    const s = await server({ greeting: '220 hi\r\n', onLine: smtpHandler(), starttlsCert: certs.expired });
+    const file = join(tmp, 'typed-starttls.log');
+    const transcript = new Transcript({ file, format: 'text', target: 'smtp://127.0.0.1', logSecrets: false });
+    const shown: string[] = [];
+    const output: SessionOutput = { server: () => undefined, sent: () => undefined, note: (level, text) => shown.push(`${level} ${text}`), stateChanged: () => undefined };
+    const session = new Session({
+      connect: { host: '127.0.0.1', port: s.port, implicitTls: false, family: 0, timeoutMs: 5000, tls: { insecure: false, caFile: certs.caCert } },
+      protocol: 'smtp',
+      starttls: false,
+      ehloName: 'me',
+      timeoutMs: 5000,
+      output,
+      transcript,
+    });
+    await session.connect();
+    // What a person types at the prompt; the REPL ends on the `closed` event.
+    const closed = new Promise<void>((resolve) => session.once('closed', () => resolve()));
+    await session.send('STARTTLS');
+    await closed;
+    // The REPL's end closes the transcript as soon as the session closed.
+    transcript.close();
+    const error = shown.find((n) => n.startsWith('error '));
+    assert.match(error ?? '', /certificate has expired/);
+    assert.deepEqual(notes(file).slice(-2), [error, 'closed']);
   });
 
   it('--starttls to a server that greets and hangs up: one line, exit 3 (issue 21 item 10)', async () => {

@@ -8,12 +8,11 @@ import { ProtocolError } from '../src/errors.js';
 import type { AdapterEvent, ProtocolAdapter } from '../src/protocol/adapter.js';
 import { createAdapter } from '../src/protocol/detect.js';
 import { hasSecret } from '../src/protocol/outgoing.js';
+import { warningsOf } from './support/adapter-feed.js';
 
 function feed(a: ProtocolAdapter, ...lines: string[]): AdapterEvent[] {
   return lines.flatMap((l) => a.receive({ bytes: Buffer.from(l), ending: 'crlf' }).events);
 }
-
-const warnings = (events: AdapterEvent[]): string[] => events.flatMap((e) => (e.type === 'notice' && e.level === 'warn' ? [e.text] : []));
 
 test('endless continuation lines stop at the reply-line limit with REPLY_TOO_LONG', () => {
   const cases: [name: Parameters<typeof createAdapter>[0], greeting: string, command: string, line: string][] = [
@@ -52,7 +51,7 @@ test('pop3: a "+" with no AUTH under way warns and does not make the next line a
   const a = createAdapter('pop3');
   feed(a, '+OK hi');
   a.prepare('NOOP');
-  assert.deepEqual(warnings(feed(a, '+ dGVzdA==')), ['the server sent a continuation (+) while no AUTH is under way']);
+  assert.deepEqual(warningsOf(feed(a, '+ dGVzdA==')), ['the server sent a continuation (+) while no AUTH is under way']);
   assert.equal(a.pending, 1, 'NOOP still waits for its reply');
   feed(a, '+OK');
   assert.equal(a.pending, 0);
@@ -64,18 +63,18 @@ test('a reply nobody asked for warns (SMTP, POP3)', () => {
   for (const [protocol, greeting, reply] of [['smtp', '220 hi', '250 surprise'], ['pop3', '+OK hi', '+OK surprise']] as const) {
     const a = createAdapter(protocol);
     feed(a, greeting);
-    assert.deepEqual(warnings(feed(a, reply)), ['the server sent a reply while no command was waiting for one'], protocol);
+    assert.deepEqual(warningsOf(feed(a, reply)), ['the server sent a reply while no command was waiting for one'], protocol);
   }
 });
 
 test('imap: "+" with nothing pending, tags not in flight, and lines after BYE warn', () => {
   const a = createAdapter('imap', 3);
   feed(a, '* OK hi');
-  assert.deepEqual(warnings(feed(a, '+ go ahead')), ['the server sent a continuation (+) while nothing was waiting for one']);
+  assert.deepEqual(warningsOf(feed(a, '+ go ahead')), ['the server sent a continuation (+) while nothing was waiting for one']);
   assert.equal(a.promptState, '');
-  assert.deepEqual(warnings(feed(a, 'Z999 OK done')), ['response for a tag that is not in flight']);
+  assert.deepEqual(warningsOf(feed(a, 'Z999 OK done')), ['response for a tag that is not in flight']);
   a.prepare('LOGOUT');
-  assert.deepEqual(warnings(feed(a, '* BYE bye', 'A001 OK done', '* 1 EXISTS')), ['the server sent more after its BYE']);
+  assert.deepEqual(warningsOf(feed(a, '* BYE bye', 'A001 OK done', '* 1 EXISTS')), ['the server sent more after its BYE']);
 });
 
 test('imap: LIST names kept for completion stay bounded', () => {

@@ -2,15 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHmac } from 'node:crypto';
-import type { AdapterEvent } from '../src/protocol/adapter.js';
 import { ImapAdapter } from '../src/protocol/imap.js';
 import { SieveAdapter } from '../src/protocol/sieve.js';
 import { SmtpAdapter } from '../src/protocol/smtp.js';
 import { decodeChallenge } from '../src/protocol/sasl-continuation.js';
 import { mismatch, parseExpectation } from '../src/protocol/expectation.js';
-import { feedLines, repliesOf } from './support/adapter-feed.js';
+import { feedLines, repliesOf, warningsOf } from './support/adapter-feed.js';
 
-const warnings = (events: AdapterEvent[]): string[] => events.flatMap((e) => (e.type === 'notice' && e.level === 'warn' ? [e.text] : []));
 const expect = (spec: string) => parseExpectation(spec)!;
 
 test('imap: BYE then the tagged OK of LOGOUT is the normal logout (RFC 9051 §6.1.3): no warning', () => {
@@ -18,10 +16,10 @@ test('imap: BYE then the tagged OK of LOGOUT is the normal logout (RFC 9051 §6.
   feedLines(a, '* OK ready\r\n');
   a.prepare('LOGOUT');
   const { events } = feedLines(a, '* BYE LOGOUT received\r\nA001 OK Completed\r\n');
-  assert.deepEqual(warnings(events), []);
+  assert.deepEqual(warningsOf(events), []);
   assert.equal(repliesOf(events)[0].command, 'LOGOUT');
   // Anything after that is still worth a warning.
-  assert.deepEqual(warnings(feedLines(a, '* 1 EXISTS\r\n').events), ['the server sent more after its BYE']);
+  assert.deepEqual(warningsOf(feedLines(a, '* 1 EXISTS\r\n').events), ['the server sent more after its BYE']);
 });
 
 test('imap: a reply holds the untagged lines since its command, literal contents and the completion', () => {
@@ -90,7 +88,7 @@ test('lmtp: one reply per accepted recipient after DATA (RFC 2033 §4.2), in sep
   a.prepare('hi');
   a.prepare('.');
   const first = feedLines(a, '250 2.1.5 Delivered\r\n');
-  assert.deepEqual(warnings(first.events), []);
+  assert.deepEqual(warningsOf(first.events), []);
   assert.equal(first.views[0].annotation, 'for <alice@x>');
   assert.equal(a.pending, 1, 'the second recipient\'s reply is still due');
   a.prepare('MAIL FROM:<c@d>');

@@ -1,3 +1,5 @@
+import { TYPED_LITERAL_RE } from './typed-literal.js';
+
 /**
  * The words of a command line read the way servers read them, for every
  * protocol alike: leading blanks skipped, words separated by runs of SP or
@@ -18,8 +20,6 @@ export interface Word {
 /** SP, HTAB and the other blanks a lenient server skips (VT, FF). */
 const BLANK = /[ \t\v\f]/;
 
-const LITERAL_RE = /\{\d+[+-]?\}$/;
-
 /** Splits `line` into words; `literals`: whether a last `{N}` announces a literal. */
 export function commandWords(line: string, literals: boolean): Word[] {
   const words: Word[] = [];
@@ -39,9 +39,9 @@ export function commandWords(line: string, literals: boolean): Word[] {
     words.push({ text: line.slice(start, i), start, end: i, literal: false });
   }
   const last = words.at(-1);
-  const literal = literals && last ? LITERAL_RE.exec(last.text) : null;
+  const literal = literals && last ? TYPED_LITERAL_RE.exec(last.text) : null;
   if (!last || !literal) return words;
-  // Framing takes `x{5}` as `x` and a literal too (TYPED_LITERAL_RE): so do the words.
+  // Framing takes `x{5}` as `x` and a literal too: so do the words.
   const at = last.end - literal[0].length;
   if (at > last.start) {
     words.splice(-1, 1, { ...last, text: last.text.slice(0, at - last.start), end: at });
@@ -53,4 +53,9 @@ export function commandWords(line: string, literals: boolean): Word[] {
 /** The upper-cased word at `i`, '' when there is none. */
 export function verbAt(words: readonly Word[], i: number): string {
   return words[i]?.text.toUpperCase() ?? '';
+}
+
+/** An upper-cased verb of the `X…` form servers use for private extensions (XCLIENT, XLIST): a command, not a typo. */
+export function isExtensionVerb(verb: string): boolean {
+  return /^X[A-Z0-9-]+$/.test(verb);
 }

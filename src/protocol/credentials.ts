@@ -26,7 +26,7 @@ const TABLES: Record<CredentialProtocol, ReadonlyMap<string, number>> = {
 const TAGGED_VERBS = new Set(Object.keys(CREDENTIAL_VERBS.imap));
 
 /** Whether the protocol has `{N}` literals on command lines. */
-export function hasLiterals(protocol: CredentialProtocol): boolean {
+function hasLiterals(protocol: CredentialProtocol): boolean {
   return protocol === 'imap' || protocol === 'sieve';
 }
 

@@ -1,3 +1,5 @@
+import { isExtensionVerb } from './command-words.js';
+
 /**
  * IMAP command words (RFC 9051, RFC 3501 and common extensions), used to tell
  * a typed command from a typed tag: `login alice x` gets a tag, `a login alice
@@ -22,5 +24,5 @@ export const IMAP_COMMANDS: ReadonlySet<string> = new Set([
 /** Whether a word is an IMAP command: a known one, or an `X…` extension. */
 export function isImapCommand(word: string): boolean {
   const upper = word.toUpperCase();
-  return IMAP_COMMANDS.has(upper) || /^X[A-Z0-9-]+$/.test(upper);
+  return IMAP_COMMANDS.has(upper) || isExtensionVerb(upper);
 }

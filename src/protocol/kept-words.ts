@@ -7,7 +7,7 @@
  */
 
 /** The longest word kept: far above any real mailbox name or capability. */
-export const MAX_KEPT_WORD = 1024;
+const MAX_KEPT_WORD = 1024;
 /** All the words of one list together (a LIST's names, one capability set). */
 export const MAX_KEPT_BYTES = 256 * 1024;
 

@@ -1,7 +1,7 @@
 import { dotUnstuffLine } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type Prepared, type ProtocolAdapter, type ReplyClass } from './adapter.js';
-import { commandWords, verbAt } from './command-words.js';
+import { commandWords, isExtensionVerb, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { keptCapabilities } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
@@ -128,7 +128,7 @@ export class Pop3Adapter implements ProtocolAdapter {
     if (verb === 'AUTH' && words.length > 1) this.sasl = new SaslExchange(line.slice(words[1].start));
     // USER, PASS, APOP and AUTH carry credentials (SPEC §9): the user name of
     // APOP and the mechanism of AUTH stay readable.
-    const hint = POP3_VERBS.includes(verb) || verb === '' || /^X[A-Z0-9-]+$/.test(verb) ? undefined : unknownCommandHint('a POP3', [words[0].text], POP3_VERBS);
+    const hint = POP3_VERBS.includes(verb) || verb === '' || isExtensionVerb(verb) ? undefined : unknownCommandHint('a POP3', [words[0].text], POP3_VERBS);
     return { out: markCredential(line, credentialCommand('pop3', line)).out, hint };
   }
 

@@ -14,6 +14,11 @@ export const DEFAULT_MAX_REPLY_LINES = 10_000;
  */
 const MAX_HELD_LINE = 4096;
 
+/** `text` cut to MAX_HELD_LINE characters; a copy, not a slice: V8 slices keep the whole long string alive. */
+export function heldLine(text: string): string {
+  return text.length > MAX_HELD_LINE ? Buffer.from(text.slice(0, MAX_HELD_LINE), 'utf8').toString('utf8') : text;
+}
+
 /**
  * The lines of one reply as they accumulate (SMTP `250-…`, a POP3 CAPA body,
  * a ManageSieve response). Going over the limit is an error, never a silent
@@ -33,8 +38,7 @@ export class ReplyLines {
       this.lines = [];
       throw new ProtocolError('REPLY_TOO_LONG', `server sent a reply of more than ${this.max} lines (--max-reply-lines raises the limit)`);
     }
-    // A copy, not a slice: V8 slices keep the whole long string alive.
-    this.lines.push(text.length > MAX_HELD_LINE ? Buffer.from(text.slice(0, MAX_HELD_LINE), 'utf8').toString('utf8') : text);
+    this.lines.push(heldLine(text));
   }
 
   /** The lines so far; the list starts over empty. */

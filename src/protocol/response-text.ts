@@ -1,8 +1,6 @@
 import type { LiteralChunk } from '../framing/line-reader.js';
-import { DEFAULT_MAX_REPLY_LINES } from './reply-lines.js';
+import { DEFAULT_MAX_REPLY_LINES, heldLine } from './reply-lines.js';
 
-/** Characters kept of each line, as in ReplyLines: the screen and transcript get every byte. */
-const MAX_HELD_LINE = 4096;
 /** Bytes kept of one literal (a script, a message): enough for any `/expect /regex/` on it. */
 const MAX_HELD_LITERAL = 256 * 1024;
 
@@ -26,9 +24,10 @@ export class ResponseText {
       this.cut = true;
       return;
     }
-    // A copy, not a slice: V8 slices keep the whole long string alive.
-    this.lines.push(text.length > MAX_HELD_LINE ? Buffer.from(text.slice(0, MAX_HELD_LINE), 'utf8').toString('utf8') : text);
-    if (text.length > MAX_HELD_LINE) this.cut = true;
+    // Lines are cut as in ReplyLines: the screen and transcript get every byte.
+    const held = heldLine(text);
+    this.lines.push(held);
+    if (held !== text) this.cut = true;
   }
 
   /** Literal bytes as they stream; their lines join the response once the literal ends. */

@@ -4,7 +4,7 @@ import type { AdapterEvent, LineView, Prepared, ProtocolAdapter, ReplyClass } fr
 import { Secret, commandLine } from './outgoing.js';
 import { commandWords, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
-import { KeptWords, keptCapabilities } from './kept-words.js';
+import { KeptWords } from './kept-words.js';
 import { SaslExchange, challengeSeen, saslResponse } from './sasl-continuation.js';
 import { unknownCommandHint } from './command-hint.js';
 import { TYPED_LITERAL_RE, TypedLiteralInput, typedLiteralStep } from './typed-literal.js';
@@ -198,7 +198,8 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     const cls: ReplyClass = status === 'OK' ? 'ok' : 'fail';
     const lines = [...this.lines.take(), text];
     if (this.learned.size > 0) {
-      this.caps = keptCapabilities(this.learned);
+      // Already within learnedBytes' budget (see learnCapability).
+      this.caps = this.learned;
       this.learned = new Map();
       this.learnedBytes = new KeptWords();
     }

@@ -2,7 +2,7 @@ import { dotStuffLine, MessageEncoder } from '../framing/dot-stuffing.js';
 import { lineText, type ServerLine } from '../framing/line-reader.js';
 import { unexpected, type AdapterEvent, type LineLimit, type LineView, type MessageData, type Prepared, type ProtocolAdapter, type Reply, type Unfinished } from './adapter.js';
 import { commandLine, rawBytes, type Outgoing } from './outgoing.js';
-import { commandWords, verbAt } from './command-words.js';
+import { commandWords, isExtensionVerb, verbAt } from './command-words.js';
 import { credentialCommand, markCredential } from './credentials.js';
 import { parseEhloCapabilities, parseSmtpReplyLine, smtpReplyClass } from './smtp-reply.js';
 import { keptCapabilities } from './kept-words.js';
@@ -136,7 +136,7 @@ export class SmtpAdapter implements ProtocolAdapter, MessageData {
     this.expect(verb, verb === 'RCPT' ? recipientOf(line) : undefined, verb === 'BDAT' && /\sLAST\s*$/i.test(line));
     if (verb === 'AUTH') this.sasl = new SaslExchange(words.length > 1 ? line.slice(words[1].start) : '');
     // `AUTH MECH initial-response`: the initial response is a secret.
-    const known = KNOWN_VERBS.has(verb) || verb === '' || /^X[A-Z0-9-]+$/.test(verb);
+    const known = KNOWN_VERBS.has(verb) || verb === '' || isExtensionVerb(verb);
     const hint = known ? undefined : unknownCommandHint(`an ${this.protocol.toUpperCase()}`, [verb], [...KNOWN_VERBS]);
     return { out: markCredential(line, credentialCommand('smtp', line)).out, hint };
   }

@@ -76,6 +76,10 @@ export function showTranscript(file: string, out: Writable, opts: ShowOptions = 
   if (opts.since !== undefined) parseSince(opts.since, 0); // a bad --since is an error before any output
   let start: number | undefined;
   let since: (ts: string) => boolean = () => true;
+  // Shown before the first record, or alone when there is none.
+  const writeHeader = (): void => {
+    if (parser.header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(parser.header, 'utf8'), 'display')}`)}\n`);
+  };
   // Streamed a line at a time: a transcript of any size is shown (issue 21 item 11).
   for (const line of fileLines(file)) {
     const r = parser.push(line);
@@ -84,7 +88,7 @@ export function showTranscript(file: string, out: Writable, opts: ShowOptions = 
       const startIso = /\bstart=(\S+)/.exec(parser.header ?? '')?.[1] ?? r.ts;
       start = Date.parse(startIso);
       if (opts.since !== undefined) since = parseSince(opts.since, start);
-      if (parser.header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(parser.header, 'utf8'), 'display')}`)}\n`);
+      writeHeader();
     }
     if (!since(r.ts) || !grep(r.text)) continue;
     // Records keep valid UTF-8 as is, C1 controls included, and a damaged or
@@ -96,7 +100,5 @@ export function showTranscript(file: string, out: Writable, opts: ShowOptions = 
     const shownNote = note ? `   ${kleur.dim(`[${escapeBytes(Buffer.from(note, 'utf8'), 'display')}]`)}` : '';
     out.write(`${kleur.dim(`${r.ts.slice(11, 23)} ${relativeTime(r.ts, start)}`)} ${kleur.dim(r.dir)} ${body}${shownNote}\n`);
   }
-  if (start === undefined) {
-    if (parser.header) out.write(`${kleur.dim(`# ${escapeBytes(Buffer.from(parser.header, 'utf8'), 'display')}`)}\n`);
-  }
+  if (start === undefined) writeHeader();
 }

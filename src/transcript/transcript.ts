@@ -162,11 +162,11 @@ export class Transcript {
   }
 
   /**
-   * Writes one record per line ended by LF in `bytes`, the first one prefixed
-   * by `head`; returns the escaped rest that has no line end yet.
+   * Text format: writes one record per line ended by LF in `bytes`, the first
+   * one prefixed by `head`; returns the escaped rest that has no line end yet.
    */
   private lines(dir: Direction, head: string, bytes: Buffer): string {
-    if (this.opts.format === 'text' && isPlainText(bytes, 'transcript')) return this.plainLines(dir, head, bytes.toString('latin1'));
+    if (isPlainText(bytes, 'transcript')) return this.plainLines(dir, head, bytes.toString('latin1'));
     let start = 0;
     for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
       this.write(dir, head + escapeBytes(bytes.subarray(start, nl + 1)));

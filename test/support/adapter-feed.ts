@@ -15,3 +15,6 @@ export function feedLines(a: ProtocolAdapter, text: string): { views: LineView[]
 
 /** The complete replies among adapter events. */
 export const repliesOf = (events: AdapterEvent[]): Reply[] => events.flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
+
+/** The texts of the warnings (`!!`) among adapter events. */
+export const warningsOf = (events: AdapterEvent[]): string[] => events.flatMap((e) => (e.type === 'notice' && e.level === 'warn' ? [e.text] : []));
