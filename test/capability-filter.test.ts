@@ -23,6 +23,12 @@ describe('CapabilityFilter', () => {
       `* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n* 1 FETCH (BODY[] {${literal.length}}\r\n${literal})\r\n* CAPABILITY IMAP4rev1\r\n`);
   });
 
+  it('IMAP: a BINARY literal (~{N}, RFC 3516) is data too, as framing reads it', () => {
+    const literal = '[CAPABILITY STARTTLS]\r\n* CAPABILITY STARTTLS\r\n';
+    const server = `* 1 FETCH (BINARY[] ~{${literal.length}}\r\n${literal})\r\n* CAPABILITY IMAP4rev1 STARTTLS\r\n`;
+    assert.equal(through(() => new CapabilityFilter('imap'), server), `* 1 FETCH (BINARY[] ~{${literal.length}}\r\n${literal})\r\n* CAPABILITY IMAP4rev1\r\n`);
+  });
+
   it('SMTP: only the EHLO reply is rewritten, its last kept line ends with "250 "; STARTTLS added when offered', () => {
     const server = '250-mx\r\n250-STARTTLS\r\n250-AUTH PLAIN SCRAM-SHA-256-PLUS\r\n250 STARTTLS\r\n250 2.0.0 STARTTLS\r\n';
     const plain = () => new CapabilityFilter('smtp');

@@ -12,6 +12,8 @@ export interface ServerLine {
   text?: string;
   /** The line goes on after a literal: it is not the start of a response. */
   continued?: boolean;
+  /** The line announces a literal of this many bytes (`{N}` at its end): they come next as LiteralChunks. */
+  announces?: number;
 }
 
 /** Bytes of a literal (`{N}` then N raw bytes, RFC 9051 §4.3), as they arrive. */
@@ -28,6 +30,12 @@ export type ServerItem = ServerLine | LiteralChunk;
  * client (the sandbox's servers) also the non-synchronizing `{123+}` (RFC 7888).
  */
 const LITERAL_RE = /~?\{(\d{1,20})\+?\}$/;
+
+/** The size of the literal a line (without its line end) announces, or undefined. */
+export function announcedLiteral(line: string): number | undefined {
+  const m = LITERAL_RE.exec(line);
+  return m ? Number(m[1]) : undefined;
+}
 
 const TERMINATORS: Record<LineEnding, Buffer> = {
   crlf: Buffer.from('\r\n'),
@@ -193,14 +201,14 @@ export class LineReader {
     if (this.literals) {
       // Only the end can announce a literal: a long line is not scanned whole.
       const end = text === undefined ? bytes.subarray(Math.max(0, bytes.length - 24)).toString('latin1') : text.slice(-24);
-      const m = LITERAL_RE.exec(end);
-      if (m) {
-        const size = Number(m[1]);
+      const size = announcedLiteral(end);
+      if (size !== undefined) {
         if (size > this.maxLiteral) {
-          throw new ProtocolError('LITERAL_TOO_LARGE', `server announced a ${m[1]}-byte literal, over the ${this.maxLiteral}-byte limit (--max-literal)`);
+          throw new ProtocolError('LITERAL_TOO_LARGE', `server announced a ${size}-byte literal, over the ${this.maxLiteral}-byte limit (--max-literal)`);
         }
         this.literalLeft = size;
         this.afterLiteral = true;
+        line.announces = size;
       }
     }
     return line;

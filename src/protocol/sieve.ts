@@ -30,9 +30,6 @@ const STATUS_RE = /^(OK|NO|BYE)\b/i;
 /** Commands whose reply decides how the next line is read (a SASL response is an `AUTHENTICATE`). */
 const DECIDING_VERBS = new Set(['AUTHENTICATE', 'STARTTLS']);
 
-/** A line that announces a literal: `{52}` (RFC 5804 §4, `literal-s2c`). */
-const LITERAL_RE = /\{(\d+)\}$/;
-
 /** The longest SASL challenge held: far above any mechanism's (SCRAM's is ~100 bytes). */
 const MAX_CHALLENGE = 64 * 1024;
 
@@ -182,7 +179,7 @@ export class SieveAdapter extends TypedLiteralInput<SieveMode> implements Protoc
     if (!status) {
       if (command === 'AUTHENTICATE' && this.lines.length === 0) {
         // RFC 5804 §2.1: a SASL challenge is a string, quoted or a literal.
-        if (LITERAL_RE.test(text)) {
+        if (line.announces !== undefined) {
           this.challenge = [];
           return { view: { cls: 'more' }, events: [] };
         }

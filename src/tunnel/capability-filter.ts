@@ -1,7 +1,5 @@
+import { announcedLiteral } from '../framing/line-reader.js';
 import type { ProtocolName } from '../protocol/adapter.js';
-
-/** A server literal announced at a line's end (IMAP RFC 9051 §4.3, ManageSieve RFC 5804 §4): its bytes are data. */
-const LITERAL_AT_END = /\{(\d+)\}\r?\n$/;
 
 /**
  * What a proxy cannot carry, taken out of every capability the server
@@ -83,10 +81,10 @@ export class CapabilityFilter {
 
   /** One line with its line end: as it goes to the client ('' to drop it, or held). */
   private line(line: string): string {
-    const literal = LITERAL_AT_END.exec(line);
-    if (literal) this.literalLeft = Number(literal[1]);
     const end = line.endsWith('\r\n') ? '\r\n' : '\n';
     const body = line.slice(0, line.length - end.length);
+    // A server literal (IMAP RFC 9051 §4.3, a BINARY `~{N}`, ManageSieve RFC 5804 §4): its bytes are data, as framing reads them.
+    this.literalLeft = (this.protocol === 'imap' || this.protocol === 'sieve' ? announcedLiteral(body) : undefined) ?? 0;
     switch (this.protocol) {
       case 'imap':
         return this.imapLine(body) + end;
