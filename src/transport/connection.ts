@@ -54,13 +54,14 @@ export interface ConnectOptions {
  */
 const GATHER_LIMIT = 256 * 1024;
 
+/** Opens a connection; `Connection.open` unless a test says otherwise. */
+export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
+
 /**
  * One TCP connection that may become TLS, at connect or in place after
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
  */
-/** Opens a connection; `Connection.open` unless a test says otherwise. */
-export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
 
 export class Connection extends EventEmitter implements Conn {
   private socket: Socket;
