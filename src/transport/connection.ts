@@ -54,6 +54,12 @@ export interface ConnectOptions {
  */
 const GATHER_LIMIT = 256 * 1024;
 
+/** The tls.connect options, and the trust store they verify against (the chain note of `/tls` needs it). */
+interface SecureSetup {
+  options: ChoiceOptions;
+  trustStore: () => Set<string>;
+}
+
 /** Opens a connection; `Connection.open` unless a test says otherwise. */
 export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
 
@@ -89,7 +95,7 @@ export class Connection extends EventEmitter implements Conn {
 
   /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
   static async open(opts: ConnectOptions): Promise<Connection> {
-    const secure = Connection.secureContextOptions(opts);
+    const secure = Connection.secureContext(opts);
     // No Nagle: a command or the end of a message written after a small write
     // would wait for the peer's delayed ACK (up to 40 ms on Linux).
     const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup, noDelay: true });
@@ -237,7 +243,7 @@ export class Connection extends EventEmitter implements Conn {
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
     try {
-      await this.startTls(Connection.secureContextOptions(this.opts), 'starttls');
+      await this.startTls(Connection.secureContext(this.opts), 'starttls');
     } catch (err) {
       // The listeners are gone, so say here that this connection is over,
       // after the caller has reported why (the transcript's `==` record of
@@ -262,13 +268,15 @@ export class Connection extends EventEmitter implements Conn {
     this.socket.destroy();
   }
 
-  private static secureContextOptions(opts: ConnectOptions): ChoiceOptions {
+  /** Reads the user's files once: the CA file serves the context and the trust store. */
+  private static secureContext(opts: ConnectOptions): SecureSetup {
     const t = opts.tls;
     const name = Connection.identity(opts);
     // Context-wide settings go into the context; ALPN and OCSP are per connection.
     const { ALPNProtocols, requestOCSP, ...contextChoice } = choiceOptions(t.choice ?? {});
+    const ca = t.caFile ? readUserFile(t.caFile, `CA file ${t.caFile}`) : undefined;
     const files = {
-      ca: t.caFile ? readUserFile(t.caFile, `CA file ${t.caFile}`) : undefined,
+      ca,
       cert: t.certFile ? readUserFile(t.certFile, `certificate ${t.certFile}`) : undefined,
       key: t.keyFile ? readUserFile(t.keyFile, `key ${t.keyFile}`) : undefined,
       ...contextChoice,
@@ -282,7 +290,7 @@ export class Connection extends EventEmitter implements Conn {
       const why = (err as Error).message.replace(/^error:[0-9A-F]+:/i, '').replace(/:+/g, ': ');
       throw new UsageError(`cannot use ${given || 'the TLS settings'}: ${why}`);
     }
-    return {
+    const options = {
       // Verified in `verified` instead, where the certificate is still at
       // hand to say when it expired or which names it holds (issue 17 item 12).
       rejectUnauthorized: false,
@@ -292,6 +300,7 @@ export class Connection extends EventEmitter implements Conn {
       ALPNProtocols,
       requestOCSP,
     };
+    return { options, trustStore: () => new Set(ca ? pemBodies(ca.toString('latin1')) : rootCertificates.flatMap(pemBodies)) };
   }
 
   /**
@@ -306,10 +315,10 @@ export class Connection extends EventEmitter implements Conn {
     return ascii;
   }
 
-  private async startTls(secure: ChoiceOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
+  private async startTls(secure: SecureSetup, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
     const identity = Connection.identity(this.opts);
     const tls: TLSSocket = tlsConnect({
-      ...secure,
+      ...secure.options,
       socket: this.socket,
       // Node verifies against `host` when no servername is sent (IP targets).
       host: identity,
@@ -320,15 +329,13 @@ export class Connection extends EventEmitter implements Conn {
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
     // RFC 6066 §8: the stapled response comes before secureConnect; none at all is news too.
-    let ocsp: Buffer | null | undefined = secure.requestOCSP ? null : undefined;
+    let ocsp: Buffer | null | undefined = secure.options.requestOCSP ? null : undefined;
     tls.once('OCSPResponse', (response: Buffer | null) => (ocsp = response?.length ? response : null));
     this.socket = tls;
     // --dane replaces the CA store (RFC 7672 §3.1.1); the name check stays with it in verifyPeer.
     const checkCa = !this.opts.tls.insecure && !this.opts.tls.verifyPeer;
     await this.settle(tls, 'secureConnect', phase, () => (checkCa ? Connection.verified(tls, identity) : undefined));
-    const caFile = this.opts.tls.caFile;
-    const trustStore = (): Set<string> => new Set(caFile ? pemBodies(readUserFile(caFile, `CA file ${caFile}`).toString('latin1')) : rootCertificates.flatMap(pemBodies));
-    const info = summarizeTls(tls, identity, { trustStore, ocsp });
+    const info = summarizeTls(tls, identity, { trustStore: secure.trustStore, ocsp });
     if (this.opts.tls.verifyPeer) {
       try {
         info.dane = await this.opts.tls.verifyPeer(info);
