@@ -1,13 +1,13 @@
 import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { ConnectionError, TimeoutError, UsageError } from '../errors.js';
 import { readUserFile } from '../files/user-file.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import type { Conn } from './conn.js';
-import { summarizeTls, type TlsSummary } from './tls-summary.js';
+import { summarizeTls, verificationFailure, type TlsSummary } from './tls-summary.js';
 import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
 import { describeRefusal } from './tls-refusal.js';
 import { pemBodies } from './certificate-info.js';
@@ -291,8 +291,9 @@ export class Connection extends EventEmitter implements Conn {
       throw new UsageError(`cannot use ${given || 'the TLS settings'}: ${why}`);
     }
     const options = {
-      // Verified in `verified` instead, where the certificate is still at
-      // hand to say when it expired or which names it holds (issue 17 item 12).
+      // Verified by `verificationFailure` after the handshake instead, where the
+      // certificate is still at hand to say when it expired or which names it
+      // holds (issue 17 item 12).
       rejectUnauthorized: false,
       // SNI is for host names only (RFC 6066 §3), never for IP literals.
       servername: isIP(name) ? undefined : name,
@@ -334,7 +335,7 @@ export class Connection extends EventEmitter implements Conn {
     this.socket = tls;
     // --dane replaces the CA store (RFC 7672 §3.1.1); the name check stays with it in verifyPeer.
     const checkCa = !this.opts.tls.insecure && !this.opts.tls.verifyPeer;
-    await this.settle(tls, 'secureConnect', phase, () => (checkCa ? Connection.verified(tls, identity) : undefined));
+    await this.settle(tls, 'secureConnect', phase, () => (checkCa ? verificationFailure(tls, identity) : undefined));
     const info = summarizeTls(tls, identity, { trustStore: secure.trustStore, ocsp });
     if (this.opts.tls.verifyPeer) {
       try {
@@ -354,21 +355,6 @@ export class Connection extends EventEmitter implements Conn {
       this.ticket = ticket;
     });
     this.tlsInfo = info;
-  }
-
-  /**
-   * Why the server's certificate is not to be trusted, or undefined: the
-   * chain as OpenSSL verified it, then the name (RFC 6125), as Node does
-   * with rejectUnauthorized; the error carries the certificate.
-   */
-  private static verified(tls: TLSSocket, identity: string): Error | undefined {
-    const cert = tls.getPeerCertificate();
-    if (!tls.authorized) {
-      const code = String(tls.authorizationError ?? 'CERT_UNTRUSTED');
-      return Object.assign(new Error(code), { code, cert });
-    }
-    const mismatch = checkServerIdentity(identity, cert);
-    return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
   }
 
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { certificateReason } from './tls-errors.js';
 import { certificateInfo, pemBodies, type CertInfo } from './certificate-info.js';
 import { groupName } from './tls-choice.js';
@@ -81,6 +81,23 @@ function chainVerdict(chain: CertInfo[], inStore: boolean[]): { complete: boolea
   return { complete: true, note: `${count}, complete up to "${last.subject}"${inStore.at(-1) ? ' (a trust anchor)' : ''}` };
 }
 
+/**
+ * Why the server's certificate is not to be trusted for `identity`, or
+ * undefined: the chain as OpenSSL verified it, then the name (RFC 6125), as
+ * Node does with rejectUnauthorized. mailsh handshakes without it and
+ * decides here, once, for both the refusal (connection.ts) and the verdict
+ * `/tls` shows with -k; the error carries the code and the certificate.
+ */
+export function verificationFailure(socket: TLSSocket, identity: string): (Error & { code: string; cert: PeerCertificate }) | undefined {
+  const cert = socket.getPeerCertificate();
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'CERT_UNTRUSTED');
+    return Object.assign(new Error(code), { code, cert });
+  }
+  const mismatch = checkServerIdentity(identity, cert);
+  return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
+}
+
 /** Summarises a connected TLS socket; `identity` is the name that was verified. */
 export function summarizeTls(socket: TLSSocket, identity: string, extras: HandshakeExtras): TlsSummary {
   const now = extras.now ?? new Date();
@@ -89,17 +106,10 @@ export function summarizeTls(socket: TLSSocket, identity: string, extras: Handsh
   const store = chain.length > 1 ? extras.trustStore() : new Set<string>();
   const inStore = chain.map((c) => store.has(pemBodies(c.pem)[0]));
   const leaf = chain[0];
+  const failure = verificationFailure(socket, identity);
   let verify = 'ok';
-  if (!socket.authorized) {
-    const code = String(socket.authorizationError ?? 'unknown error');
-    verify = certificateReason(code) ?? code;
-  }
-  // Node checks the host name only when it rejects unauthorized peers, so
-  // with -k the check is repeated here to report it.
-  if (verify === 'ok' && leaf) {
-    const mismatch = checkServerIdentity(identity, socket.getPeerCertificate());
-    if (mismatch) verify = `host name mismatch: ${mismatch.message}`;
-  }
+  if (failure?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') verify = `host name mismatch: ${failure.message}`;
+  else if (failure) verify = certificateReason(failure.code) ?? failure.code;
   const anchor = chain.at(-1);
   const verifyDetail = verify === 'ok' ? `ok: the chain ends at the trusted "${anchor?.subject}" and the certificate names ${identity}` : `failed: ${verify}`;
   const { complete, note } = chainVerdict(chain, inStore);
