@@ -1,8 +1,8 @@
 import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { UsageError } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import { isLoopbackAddress } from '../transport/loopback.js';
 import { queryDns, txtText, TYPES } from './dns-query.js';
 
@@ -71,7 +71,7 @@ function fetchPolicy(domain: string, opts: StsOptions, address: { host: string; 
       path: '/.well-known/mta-sts.txt',
       servername: policyHost,
       headers: { host: policyHost },
-      ca: opts.caFile ? readFileSync(opts.caFile) : undefined,
+      ca: opts.caFile ? readUserFile(opts.caFile, `CA file ${opts.caFile}`) : undefined,
       // The certificate must name the policy host, whatever address was used.
       checkServerIdentity: (_h, cert) => checkServerIdentity(policyHost, cert),
       timeout: opts.timeoutMs,
