@@ -5,8 +5,8 @@ import { daneVerdict, lookupTlsa } from '../discovery/dane.js';
 import type { MailDomain } from '../discovery/domain.js';
 import { findMailRoute, type MailHost } from '../discovery/mail-hosts.js';
 import { lookupMtaSts, lookupTlsRpt, stsVerdict, type StsLookup, type StsOptions } from '../discovery/mta-sts.js';
-import type { SessionOptions, SessionOutput } from '../session/session.js';
-import { probeTls } from '../session/tls-probe.js';
+import type { SessionOptions } from '../session/session.js';
+import { probeTls, SILENT } from '../session/tls-probe.js';
 import { parseDnsServer } from '../transport/resolver.js';
 import { versionNumber } from '../transport/tls-choice.js';
 import type { TlsSummary } from '../transport/tls-summary.js';
@@ -16,7 +16,6 @@ import { sessionOptions } from './session-options.js';
 
 type Level = 'ok' | 'warn' | 'fail' | 'none';
 const RANK: Record<Level, number> = { none: 0, ok: 0, warn: 1, fail: 2 };
-const SILENT: SessionOutput = { server: () => undefined, sent: () => undefined, note: () => undefined, stateChanged: () => undefined };
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 function stsLine(sts: StsLookup): string {
