@@ -8,7 +8,7 @@ import { lookupMtaSts, lookupTlsRpt, stsVerdict, type StsLookup, type StsOptions
 import type { SessionOptions } from '../session/session.js';
 import { probeTls, SILENT } from '../session/tls-probe.js';
 import { parseDnsServer } from '../transport/resolver.js';
-import { versionNumber } from '../transport/tls-choice.js';
+import { TLS_VERSIONS, versionNumber } from '../transport/tls-choice.js';
 import type { TlsSummary } from '../transport/tls-summary.js';
 import type { CliOptions } from './args.js';
 import { cliResolver } from './mx-target.js';
@@ -16,7 +16,6 @@ import { sessionOptions } from './session-options.js';
 
 type Level = 'ok' | 'warn' | 'fail' | 'none';
 const RANK: Record<Level, number> = { none: 0, ok: 0, warn: 1, fail: 2 };
-const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 function stsLine(sts: StsLookup): string {
   if (sts.kind === 'none') return 'MTA-STS   none (no _mta-sts TXT record)';
@@ -39,7 +38,7 @@ async function checkHost(host: MailHost, opts: CliOptions, sts: StsLookup, port:
     return { level: 'fail', lines: [`${where} [${address}]: FAIL STARTTLS: ${(err as Error).message}`] };
   }
   const accepted: string[] = [];
-  for (const v of VERSIONS) {
+  for (const v of TLS_VERSIONS) {
     const ok = await probeTls(base, 'smtp', { minVersion: v, maxVersion: v }).then(() => true, () => false);
     if (ok) accepted.push(versionNumber(v));
   }
