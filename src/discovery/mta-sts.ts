@@ -35,7 +35,7 @@ async function txtRecords(dns: string | undefined, name: string, prefix: string,
 }
 
 /** RFC 8461 §3.2: `key: value` lines; `mx` repeats. */
-export function parsePolicy(text: string): StsPolicy | string {
+function parsePolicy(text: string): StsPolicy | string {
   const fields = text.split(/\r?\n/).map((l) => /^([a-z_]+):\s*(.*?)\s*$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   const get = (k: string): string | undefined => fields.find((m) => m[1] === k)?.[2];
   if (get('version') !== 'STSv1') return 'the policy has no "version: STSv1"';
@@ -47,7 +47,7 @@ export function parsePolicy(text: string): StsPolicy | string {
 }
 
 /** RFC 8461 §4.1: an `mx` pattern, where `*.` stands for exactly one leftmost label. */
-export function mxMatches(pattern: string, host: string): boolean {
+function mxMatches(pattern: string, host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   if (!pattern.startsWith('*.')) return pattern === h;
   const dot = h.indexOf('.');

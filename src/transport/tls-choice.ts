@@ -102,7 +102,7 @@ export function checkChoice(choice: TlsChoice): TlsChoice {
 }
 
 /** Whether TLS 1.0/1.1 may be spoken: OpenSSL 3 refuses them at its default security level. */
-export function allowsOldVersions(choice: TlsChoice): boolean {
+function allowsOldVersions(choice: TlsChoice): boolean {
   const lowest = choice.minVersion ?? (choice.maxVersion && TLS_VERSIONS.indexOf(choice.maxVersion) < 2 ? 'TLSv1' : undefined);
   return lowest !== undefined && TLS_VERSIONS.indexOf(lowest) < 2;
 }
@@ -146,7 +146,7 @@ export function describeChoice(choice: TlsChoice): string {
 }
 
 /** `/tls set` and the command line share these words. */
-export const CHOICE_FLAGS = ['--tls-min', '--tls-max', '--ciphers', '--groups', '--alpn', '--ocsp'] as const;
+const CHOICE_FLAGS = ['--tls-min', '--tls-max', '--ciphers', '--groups', '--alpn', '--ocsp'] as const;
 
 /**
  * `/tls set --tls-max 1.2 --ciphers LIST …`: a choice for the next
