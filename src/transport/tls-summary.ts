@@ -30,13 +30,6 @@ export interface TlsSummary {
   ocsp?: { stapled: false } | ({ stapled: true } & OcspInfo);
   /** `--dane`: which TLSA record matched, set by the caller. */
   dane?: string;
-  /** The leaf's, kept for the one-line note. */
-  subject: string;
-  issuer: string;
-  sans: string[];
-  validFrom: string;
-  validTo: string;
-  fingerprint256: string;
 }
 
 /** What the handshake left besides the socket. */
@@ -105,7 +98,6 @@ export function summarizeTls(socket: TLSSocket, identity: string, extras: Handsh
   const chain = certs.map((c) => certificateInfo(c, now));
   const store = chain.length > 1 ? extras.trustStore() : new Set<string>();
   const inStore = chain.map((c) => store.has(pemBodies(c.pem)[0]));
-  const leaf = chain[0];
   const failure = verificationFailure(socket, identity);
   let verify = 'ok';
   if (failure?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') verify = `host name mismatch: ${failure.message}`;
@@ -130,19 +122,14 @@ export function summarizeTls(socket: TLSSocket, identity: string, extras: Handsh
     chainComplete: complete,
     chainNote: note,
     ocsp,
-    subject: leaf?.subject ?? '',
-    issuer: leaf?.issuer ?? '',
-    sans: leaf?.sans ?? [],
-    validFrom: leaf?.validFrom ?? '',
-    validTo: leaf?.validTo ?? '',
-    fingerprint256: leaf?.fingerprint256 ?? '',
   };
 }
 
 /** The transcript note for a new TLS session, e.g. `tls TLSv1.3 … verify=ok subject=CN=x key=X25519`. */
 export function tlsNote(s: TlsSummary): string {
-  const days = s.chain[0] ? ` days=${s.chain[0].daysLeft}` : '';
-  return `tls ${s.protocol} ${s.cipher} verify=${s.verify === 'ok' ? 'ok' : `failed(${s.verify})`} subject=${s.subject.replace(/, /g, ',')} key=${s.keyExchange} alpn=${s.alpn}${days}`;
+  const leaf = s.chain[0];
+  const days = leaf ? ` days=${leaf.daysLeft}` : '';
+  return `tls ${s.protocol} ${s.cipher} verify=${s.verify === 'ok' ? 'ok' : `failed(${s.verify})`} subject=${(leaf?.subject ?? '').replace(/, /g, ',')} key=${s.keyExchange} alpn=${s.alpn}${days}`;
 }
 
 /** The connect note: `TLS TLSv1.3 TLS_AES_256_GCM_SHA384, X25519, certificate verified (…)`. */
@@ -188,7 +175,7 @@ export function formatTlsSummary(s: TlsSummary): string[] {
 
 /** The summary as transcript fields (jsonl): everything but the PEM. */
 export function tlsFields(s: TlsSummary): Record<string, unknown> {
-  const { chain, subject: _s, issuer: _i, sans: _a, validFrom: _f, validTo: _t, fingerprint256: _p, ...rest } = s;
+  const { chain, ...rest } = s;
   return { ...rest, chain: chain.map(({ pem: _pem, ...c }) => c) };
 }
 
