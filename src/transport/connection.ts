@@ -95,6 +95,8 @@ export class Connection extends EventEmitter implements Conn {
 
   /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
   static async open(opts: ConnectOptions): Promise<Connection> {
+    // Read now so a bad --ca/--cert/--key fails before connecting; STARTTLS
+    // reads them again at upgrade, where `/tls set` may have changed the choice.
     const secure = Connection.secureContext(opts);
     // No Nagle: a command or the end of a message written after a small write
     // would wait for the peer's delayed ACK (up to 40 ms on Linux).
