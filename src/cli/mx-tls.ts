@@ -5,10 +5,10 @@ import { daneVerdict, lookupTlsa } from '../discovery/dane.js';
 import type { MailDomain } from '../discovery/domain.js';
 import { findMailRoute, type MailHost } from '../discovery/mail-hosts.js';
 import { lookupMtaSts, lookupTlsRpt, stsVerdict, type StsLookup, type StsOptions } from '../discovery/mta-sts.js';
-import type { SessionOptions, SessionOutput } from '../session/session.js';
-import { probeTls } from '../session/tls-probe.js';
+import type { SessionOptions } from '../session/session.js';
+import { probeTls, SILENT } from '../session/tls-probe.js';
 import { parseDnsServer } from '../transport/resolver.js';
-import { versionNumber } from '../transport/tls-choice.js';
+import { TLS_VERSIONS, versionNumber } from '../transport/tls-choice.js';
 import type { TlsSummary } from '../transport/tls-summary.js';
 import type { CliOptions } from './args.js';
 import { cliResolver } from './mx-target.js';
@@ -16,8 +16,6 @@ import { sessionOptions } from './session-options.js';
 
 type Level = 'ok' | 'warn' | 'fail' | 'none';
 const RANK: Record<Level, number> = { none: 0, ok: 0, warn: 1, fail: 2 };
-const SILENT: SessionOutput = { server: () => undefined, sent: () => undefined, note: () => undefined, stateChanged: () => undefined };
-const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 function stsLine(sts: StsLookup): string {
   if (sts.kind === 'none') return 'MTA-STS   none (no _mta-sts TXT record)';
@@ -40,7 +38,7 @@ async function checkHost(host: MailHost, opts: CliOptions, sts: StsLookup, port:
     return { level: 'fail', lines: [`${where} [${address}]: FAIL STARTTLS: ${(err as Error).message}`] };
   }
   const accepted: string[] = [];
-  for (const v of VERSIONS) {
+  for (const v of TLS_VERSIONS) {
     const ok = await probeTls(base, 'smtp', { minVersion: v, maxVersion: v }).then(() => true, () => false);
     if (ok) accepted.push(versionNumber(v));
   }

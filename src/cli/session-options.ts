@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { TlsSummary } from '../transport/tls-summary.js';
 import { UsageError } from '../errors.js';
+import { daneVerifier } from '../discovery/dane.js';
 import type { SessionOptions, SessionOutput } from '../session/session.js';
 import { parseDnsServer, resolverLookup } from '../transport/resolver.js';
 import type { Transcript } from '../transcript/transcript.js';
@@ -38,19 +37,6 @@ function plaintextHint(opts: CliOptions, target: Target): string {
   return `port ${target.port} usually expects TLS at once; try ${plain}://HOST:${target.port}, or --starttls`;
 }
 
-/** `--dane`: the TLSA records of `_PORT._tcp.NAME` (DNSSEC-authenticated) must match the chain. */
-function daneVerifier(opts: CliOptions, name: string, port: number): (info: TlsSummary) => Promise<string> {
-  return async (info) => {
-    const { lookupTlsa, matchTlsa, tlsaText } = await import('../discovery/dane.js');
-    const lookup = await lookupTlsa(opts.dns ? parseDnsServer(opts.dns) : undefined, name, port, opts.timeoutSeconds * 1000);
-    if (lookup.kind === 'none') throw new Error(`no TLSA records for _${port}._tcp.${name}`);
-    if (lookup.kind === 'unsigned') throw new Error(`the TLSA records of _${port}._tcp.${name} are not DNSSEC-authenticated (no AD bit)`);
-    const hit = matchTlsa(lookup.records, info.chain.map((c) => new X509Certificate(c.pem)), name);
-    if (!hit) throw new Error(`no TLSA record of _${port}._tcp.${name} matches the chain (${lookup.records.map(tlsaText).join(', ')})`);
-    return `TLSA ${tlsaText(hit)} of _${port}._tcp.${name}`;
-  };
-}
-
 /**
  * Session options from the command line for one address of the target;
  * `name` is the host name the certificate must carry when `host` is an
@@ -83,7 +69,7 @@ export function connectOptions(opts: CliOptions, target: Target, host: string, n
     lookup: opts.dns ? resolverLookup(parseDnsServer(opts.dns), opts.family) : undefined,
     // An MX is reached by address; its certificate names the MX host.
     tls: { insecure: opts.insecure, caFile: opts.ca, certFile: opts.cert, keyFile: opts.key, sni: opts.sni ?? name, keylogFile: opts.keylog, plaintextHint: plaintextHint(opts, target), choice: opts.tlsChoice,
-      verifyPeer: opts.dane ? daneVerifier(opts, name ?? opts.sni ?? host, target.port) : undefined,
+      verifyPeer: opts.dane ? daneVerifier(opts.dns ? parseDnsServer(opts.dns) : undefined, name ?? opts.sni ?? host, target.port, opts.timeoutSeconds * 1000) : undefined,
     },
   };
 }

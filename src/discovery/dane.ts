@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { queryDns, TYPES } from './dns-query.js';
 import { spki } from '../transport/certificate-info.js';
+import type { TlsSummary } from '../transport/tls-summary.js';
 
 /** One TLSA record (RFC 6698 §2.1). */
 export interface Tlsa {
@@ -11,7 +12,7 @@ export interface Tlsa {
 }
 
 /** `3 1 1 ab12…`, as in a zone file (the data shortened). */
-export function tlsaText(r: Tlsa): string {
+function tlsaText(r: Tlsa): string {
   const hex = r.data.toString('hex');
   return `${r.usage} ${r.selector} ${r.matching} ${hex.length > 16 ? `${hex.slice(0, 16)}…` : hex}`;
 }
@@ -49,7 +50,7 @@ function associated(cert: X509Certificate, r: Tlsa): Buffer | undefined {
  * the leaf naming `name` (§3.1.2). PKIX usages 0/1 do not apply to SMTP
  * (§3.1.3).
  */
-export function matchTlsa(records: Tlsa[], chain: X509Certificate[], name: string): Tlsa | undefined {
+function matchTlsa(records: Tlsa[], chain: X509Certificate[], name: string): Tlsa | undefined {
   const [leaf] = chain;
   if (!leaf) return undefined;
   return records.find((r) => {
@@ -69,4 +70,20 @@ export function daneVerdict(lookup: TlsaLookup, chain: X509Certificate[], name: 
   if (usable.length === 0) return { level: 'fail', text: 'TLSA records present but none usable for SMTP (usages 0/1 only)' };
   const hit = matchTlsa(usable, chain, name);
   return hit ? { level: 'ok', text: `matched ${tlsaText(hit)}` } : { level: 'fail', text: `no TLSA record matches the chain (${usable.map(tlsaText).join(', ')})` };
+}
+
+/**
+ * `--dane`: the connection's verifier (TlsSettings.verifyPeer): the
+ * DNSSEC-authenticated TLSA records of `_PORT._tcp.NAME` must match the
+ * chain; resolves to the record that matched, rejects with why not.
+ */
+export function daneVerifier(server: string | undefined, name: string, port: number, timeoutMs: number): (info: TlsSummary) => Promise<string> {
+  return async (info) => {
+    const lookup = await lookupTlsa(server, name, port, timeoutMs);
+    if (lookup.kind === 'none') throw new Error(`no TLSA records for _${port}._tcp.${name}`);
+    if (lookup.kind === 'unsigned') throw new Error(`the TLSA records of _${port}._tcp.${name} are not DNSSEC-authenticated (no AD bit)`);
+    const hit = matchTlsa(lookup.records, info.chain.map((c) => new X509Certificate(c.pem)), name);
+    if (!hit) throw new Error(`no TLSA record of _${port}._tcp.${name} matches the chain (${lookup.records.map(tlsaText).join(', ')})`);
+    return `TLSA ${tlsaText(hit)} of _${port}._tcp.${name}`;
+  };
 }

@@ -37,7 +37,7 @@ function skipName(msg: Buffer, at: number): number {
   }
 }
 
-export function encodeQuery(id: number, name: string, type: number): Buffer {
+function encodeQuery(id: number, name: string, type: number): Buffer {
   // Header: RD and AD set (RFC 6840 §5.7: AD in a query asks for the AD bit in the reply), one question, one OPT.
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
@@ -50,7 +50,7 @@ export function encodeQuery(id: number, name: string, type: number): Buffer {
   return Buffer.concat([header, question, opt]);
 }
 
-export function decodeAnswer(msg: Buffer, id: number, type: number): DnsAnswer {
+function decodeAnswer(msg: Buffer, id: number, type: number): DnsAnswer {
   if (msg.length < 12 || msg.readUInt16BE(0) !== id) throw new Error('not the answer to this query');
   const flags = msg.readUInt16BE(2);
   const qd = msg.readUInt16BE(4);

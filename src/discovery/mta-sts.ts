@@ -1,8 +1,8 @@
 import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import { UsageError } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import { isLoopbackAddress } from '../transport/loopback.js';
 import { queryDns, txtText, TYPES } from './dns-query.js';
 
@@ -35,7 +35,7 @@ async function txtRecords(dns: string | undefined, name: string, prefix: string,
 }
 
 /** RFC 8461 §3.2: `key: value` lines; `mx` repeats. */
-export function parsePolicy(text: string): StsPolicy | string {
+function parsePolicy(text: string): StsPolicy | string {
   const fields = text.split(/\r?\n/).map((l) => /^([a-z_]+):\s*(.*?)\s*$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   const get = (k: string): string | undefined => fields.find((m) => m[1] === k)?.[2];
   if (get('version') !== 'STSv1') return 'the policy has no "version: STSv1"';
@@ -47,7 +47,7 @@ export function parsePolicy(text: string): StsPolicy | string {
 }
 
 /** RFC 8461 §4.1: an `mx` pattern, where `*.` stands for exactly one leftmost label. */
-export function mxMatches(pattern: string, host: string): boolean {
+function mxMatches(pattern: string, host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   if (!pattern.startsWith('*.')) return pattern === h;
   const dot = h.indexOf('.');
@@ -71,7 +71,7 @@ function fetchPolicy(domain: string, opts: StsOptions, address: { host: string; 
       path: '/.well-known/mta-sts.txt',
       servername: policyHost,
       headers: { host: policyHost },
-      ca: opts.caFile ? readFileSync(opts.caFile) : undefined,
+      ca: opts.caFile ? readUserFile(opts.caFile, `CA file ${opts.caFile}`) : undefined,
       // The certificate must name the policy host, whatever address was used.
       checkServerIdentity: (_h, cert) => checkServerIdentity(policyHost, cert),
       timeout: opts.timeoutMs,

@@ -2,7 +2,8 @@ import type { TlsChoice } from '../transport/tls-choice.js';
 import type { TlsSummary } from '../transport/tls-summary.js';
 import { Session, type SessionOptions, type SessionOutput } from './session.js';
 
-const SILENT: SessionOutput = { server: () => undefined, sent: () => undefined, note: () => undefined, stateChanged: () => undefined };
+/** An output that shows nothing: a probe's session, and the options it is made from. */
+export const SILENT: SessionOutput = { server: () => undefined, sent: () => undefined, note: () => undefined, stateChanged: () => undefined };
 
 /**
  * One handshake on a fresh connection to the same server, with `choice`

@@ -1,13 +1,13 @@
 import { appendFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, rootCertificates, type TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { ConnectionError, TimeoutError, UsageError } from '../errors.js';
 import { readUserFile } from '../files/user-file.js';
 import { describeConnectError, type ConnectPhase } from './tls-errors.js';
 import type { Conn } from './conn.js';
-import { summarizeTls, type TlsSummary } from './tls-summary.js';
+import { summarizeTls, verificationFailure, type TlsSummary } from './tls-summary.js';
 import { choiceOptions, type ChoiceOptions, type TlsChoice } from './tls-choice.js';
 import { describeRefusal } from './tls-refusal.js';
 import { pemBodies } from './certificate-info.js';
@@ -54,13 +54,20 @@ export interface ConnectOptions {
  */
 const GATHER_LIMIT = 256 * 1024;
 
+/** The tls.connect options, and the trust store they verify against (the chain note of `/tls` needs it). */
+interface SecureSetup {
+  options: ChoiceOptions;
+  trustStore: () => Set<string>;
+}
+
+/** Opens a connection; `Connection.open` unless a test says otherwise. */
+export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
+
 /**
  * One TCP connection that may become TLS, at connect or in place after
  * STARTTLS. Emits `data` (Buffer) and `close`; every byte sent passes
  * `write`, the single choke point the session feeds to the transcript.
  */
-/** Opens a connection; `Connection.open` unless a test says otherwise. */
-export type OpenConn = (opts: ConnectOptions) => Promise<Conn>;
 
 export class Connection extends EventEmitter implements Conn {
   private socket: Socket;
@@ -88,7 +95,9 @@ export class Connection extends EventEmitter implements Conn {
 
   /** Connects (and handshakes, for implicit TLS); rejects with a one-line reason. */
   static async open(opts: ConnectOptions): Promise<Connection> {
-    const secure = Connection.secureContextOptions(opts);
+    // Read now so a bad --ca/--cert/--key fails before connecting; STARTTLS
+    // reads them again at upgrade, where `/tls set` may have changed the choice.
+    const secure = Connection.secureContext(opts);
     // No Nagle: a command or the end of a message written after a small write
     // would wait for the peer's delayed ACK (up to 40 ms on Linux).
     const tcp = netConnect({ host: opts.host, port: opts.port, family: opts.family || undefined, lookup: opts.lookup, noDelay: true });
@@ -236,7 +245,7 @@ export class Connection extends EventEmitter implements Conn {
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
     try {
-      await this.startTls(Connection.secureContextOptions(this.opts), 'starttls');
+      await this.startTls(Connection.secureContext(this.opts), 'starttls');
     } catch (err) {
       // The listeners are gone, so say here that this connection is over,
       // after the caller has reported why (the transcript's `==` record of
@@ -261,13 +270,15 @@ export class Connection extends EventEmitter implements Conn {
     this.socket.destroy();
   }
 
-  private static secureContextOptions(opts: ConnectOptions): ChoiceOptions {
+  /** Reads the user's files once: the CA file serves the context and the trust store. */
+  private static secureContext(opts: ConnectOptions): SecureSetup {
     const t = opts.tls;
     const name = Connection.identity(opts);
     // Context-wide settings go into the context; ALPN and OCSP are per connection.
     const { ALPNProtocols, requestOCSP, ...contextChoice } = choiceOptions(t.choice ?? {});
+    const ca = t.caFile ? readUserFile(t.caFile, `CA file ${t.caFile}`) : undefined;
     const files = {
-      ca: t.caFile ? readUserFile(t.caFile, `CA file ${t.caFile}`) : undefined,
+      ca,
       cert: t.certFile ? readUserFile(t.certFile, `certificate ${t.certFile}`) : undefined,
       key: t.keyFile ? readUserFile(t.keyFile, `key ${t.keyFile}`) : undefined,
       ...contextChoice,
@@ -281,9 +292,10 @@ export class Connection extends EventEmitter implements Conn {
       const why = (err as Error).message.replace(/^error:[0-9A-F]+:/i, '').replace(/:+/g, ': ');
       throw new UsageError(`cannot use ${given || 'the TLS settings'}: ${why}`);
     }
-    return {
-      // Verified in `verified` instead, where the certificate is still at
-      // hand to say when it expired or which names it holds (issue 17 item 12).
+    const options = {
+      // Verified by `verificationFailure` after the handshake instead, where the
+      // certificate is still at hand to say when it expired or which names it
+      // holds (issue 17 item 12).
       rejectUnauthorized: false,
       // SNI is for host names only (RFC 6066 §3), never for IP literals.
       servername: isIP(name) ? undefined : name,
@@ -291,6 +303,7 @@ export class Connection extends EventEmitter implements Conn {
       ALPNProtocols,
       requestOCSP,
     };
+    return { options, trustStore: () => new Set(ca ? pemBodies(ca.toString('latin1')) : rootCertificates.flatMap(pemBodies)) };
   }
 
   /**
@@ -305,10 +318,10 @@ export class Connection extends EventEmitter implements Conn {
     return ascii;
   }
 
-  private async startTls(secure: ChoiceOptions, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
+  private async startTls(secure: SecureSetup, phase: Exclude<ConnectPhase, 'connect'> = 'handshake'): Promise<void> {
     const identity = Connection.identity(this.opts);
     const tls: TLSSocket = tlsConnect({
-      ...secure,
+      ...secure.options,
       socket: this.socket,
       // Node verifies against `host` when no servername is sent (IP targets).
       host: identity,
@@ -319,15 +332,13 @@ export class Connection extends EventEmitter implements Conn {
       tls.on('keylog', (line: Buffer) => appendFileSync(file, line, { mode: 0o600 }));
     }
     // RFC 6066 §8: the stapled response comes before secureConnect; none at all is news too.
-    let ocsp: Buffer | null | undefined = secure.requestOCSP ? null : undefined;
+    let ocsp: Buffer | null | undefined = secure.options.requestOCSP ? null : undefined;
     tls.once('OCSPResponse', (response: Buffer | null) => (ocsp = response?.length ? response : null));
     this.socket = tls;
     // --dane replaces the CA store (RFC 7672 §3.1.1); the name check stays with it in verifyPeer.
     const checkCa = !this.opts.tls.insecure && !this.opts.tls.verifyPeer;
-    await this.settle(tls, 'secureConnect', phase, () => (checkCa ? Connection.verified(tls, identity) : undefined));
-    const caFile = this.opts.tls.caFile;
-    const trustStore = (): Set<string> => new Set(caFile ? pemBodies(readUserFile(caFile, `CA file ${caFile}`).toString('latin1')) : rootCertificates.flatMap(pemBodies));
-    const info = summarizeTls(tls, identity, { trustStore, ocsp });
+    await this.settle(tls, 'secureConnect', phase, () => (checkCa ? verificationFailure(tls, identity) : undefined));
+    const info = summarizeTls(tls, identity, { trustStore: secure.trustStore, ocsp });
     if (this.opts.tls.verifyPeer) {
       try {
         info.dane = await this.opts.tls.verifyPeer(info);
@@ -346,21 +357,6 @@ export class Connection extends EventEmitter implements Conn {
       this.ticket = ticket;
     });
     this.tlsInfo = info;
-  }
-
-  /**
-   * Why the server's certificate is not to be trusted, or undefined: the
-   * chain as OpenSSL verified it, then the name (RFC 6125), as Node does
-   * with rejectUnauthorized; the error carries the certificate.
-   */
-  private static verified(tls: TLSSocket, identity: string): Error | undefined {
-    const cert = tls.getPeerCertificate();
-    if (!tls.authorized) {
-      const code = String(tls.authorizationError ?? 'CERT_UNTRUSTED');
-      return Object.assign(new Error(code), { code, cert });
-    }
-    const mismatch = checkServerIdentity(identity, cert);
-    return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
   }
 
   /** Waits for `event`, turning errors and the timeout into one-line reasons. */

@@ -19,7 +19,8 @@ export interface TlsChoice {
 }
 
 const VERSIONS: Record<string, SecureVersion> = { '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
-const ORDER: SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+/** Every version mailsh can offer, oldest first. */
+export const TLS_VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /** `1.2`, `TLSv1.2`, `tls1_2` → `TLSv1.2`. */
 export function parseTlsVersion(text: string, flag: string): SecureVersion {
@@ -94,16 +95,16 @@ export function parseAlpn(text: string): string[] {
 /** A choice whose versions cannot meet is a usage error. */
 export function checkChoice(choice: TlsChoice): TlsChoice {
   const { minVersion: min, maxVersion: max } = choice;
-  if (min && max && ORDER.indexOf(min) > ORDER.indexOf(max)) {
+  if (min && max && TLS_VERSIONS.indexOf(min) > TLS_VERSIONS.indexOf(max)) {
     throw new UsageError(`--tls-min ${versionNumber(min)} is above --tls-max ${versionNumber(max)}`);
   }
   return choice;
 }
 
 /** Whether TLS 1.0/1.1 may be spoken: OpenSSL 3 refuses them at its default security level. */
-export function allowsOldVersions(choice: TlsChoice): boolean {
-  const lowest = choice.minVersion ?? (choice.maxVersion && ORDER.indexOf(choice.maxVersion) < 2 ? 'TLSv1' : undefined);
-  return lowest !== undefined && ORDER.indexOf(lowest) < 2;
+function allowsOldVersions(choice: TlsChoice): boolean {
+  const lowest = choice.minVersion ?? (choice.maxVersion && TLS_VERSIONS.indexOf(choice.maxVersion) < 2 ? 'TLSv1' : undefined);
+  return lowest !== undefined && TLS_VERSIONS.indexOf(lowest) < 2;
 }
 
 /** The note that says the security level was lowered, when it was. */
@@ -145,7 +146,7 @@ export function describeChoice(choice: TlsChoice): string {
 }
 
 /** `/tls set` and the command line share these words. */
-export const CHOICE_FLAGS = ['--tls-min', '--tls-max', '--ciphers', '--groups', '--alpn', '--ocsp'] as const;
+const CHOICE_FLAGS = ['--tls-min', '--tls-max', '--ciphers', '--groups', '--alpn', '--ocsp'] as const;
 
 /**
  * `/tls set --tls-max 1.2 --ciphers LIST …`: a choice for the next

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { certificateReason } from './tls-errors.js';
 import { certificateInfo, pemBodies, type CertInfo } from './certificate-info.js';
 import { groupName } from './tls-choice.js';
@@ -30,13 +30,6 @@ export interface TlsSummary {
   ocsp?: { stapled: false } | ({ stapled: true } & OcspInfo);
   /** `--dane`: which TLSA record matched, set by the caller. */
   dane?: string;
-  /** The leaf's, kept for the one-line note. */
-  subject: string;
-  issuer: string;
-  sans: string[];
-  validFrom: string;
-  validTo: string;
-  fingerprint256: string;
 }
 
 /** What the handshake left besides the socket. */
@@ -81,6 +74,23 @@ function chainVerdict(chain: CertInfo[], inStore: boolean[]): { complete: boolea
   return { complete: true, note: `${count}, complete up to "${last.subject}"${inStore.at(-1) ? ' (a trust anchor)' : ''}` };
 }
 
+/**
+ * Why the server's certificate is not to be trusted for `identity`, or
+ * undefined: the chain as OpenSSL verified it, then the name (RFC 6125), as
+ * Node does with rejectUnauthorized. mailsh handshakes without it and
+ * decides here, once, for both the refusal (connection.ts) and the verdict
+ * `/tls` shows with -k; the error carries the code and the certificate.
+ */
+export function verificationFailure(socket: TLSSocket, identity: string): (Error & { code: string; cert: PeerCertificate }) | undefined {
+  const cert = socket.getPeerCertificate();
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'CERT_UNTRUSTED');
+    return Object.assign(new Error(code), { code, cert });
+  }
+  const mismatch = checkServerIdentity(identity, cert);
+  return mismatch ? Object.assign(mismatch, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', cert }) : undefined;
+}
+
 /** Summarises a connected TLS socket; `identity` is the name that was verified. */
 export function summarizeTls(socket: TLSSocket, identity: string, extras: HandshakeExtras): TlsSummary {
   const now = extras.now ?? new Date();
@@ -88,18 +98,10 @@ export function summarizeTls(socket: TLSSocket, identity: string, extras: Handsh
   const chain = certs.map((c) => certificateInfo(c, now));
   const store = chain.length > 1 ? extras.trustStore() : new Set<string>();
   const inStore = chain.map((c) => store.has(pemBodies(c.pem)[0]));
-  const leaf = chain[0];
+  const failure = verificationFailure(socket, identity);
   let verify = 'ok';
-  if (!socket.authorized) {
-    const code = String(socket.authorizationError ?? 'unknown error');
-    verify = certificateReason(code) ?? code;
-  }
-  // Node checks the host name only when it rejects unauthorized peers, so
-  // with -k the check is repeated here to report it.
-  if (verify === 'ok' && leaf) {
-    const mismatch = checkServerIdentity(identity, socket.getPeerCertificate());
-    if (mismatch) verify = `host name mismatch: ${mismatch.message}`;
-  }
+  if (failure?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') verify = `host name mismatch: ${failure.message}`;
+  else if (failure) verify = certificateReason(failure.code) ?? failure.code;
   const anchor = chain.at(-1);
   const verifyDetail = verify === 'ok' ? `ok: the chain ends at the trusted "${anchor?.subject}" and the certificate names ${identity}` : `failed: ${verify}`;
   const { complete, note } = chainVerdict(chain, inStore);
@@ -120,19 +122,14 @@ export function summarizeTls(socket: TLSSocket, identity: string, extras: Handsh
     chainComplete: complete,
     chainNote: note,
     ocsp,
-    subject: leaf?.subject ?? '',
-    issuer: leaf?.issuer ?? '',
-    sans: leaf?.sans ?? [],
-    validFrom: leaf?.validFrom ?? '',
-    validTo: leaf?.validTo ?? '',
-    fingerprint256: leaf?.fingerprint256 ?? '',
   };
 }
 
 /** The transcript note for a new TLS session, e.g. `tls TLSv1.3 … verify=ok subject=CN=x key=X25519`. */
 export function tlsNote(s: TlsSummary): string {
-  const days = s.chain[0] ? ` days=${s.chain[0].daysLeft}` : '';
-  return `tls ${s.protocol} ${s.cipher} verify=${s.verify === 'ok' ? 'ok' : `failed(${s.verify})`} subject=${s.subject.replace(/, /g, ',')} key=${s.keyExchange} alpn=${s.alpn}${days}`;
+  const leaf = s.chain[0];
+  const days = leaf ? ` days=${leaf.daysLeft}` : '';
+  return `tls ${s.protocol} ${s.cipher} verify=${s.verify === 'ok' ? 'ok' : `failed(${s.verify})`} subject=${(leaf?.subject ?? '').replace(/, /g, ',')} key=${s.keyExchange} alpn=${s.alpn}${days}`;
 }
 
 /** The connect note: `TLS TLSv1.3 TLS_AES_256_GCM_SHA384, X25519, certificate verified (…)`. */
@@ -178,7 +175,7 @@ export function formatTlsSummary(s: TlsSummary): string[] {
 
 /** The summary as transcript fields (jsonl): everything but the PEM. */
 export function tlsFields(s: TlsSummary): Record<string, unknown> {
-  const { chain, subject: _s, issuer: _i, sans: _a, validFrom: _f, validTo: _t, fingerprint256: _p, ...rest } = s;
+  const { chain, ...rest } = s;
   return { ...rest, chain: chain.map(({ pem: _pem, ...c }) => c) };
 }
 

@@ -39,15 +39,16 @@ export interface TestCerts {
 }
 
 const LOCAL_SAN = 'subjectAltName=DNS:localhost,IP:127.0.0.1';
-const KEY_ARGS = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+export const KEY_ARGS = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
 /*
  * Our own config so the system openssl.cnf (whose x509_extensions mark
  * every `req -x509` cert as a CA) cannot leak into the leaf certificates.
  * The [ca] part serves `openssl ca`, the only OpenSSL 3.0 command that
- * accepts explicit validity dates (-startdate/-enddate).
+ * accepts explicit validity dates (-startdate/-enddate) and the one a chain
+ * with an intermediate is signed with (tls-lab.ts).
  */
-const OPENSSL_CNF = `
+export const OPENSSL_CNF = `
 [req]
 distinguished_name = dn
 [dn]

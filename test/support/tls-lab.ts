@@ -13,6 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { KEY_ARGS, OPENSSL_CNF } from './certs.js';
 
 const run = promisify(execFile);
 
@@ -27,34 +28,8 @@ export interface TlsLab {
   ec: { cert: string; key: string };
 }
 
-const CNF = `
-[req]
-distinguished_name = dn
-[dn]
-[ca_ext]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[leaf_ext]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:mx1.example.test, DNS:mx2.example.test, DNS:mta-sts.example.test, DNS:mta-sts.nomatch.test, DNS:mta-sts.testing.test, DNS:mta-sts.down.test
-[ca]
-default_ca = lab
-[lab]
-database = index.txt
-new_certs_dir = .
-rand_serial = yes
-default_md = sha256
-policy = any
-copy_extensions = none
-unique_subject = no
-[any]
-commonName = supplied
-`;
+/** The leaves' names: a CSR's subjectAltName, copied into the certificate (copy_extensions). */
+const LEAF_SAN = 'subjectAltName=DNS:localhost, IP:127.0.0.1, DNS:mx1.example.test, DNS:mx2.example.test, DNS:mta-sts.example.test, DNS:mta-sts.nomatch.test, DNS:mta-sts.testing.test, DNS:mta-sts.down.test';
 
 async function openssl(dir: string, args: string[]): Promise<void> {
   try {
@@ -64,22 +39,21 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   }
 }
 
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 const dirs: string[] = [];
 process.on('exit', () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 export async function makeTlsLab(): Promise<TlsLab> {
   const dir = await mkdtemp(join(tmpdir(), 'mailsh-tlslab-'));
   dirs.push(dir);
-  await writeFile(join(dir, 'openssl.cnf'), CNF);
+  await writeFile(join(dir, 'openssl.cnf'), OPENSSL_CNF);
   await writeFile(join(dir, 'index.txt'), '');
   const cnf = ['-config', 'openssl.cnf'];
-  await openssl(dir, ['req', ...cnf, '-x509', ...EC, '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=mailsh lab root', '-days', '3650', '-extensions', 'ca_ext']);
-  await openssl(dir, ['req', ...cnf, '-new', ...EC, '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=mailsh lab intermediate']);
+  await openssl(dir, ['req', ...cnf, '-x509', ...KEY_ARGS, '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=mailsh lab root', '-days', '3650', '-extensions', 'ca_ext']);
+  await openssl(dir, ['req', ...cnf, '-new', ...KEY_ARGS, '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=mailsh lab intermediate']);
   await openssl(dir, ['ca', ...cnf, '-batch', '-notext', '-cert', 'root.pem', '-keyfile', 'root.key', '-in', 'int.csr', '-out', 'int.pem', '-extensions', 'ca_ext', '-days', '3000']);
-  await openssl(dir, ['req', ...cnf, '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.csr', '-subj', '/CN=mx1.example.test']);
+  await openssl(dir, ['req', ...cnf, '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.csr', '-subj', '/CN=mx1.example.test', '-addext', LEAF_SAN]);
   await openssl(dir, ['ca', ...cnf, '-batch', '-notext', '-cert', 'int.pem', '-keyfile', 'int.key', '-in', 'rsa.csr', '-out', 'rsa.pem', '-extensions', 'leaf_ext', '-days', '90']);
-  await openssl(dir, ['req', ...cnf, '-new', ...EC, '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=mx1.example.test']);
+  await openssl(dir, ['req', ...cnf, '-new', ...KEY_ARGS, '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=mx1.example.test', '-addext', LEAF_SAN]);
   await openssl(dir, ['ca', ...cnf, '-batch', '-notext', '-cert', 'int.pem', '-keyfile', 'int.key', '-in', 'ec.csr', '-out', 'ec.pem', '-extensions', 'leaf_ext', '-days', '90']);
   // A local responder: the request for rsa.pem answered from index.txt, signed by the issuer.
   await openssl(dir, ['ocsp', '-index', 'index.txt', '-rsigner', 'int.pem', '-rkey', 'int.key', '-CA', 'int.pem', '-issuer', 'int.pem', '-cert', 'rsa.pem', '-respout', 'rsa.ocsp', '-ndays', '7', '-noverify']);
