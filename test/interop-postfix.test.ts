@@ -1,13 +1,12 @@
 /** mailsh against a real Postfix (and Dovecot LMTP behind it), SPEC §4 and §7. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { useRealServers } from './support/real-fixture.js';
 import { runQuiet } from './support/assert-sane.js';
+import { startSServer } from './support/tls-lab.js';
 
 const real = useRealServers();
 
@@ -87,29 +86,9 @@ describe('Postfix', () => {
 });
 
 /** A real TLS server (openssl s_server) with a given certificate. */
-async function opensslServer(cert: string, key: string): Promise<{ port: number; stop(): void }> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-quiet', '-naccept', '4'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { port, stop: () => child.kill() };
-}
-
 describe('TLS failures against openssl s_server', () => {
-  const stops: (() => void)[] = [];
-  after(() => stops.forEach((s) => s()));
+  const stops: (() => Promise<void>)[] = [];
+  after(() => Promise.all(stops.map((s) => s())));
   for (const [name, re] of [
     ['expired', /certificate has expired/],
     ['wronghost', /host name mismatch/],
@@ -119,8 +98,8 @@ describe('TLS failures against openssl s_server', () => {
       if (!s) return;
       const pair = s.certs[name];
       readFileSync(pair.cert);
-      const srv = await opensslServer(pair.cert, pair.key);
-      stops.push(srv.stop);
+      const srv = await startSServer(['-cert', pair.cert, '-key', pair.key, '-naccept', '4']);
+      stops.push(srv.close);
       const r = await runQuiet([`tls://localhost:${srv.port}`, '--ca', s.caFile, '-e', 'hello']);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, re);

@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { getTestCerts, type CertPair, type TestCerts } from './support/certs.js';
 import { startProxy as start, talk } from './support/proxy.js';
 import { runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { startScriptedServer, type LineHandler, type ScriptedServer } from './support/scripted-server.js';
 
 let certs: TestCerts;
@@ -199,6 +200,15 @@ describe('mailsh proxy', () => {
       assert.equal(code, 0);
     });
   }
+
+  it('an unreadable --listen-cert or --log-dir is one line and exit 2, before listening', async () => {
+    const missing = await runInProcess(['proxy', '--listen', '0', '--listen-cert', '/nonexistent/cert.pem', '--listen-key', '/nonexistent/key.pem', 'imaps://127.0.0.1:1']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'mailsh: cannot read --listen-cert /nonexistent/cert.pem: ENOENT\n');
+    const logDir = await runInProcess(['proxy', '--listen', '0', '--log-dir', '/etc/hostname/logs', 'imaps://127.0.0.1:1']);
+    assert.equal(logDir.code, 2);
+    assert.match(logDir.stderr, /^mailsh: --log-dir \/etc\/hostname\/logs: ENOTDIR\n$/);
+  });
 
   it('usage: no --listen is exit 2', async () => {
     const r = await runCli(['proxy', 'imaps://127.0.0.1:1']);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -6,6 +6,7 @@ import type { CliOptions } from './args.js';
 import { effectiveTarget } from './session-options.js';
 import { targetUrl, type Target } from './target.js';
 import { EXIT, UsageError, type ExitStatus } from '../errors.js';
+import { readUserFile } from '../files/user-file.js';
 import { Transcript } from '../transcript/transcript.js';
 import { CapabilityFilter } from '../tunnel/capability-filter.js';
 import { SessionObserver, type ObserverSink } from '../tunnel/observer.js';
@@ -35,6 +36,13 @@ function userFile<T>(what: string, use: () => T): T {
   }
 }
 
+/** The certificate the proxy ends its clients' STARTTLS with: read as every file the user names, checked at start. */
+function listenContext(certFile: string, keyFile: string): tls.SecureContext {
+  const cert = readUserFile(certFile, `--listen-cert ${certFile}`);
+  const key = readUserFile(keyFile, `--listen-key ${keyFile}`);
+  return userFile('--listen-cert/--listen-key', () => tls.createSecureContext({ cert, key }));
+}
+
 interface ProxyContext {
   opts: CliOptions;
   target: Target;
@@ -57,7 +65,7 @@ export async function runProxy(opts: CliOptions): Promise<ExitStatus> {
     opts,
     target,
     url: targetUrl(target),
-    clientTls: opts.listenCert && opts.listenKey ? userFile('--listen-cert/--listen-key', () => tls.createSecureContext({ cert: readFileSync(opts.listenCert!), key: readFileSync(opts.listenKey!) })) : undefined,
+    clientTls: opts.listenCert && opts.listenKey ? listenContext(opts.listenCert, opts.listenKey) : undefined,
   };
   if (opts.logDir) userFile(`--log-dir ${opts.logDir}`, () => mkdirSync(opts.logDir!, { recursive: true, mode: 0o700 }));
   const open = new Set<net.Socket>();
