@@ -1,4 +1,5 @@
 /** Feeding canned server lines to a protocol adapter in unit tests. */
+import { announcedLiteral } from '../../src/framing/line-reader.js';
 import type { AdapterEvent, LineView, ProtocolAdapter, Reply } from '../../src/protocol/adapter.js';
 
 /** Feeds CRLF-terminated server text line by line; returns each line's view and all events. */
@@ -6,7 +7,8 @@ export function feedLines(a: ProtocolAdapter, text: string): { views: LineView[]
   const views: LineView[] = [];
   const events: AdapterEvent[] = [];
   for (const l of text.split('\r\n').slice(0, -1)) {
-    const r = a.receive({ bytes: Buffer.from(l), ending: 'crlf' });
+    // As the line reader frames it: a line ending in `{N}` announces a literal.
+    const r = a.receive({ bytes: Buffer.from(l), ending: 'crlf', announces: announcedLiteral(l) });
     views.push(r.view);
     events.push(...r.events);
   }
